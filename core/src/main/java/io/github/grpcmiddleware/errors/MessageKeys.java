@@ -1,0 +1,57 @@
+package io.github.grpcmiddleware.errors;
+
+import io.grpc.Status;
+
+/**
+ * The message keys of the library's own messages, shared by core (which holds the English defaults)
+ * and the i18n module (which ships translations).
+ *
+ * <p>This class is thread-safe.
+ */
+public final class MessageKeys {
+
+  /** Internal error; argument {@code {0}} is the call's trace id. */
+  public static final String INTERNAL = "grpcmiddleware.internal";
+
+  /** Credentials missing from the call. */
+  public static final String AUTH_MISSING = "grpcmiddleware.auth.missing";
+
+  /** Credentials present but not in a form the server understands. */
+  public static final String AUTH_MALFORMED = "grpcmiddleware.auth.malformed";
+
+  /** Credentials well formed but not valid. */
+  public static final String AUTH_INVALID = "grpcmiddleware.auth.invalid";
+
+  /** The identified caller may not call this method. */
+  public static final String AUTH_DENIED = "grpcmiddleware.auth.denied";
+
+  /** The call arrived over a connection without transport security. */
+  public static final String AUTH_INSECURE = "grpcmiddleware.auth.insecure";
+
+  /** The identity provider could not be reached. */
+  public static final String AUTH_UNAVAILABLE = "grpcmiddleware.auth.unavailable";
+
+  private static final String[] CODE_KEYS = codeKeys();
+
+  private MessageKeys() {}
+
+  /**
+   * Returns the key of the generic message for a status code, such as {@code
+   * grpcmiddleware.code.NOT_FOUND}.
+   *
+   * @param code any code but {@link Status.Code#OK}; not null
+   * @return the key; never null
+   */
+  public static String forCode(Status.Code code) {
+    return CODE_KEYS[code.ordinal()];
+  }
+
+  private static String[] codeKeys() {
+    Status.Code[] codes = Status.Code.values();
+    String[] keys = new String[codes.length];
+    for (Status.Code code : codes) {
+      keys[code.ordinal()] = "grpcmiddleware.code." + code.name();
+    }
+    return keys;
+  }
+}
