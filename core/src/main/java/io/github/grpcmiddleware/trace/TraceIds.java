@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.trace;
 
 import io.grpc.Context;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
 
 /**
  * Entry point for trace ids: the accessor for the current call's id, and (soon) the server and
@@ -26,6 +27,33 @@ public final class TraceIds {
   public static @Nullable String current() {
     return TRACE_ID_KEY.get();
   }
+
+  /**
+   * Puts the MDC entries of the call whose {@link Context} is given (its trace id under {@code
+   * traceId}) on the current thread, for code that logs outside a listener callback, such as in
+   * {@code ServerCall.close}.
+   *
+   * @param callContext a Context captured from a call; not null
+   * @return a scope whose {@code close()} restores the previous entries; never null (a no-op scope
+   *     when the Context holds no trace id)
+   */
+  public static MdcScope mdcScope(Context callContext) {
+    String traceId = TRACE_ID_KEY.get(callContext);
+    if (traceId == null) {
+      return NOOP_SCOPE;
+    }
+    String previous = MDC.get("traceId");
+    MDC.put("traceId", traceId);
+    return () -> {
+      if (previous == null) {
+        MDC.remove("traceId");
+      } else {
+        MDC.put("traceId", previous);
+      }
+    };
+  }
+
+  private static final MdcScope NOOP_SCOPE = () -> {};
 
   /**
    * Returns the trace id held in the given {@link Context}.
