@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.auth;
 
 import io.github.grpcmiddleware.errors.MessageKeys;
+import io.github.grpcmiddleware.errors.ServiceException;
 import io.grpc.Status;
 
 /**
@@ -8,30 +9,25 @@ import io.grpc.Status;
  * The one place where a rejection's {@link Status} is built.
  */
 enum AuthRejection {
-  MISSING(
-      Status.Code.UNAUTHENTICATED,
-      MessageKeys.AUTH_MISSING,
-      "Authentication required: the call carries no credentials."),
+  MISSING(Status.Code.UNAUTHENTICATED, MessageKeys.AUTH_MISSING, "Authentication is required."),
   MALFORMED(
-      Status.Code.UNAUTHENTICATED,
-      MessageKeys.AUTH_MALFORMED,
-      "Authentication failed: the credentials are malformed."),
+      Status.Code.UNAUTHENTICATED, MessageKeys.AUTH_MALFORMED, "The credentials are malformed."),
   INVALID(
       Status.Code.UNAUTHENTICATED,
       MessageKeys.AUTH_INVALID,
-      "Authentication failed: the credentials are not valid."),
+      "The credentials are invalid or expired."),
   DENIED(
       Status.Code.PERMISSION_DENIED,
       MessageKeys.AUTH_DENIED,
-      "Permission denied: the caller may not call this method."),
+      "You are not allowed to call this method."),
   INSECURE(
       Status.Code.UNAUTHENTICATED,
       MessageKeys.AUTH_INSECURE,
-      "Authentication refused: the connection has no transport security."),
+      "Credentials must be sent over a secure connection."),
   UNAVAILABLE(
       Status.Code.UNAVAILABLE,
       MessageKeys.AUTH_UNAVAILABLE,
-      "Authentication unavailable: the identity provider cannot be reached; try again later.");
+      "Authentication is temporarily unavailable. Please retry later.");
 
   private final Status.Code code;
   private final String messageKey;
@@ -63,11 +59,13 @@ enum AuthRejection {
   }
 
   /**
-   * Builds the rejection status. Error mapping (outside auth) re-renders a close whose cause is a
-   * {@code ServiceException} in the caller's language; until that type exists the description is
-   * the English text.
+   * Builds the rejection status: the English text as description, and as cause a {@link
+   * ServiceException} with the message key, which error mapping (outside auth) re-renders in the
+   * caller's language. Built once per reason and shared: rejections cost no allocation.
    */
   private static Status buildStatus(Status.Code code, String messageKey, String englishText) {
-    return Status.fromCode(code).withDescription(englishText);
+    ServiceException cause =
+        ServiceException.builder(code, messageKey).defaultMessage(englishText).build();
+    return Status.fromCode(code).withDescription(englishText).withCause(cause);
   }
 }

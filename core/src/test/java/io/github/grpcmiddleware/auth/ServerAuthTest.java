@@ -3,11 +3,16 @@ package io.github.grpcmiddleware.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.errors.ServiceException;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -142,17 +147,37 @@ class ServerAuthTest {
   }
 
   @Test
-  void rejectionsCarryTheCodeAndTheEnglishText() {
-    assertThat(AuthRejection.MISSING.status().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertThat(AuthRejection.MALFORMED.status().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertThat(AuthRejection.INVALID.status().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertThat(AuthRejection.INSECURE.status().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertThat(AuthRejection.DENIED.status().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
-    assertThat(AuthRejection.UNAVAILABLE.status().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(AuthRejection.MISSING.status().getDescription()).contains("no credentials");
-    assertThat(AuthRejection.MALFORMED.status().getDescription()).contains("malformed");
-    assertThat(AuthRejection.INVALID.status().getDescription()).contains("not valid");
-    assertThat(AuthRejection.DENIED.status().getDescription()).contains("may not call");
+  void rejectionsCarryTheCodeTheDefaultEnglishTextAndAServiceExceptionWithTheKey()
+      throws Exception {
+    Properties defaults = new Properties();
+    try (InputStream in =
+        ServiceException.class.getResourceAsStream("default-messages.properties")) {
+      defaults.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+    Map<AuthRejection, Status.Code> codes =
+        Map.of(
+            AuthRejection.MISSING, Status.Code.UNAUTHENTICATED,
+            AuthRejection.MALFORMED, Status.Code.UNAUTHENTICATED,
+            AuthRejection.INVALID, Status.Code.UNAUTHENTICATED,
+            AuthRejection.INSECURE, Status.Code.UNAUTHENTICATED,
+            AuthRejection.DENIED, Status.Code.PERMISSION_DENIED,
+            AuthRejection.UNAVAILABLE, Status.Code.UNAVAILABLE);
+    assertThat(codes).hasSize(AuthRejection.values().length);
+    for (AuthRejection rejection : AuthRejection.values()) {
+      Status status = rejection.status();
+      assertThat(status.getCode()).isEqualTo(codes.get(rejection));
+      assertThat(status.getDescription())
+          .isEqualTo(defaults.getProperty(rejection.messageKey()))
+          .isNotBlank();
+      assertThat(status.getCause())
+          .isInstanceOfSatisfying(
+              ServiceException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(status.getCode());
+                assertThat(e.getMessageKey()).isEqualTo(rejection.messageKey());
+                assertThat(e.getDefaultMessage()).isEqualTo(status.getDescription());
+              });
+    }
   }
 
   @Test
