@@ -1,13 +1,12 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ClientInterceptor;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +73,7 @@ public final class AccessLog {
     private final Map<Status.Code, @Nullable Level> levels = new EnumMap<>(Status.Code.class);
     private @Nullable Duration slowCallThreshold;
     private Level slowCallLevel = Level.WARN;
-    private Predicate<? super MethodDescriptor<?, ?>> methodFilter = method -> true;
+    private MethodSelector excluded = MethodSelector.none();
 
     Builder(String defaultLoggerName) {
       this.defaultLoggerName = defaultLoggerName;
@@ -135,14 +134,15 @@ public final class AccessLog {
     }
 
     /**
-     * Sets which methods are logged; others pass through untouched. Use it to leave out health
-     * checks, for example {@code m -> !m.getServiceName().equals("grpc.health.v1.Health")}.
+     * Leaves the selected methods out of the access log; their calls pass through untouched. Use it
+     * for noisy methods such as health checks: {@code
+     * MethodSelector.of("grpc.health.v1.Health/*")}.
      *
-     * @param filter returns true for methods to log; not null; called once per call
+     * @param methods the methods not to log; not null; default none
      * @return this builder
      */
-    public B methodFilter(Predicate<? super MethodDescriptor<?, ?>> filter) {
-      this.methodFilter = filter;
+    public B exclude(MethodSelector methods) {
+      this.excluded = methods;
       return self();
     }
 
@@ -163,8 +163,8 @@ public final class AccessLog {
       return new AccessLogWriter(target, side, byCode, slowNanos, slowCallLevel);
     }
 
-    final Predicate<? super MethodDescriptor<?, ?>> methodFilter() {
-      return methodFilter;
+    final MethodSelector excluded() {
+      return excluded;
     }
   }
 
@@ -190,7 +190,7 @@ public final class AccessLog {
      * @throws IllegalArgumentException when a setting is out of range
      */
     public ServerInterceptor build() {
-      return new AccessLogServerInterceptor(writer("server"), methodFilter());
+      return new AccessLogServerInterceptor(writer("server"), excluded());
     }
   }
 
@@ -217,7 +217,7 @@ public final class AccessLog {
      * @throws IllegalArgumentException when a setting is out of range
      */
     public ClientInterceptor build() {
-      return new AccessLogClientInterceptor(writer("client"), methodFilter());
+      return new AccessLogClientInterceptor(writer("client"), excluded());
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -8,19 +9,17 @@ import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /** Writes one access-log line per client call, when it closes. */
 final class AccessLogClientInterceptor implements ClientInterceptor {
 
   private final AccessLogWriter writer;
-  private final Predicate<? super MethodDescriptor<?, ?>> methodFilter;
+  private final MethodSelector excluded;
 
-  AccessLogClientInterceptor(
-      AccessLogWriter writer, Predicate<? super MethodDescriptor<?, ?>> methodFilter) {
+  AccessLogClientInterceptor(AccessLogWriter writer, MethodSelector excluded) {
     this.writer = writer;
-    this.methodFilter = methodFilter;
+    this.excluded = excluded;
   }
 
   @Override
@@ -28,7 +27,7 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
     long start = System.nanoTime();
     ClientCall<ReqT, RespT> call = next.newCall(method, callOptions);
-    if (!methodFilter.test(method)) {
+    if (excluded.matches(method)) {
       return call;
     }
     return new Call<>(call, start, method, writer, TraceIds.current());

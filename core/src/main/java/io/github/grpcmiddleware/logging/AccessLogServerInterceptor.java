@@ -1,37 +1,35 @@
 package io.github.grpcmiddleware.logging;
 
 import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.net.SocketAddress;
-import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /** Writes one access-log line per server call, when it ends. */
 final class AccessLogServerInterceptor implements ServerInterceptor {
 
   private final AccessLogWriter writer;
-  private final Predicate<? super MethodDescriptor<?, ?>> methodFilter;
+  private final MethodSelector excluded;
 
-  AccessLogServerInterceptor(
-      AccessLogWriter writer, Predicate<? super MethodDescriptor<?, ?>> methodFilter) {
+  AccessLogServerInterceptor(AccessLogWriter writer, MethodSelector excluded) {
     this.writer = writer;
-    this.methodFilter = methodFilter;
+    this.excluded = excluded;
   }
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     long start = System.nanoTime();
-    if (!methodFilter.test(call.getMethodDescriptor())) {
+    if (excluded.matches(call.getMethodDescriptor())) {
       return next.startCall(call, headers);
     }
     Context context = Context.current();

@@ -1,11 +1,10 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ClientInterceptor;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerStreamTracer;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.function.Predicate;
 
 /**
  * Entry point for Micrometer metrics per method and status code, on the server and the client.
@@ -81,7 +80,7 @@ public final class GrpcMetrics {
     Naming naming = Naming.DEFAULT;
     boolean percentileHistogram;
     int maxMethods = 1000;
-    Predicate<? super MethodDescriptor<?, ?>> methodFilter = method -> true;
+    MethodSelector excluded = MethodSelector.none();
 
     Builder(MeterRegistry registry) {
       this.registry = registry;
@@ -123,13 +122,13 @@ public final class GrpcMetrics {
     }
 
     /**
-     * Sets which methods are measured; others pass through untouched.
+     * Leaves the selected methods unmeasured; their calls pass through untouched.
      *
-     * @param filter returns true for methods to measure; not null; called once per call
+     * @param methods the methods not to measure; not null; default none
      * @return this builder
      */
-    public B methodFilter(Predicate<? super MethodDescriptor<?, ?>> filter) {
-      this.methodFilter = filter;
+    public B exclude(MethodSelector methods) {
+      this.excluded = methods;
       return self();
     }
 
@@ -165,7 +164,7 @@ public final class GrpcMetrics {
       validate();
       MeterCache cache =
           new MeterCache(registry, MeterNames.server(naming), percentileHistogram, maxMethods);
-      return new MetricsServerInterceptor(cache, methodFilter);
+      return new MetricsServerInterceptor(cache, excluded);
     }
 
     /**
@@ -210,7 +209,7 @@ public final class GrpcMetrics {
       validate();
       MeterCache cache =
           new MeterCache(registry, MeterNames.client(naming), percentileHistogram, maxMethods);
-      return new MetricsClientInterceptor(cache, methodFilter);
+      return new MetricsClientInterceptor(cache, excluded);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -8,7 +9,6 @@ import io.grpc.ClientStreamTracer;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import java.util.function.Predicate;
 
 /**
  * Records the meters of each client call; with A66 names also each attempt, through a stream tracer
@@ -17,19 +17,18 @@ import java.util.function.Predicate;
 final class MetricsClientInterceptor implements ClientInterceptor {
 
   private final MeterCache cache;
-  private final Predicate<? super MethodDescriptor<?, ?>> methodFilter;
+  private final MethodSelector excluded;
 
-  MetricsClientInterceptor(
-      MeterCache cache, Predicate<? super MethodDescriptor<?, ?>> methodFilter) {
+  MetricsClientInterceptor(MeterCache cache, MethodSelector excluded) {
     this.cache = cache;
-    this.methodFilter = methodFilter;
+    this.excluded = excluded;
   }
 
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
     long start = System.nanoTime();
-    if (!methodFilter.test(method)) {
+    if (excluded.matches(method)) {
       return next.newCall(method, callOptions);
     }
     MethodMeters meters = cache.forMethod(method.getFullMethodName());

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -7,18 +8,16 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import java.util.function.Predicate;
 
 /** Records the meters of each server call; the outcome once, when the call ends. */
 final class MetricsServerInterceptor implements ServerInterceptor {
 
   private final MeterCache cache;
-  private final Predicate<? super MethodDescriptor<?, ?>> methodFilter;
+  private final MethodSelector excluded;
 
-  MetricsServerInterceptor(
-      MeterCache cache, Predicate<? super MethodDescriptor<?, ?>> methodFilter) {
+  MetricsServerInterceptor(MeterCache cache, MethodSelector excluded) {
     this.cache = cache;
-    this.methodFilter = methodFilter;
+    this.excluded = excluded;
   }
 
   @Override
@@ -26,7 +25,7 @@ final class MetricsServerInterceptor implements ServerInterceptor {
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     long start = System.nanoTime();
     MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
-    if (!methodFilter.test(method)) {
+    if (excluded.matches(method)) {
       return next.startCall(call, headers);
     }
     MethodMeters meters = cache.forMethod(method.getFullMethodName());
