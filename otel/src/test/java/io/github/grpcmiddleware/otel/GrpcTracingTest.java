@@ -7,6 +7,7 @@ import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -95,11 +96,13 @@ class GrpcTracingTest {
       switch (request.getRequestMessage()) {
         case "chain":
           startServerB();
+          // [START otel-client]
           ManagedChannel channel =
               grpc.register(
                   InProcessChannelBuilder.forName(serverB)
                       .intercept(tracing.newClientInterceptor())
                       .build());
+          // [END otel-client]
           SimpleServiceGrpc.newBlockingStub(channel).unaryRpc(request);
           break;
         case "fail":
@@ -293,13 +296,18 @@ class GrpcTracingTest {
             .setRemoteParentNotSampled(root)
             .build();
     // [END otel-sampler]
-    GrpcTracing strict = GrpcTracing.create(sdk(ignoreRemoteSampled));
     String name = InProcessServerBuilder.generateName();
-    grpc.register(
+    OpenTelemetry sdk = sdk(ignoreRemoteSampled);
+    // [START otel-server]
+    GrpcTracing serverTracing = GrpcTracing.create(sdk);
+    Server server =
         InProcessServerBuilder.forName(name)
-            .addService(ServerInterceptors.intercept(new ServiceA(), strict.newServerInterceptor()))
+            .addService(
+                ServerInterceptors.intercept(new ServiceA(), serverTracing.newServerInterceptor()))
             .build()
-            .start());
+            .start();
+    // [END otel-server]
+    grpc.register(server);
     Metadata forced = new Metadata();
     String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     forced.put(
