@@ -22,7 +22,8 @@ public final class TraceIdTestInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    Context context = Context.current().withValue(TraceIds.TRACE_ID_KEY, traceId);
+    CallTrace trace = new CallTrace(traceId, "00f067aa0ba902b7", 0, null, null, MdcKeys.DEFAULT);
+    Context context = Context.current().withValue(CallTrace.KEY, trace);
     return Contexts.interceptCall(context, call, headers, next);
   }
 }

@@ -1,25 +1,20 @@
 package io.github.grpcmiddleware.testing;
 
 import io.grpc.BindableService;
+import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.grpc.stub.AbstractStub;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -28,10 +23,11 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A JUnit 5 extension that runs an in-process gRPC server for a test and cleans up after it.
+ * A JUnit 5 extension that runs a gRPC server for a test and cleans up after it.
  *
  * <p>Register it with {@code @RegisterExtension}. On a {@code static} field the server lives for
- * the whole test class; on an instance field it is started before and stopped after each test.
+ * the whole test class (including its {@code @Nested} classes); on an instance field it is started
+ * before and stopped after each test.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -40,48 +36,59 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * @Test
  * void greets() {
- *   GreeterGrpc.GreeterBlockingStub stub = GreeterGrpc.newBlockingStub(grpc.channel());
+ *   GreeterGrpc.GreeterBlockingStub stub = grpc.stub(GreeterGrpc::newBlockingStub);
  *   ...
  * }
  * }</pre>
  *
- * <p>Handlers run on a small multi-threaded executor by default (four threads), so thread hops that
- * {@code directExecutor()} would hide are exercised. After the server's scope ends, channels and
- * servers are shut down gracefully when the test passed and immediately when it failed; the test
- * fails when any of them does not terminate within the shutdown timeout.
+ * <p>The server is in-process by default; {@link Builder#netty()} serves plaintext HTTP/2 on {@code
+ * 127.0.0.1} with a free port instead, for tests where the transport matters. Handlers run on a
+ * small multi-threaded executor by default (four threads named {@code grpc-test-server-*}), so
+ * thread hops that {@code directExecutor()} would hide are exercised.
+ *
+ * <p>When the server's scope ends, channels and servers are shut down gracefully when the tests
+ * passed and immediately when one failed; the test (or class) then fails when any of them does not
+ * terminate within the shutdown timeout, with a message naming what was left running.
  *
  * <p>This class is thread-safe.
  */
 public final class GrpcServerExtension
     implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
-  private static final AtomicInteger THREAD_COUNTER = new AtomicInteger();
+  private static final String NOT_RUNNING =
+      "GrpcServerExtension is not running: register it with @RegisterExtension and use it from a"
+          + " test, @BeforeEach or @AfterEach (or from @BeforeAll/@AfterAll when the field is"
+          + " static), not from a field initializer or constructor";
 
   private final List<ServerServiceDefinition> services;
   private final List<ServerInterceptor> interceptors;
   private final int executorThreads;
+  private final boolean directExecutor;
+  private final boolean netty;
   private final Duration shutdownTimeout;
 
   private final Object lock = new Object();
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final List<Server> extraServers = new ArrayList<>();
-  private @Nullable Server server;
-  private @Nullable ExecutorService executor;
-  private @Nullable String serverName;
+  private @Nullable RunningServer running;
   private boolean classScoped;
+  private int scopes;
+  private boolean failed;
 
   private GrpcServerExtension(Builder builder) {
     this.services = Collections.unmodifiableList(new ArrayList<>(builder.services));
     this.interceptors = Collections.unmodifiableList(new ArrayList<>(builder.interceptors));
     this.executorThreads = builder.executorThreads;
+    this.directExecutor = builder.directExecutor;
+    this.netty = builder.netty;
     this.shutdownTimeout = builder.shutdownTimeout;
   }
 
   /**
    * Returns a new builder.
    *
-   * @return a builder with no services, no interceptors, four handler threads and a five-second
-   *     shutdown timeout
+   * @return a builder with no services, no interceptors, an in-process transport, four handler
+   *     threads and a five-second shutdown timeout
    */
   public static Builder builder() {
     return new Builder();
@@ -91,20 +98,25 @@ public final class GrpcServerExtension
   public void beforeAll(ExtensionContext context) {
     synchronized (lock) {
       classScoped = true;
-      start();
+      enterScope();
     }
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    stop(context.getExecutionException().isPresent());
+    if (context.getExecutionException().isPresent()) {
+      synchronized (lock) {
+        failed = true;
+      }
+    }
+    exitScope();
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
     synchronized (lock) {
       if (!classScoped) {
-        start();
+        enterScope();
       }
     }
   }
@@ -113,15 +125,21 @@ public final class GrpcServerExtension
   public void afterEach(ExtensionContext context) {
     boolean perTest;
     synchronized (lock) {
+      if (context.getExecutionException().isPresent()) {
+        failed = true;
+      }
       perTest = !classScoped;
     }
     if (perTest) {
-      stop(context.getExecutionException().isPresent());
+      exitScope();
     }
   }
 
   /**
    * Opens a new channel to the server, closed when the server's scope ends.
+   *
+   * <p>In-process by default; with {@link Builder#netty()} a plaintext channel to {@code
+   * 127.0.0.1}.
    *
    * @param clientInterceptors interceptors for the channel, outermost first (the first one sees a
    *     call first); not null, may be empty
@@ -130,10 +148,7 @@ public final class GrpcServerExtension
    */
   public ManagedChannel channel(ClientInterceptor... clientInterceptors) {
     synchronized (lock) {
-      if (serverName == null) {
-        throw new IllegalStateException("server not started (use @RegisterExtension)");
-      }
-      InProcessChannelBuilder builder = InProcessChannelBuilder.forName(serverName);
+      ManagedChannelBuilder<?> builder = running().channelBuilder();
       List<ClientInterceptor> reversed = new ArrayList<>();
       Collections.addAll(reversed, clientInterceptors);
       // ManagedChannelBuilder.intercept runs the last-added interceptor first.
@@ -145,6 +160,21 @@ public final class GrpcServerExtension
   }
 
   /**
+   * Opens a new channel (see {@link #channel(ClientInterceptor...)}) and returns a stub on it.
+   *
+   * @param newStub the generated factory, for example {@code SimpleServiceGrpc::newBlockingStub};
+   *     not null
+   * @param clientInterceptors interceptors for the channel, outermost first; not null
+   * @param <S> the stub type
+   * @return the stub; never null
+   * @throws IllegalStateException when the server is not running
+   */
+  public <S extends AbstractStub<S>> S stub(
+      Function<? super Channel, S> newStub, ClientInterceptor... clientInterceptors) {
+    return newStub.apply(channel(clientInterceptors));
+  }
+
+  /**
    * Returns the running server.
    *
    * @return the server; never null
@@ -152,10 +182,32 @@ public final class GrpcServerExtension
    */
   public Server server() {
     synchronized (lock) {
-      if (server == null) {
-        throw new IllegalStateException("server not started (use @RegisterExtension)");
+      return running().server;
+    }
+  }
+
+  private RunningServer running() {
+    RunningServer current = running;
+    if (current == null) {
+      throw new IllegalStateException(NOT_RUNNING);
+    }
+    return current;
+  }
+
+  /**
+   * Returns the port of the Netty server on {@code 127.0.0.1}, for clients built outside this
+   * extension (another language's client, a channel with its own options).
+   *
+   * @return the port; a free one chosen by the operating system
+   * @throws IllegalStateException when the server is in-process or not running
+   */
+  public int port() {
+    synchronized (lock) {
+      if (!netty) {
+        throw new IllegalStateException(
+            "port() is only for a Netty server: build the extension with netty()");
       }
-      return server;
+      return running().server.getPort();
     }
   }
 
@@ -185,107 +237,54 @@ public final class GrpcServerExtension
     return other;
   }
 
-  private void start() {
-    String name = InProcessServerBuilder.generateName();
-    ExecutorService pool = Executors.newFixedThreadPool(executorThreads, daemonThreads());
-    InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(pool);
-    // ServerInterceptors.intercept runs the last interceptor in the list first.
-    List<ServerInterceptor> reversed = new ArrayList<>(interceptors);
-    Collections.reverse(reversed);
-    for (ServerServiceDefinition service : services) {
-      builder.addService(ServerInterceptors.intercept(service, reversed));
+  // Scopes nest (a static extension also sees the @BeforeAll of each @Nested class): only the
+  // outermost one starts and stops the server.
+  private void enterScope() {
+    if (scopes == 0) {
+      failed = false;
+      running = RunningServer.start(services, interceptors, netty, directExecutor, executorThreads);
     }
-    try {
-      server = builder.build().start();
-    } catch (IOException e) {
-      pool.shutdownNow();
-      throw new UncheckedIOException(e);
-    }
-    executor = pool;
-    serverName = name;
+    scopes++;
   }
 
-  private void stop(boolean failed) {
+  private void exitScope() {
     List<ManagedChannel> toClose;
     List<Server> servers = new ArrayList<>();
-    ExecutorService pool;
+    ExecutorService pool = null;
+    boolean immediately;
     synchronized (lock) {
+      if (scopes == 0 || --scopes > 0) {
+        return;
+      }
       toClose = new ArrayList<>(channels);
       channels.clear();
-      if (server != null) {
-        servers.add(server);
+      if (running != null) {
+        servers.add(running.server);
+        pool = running.pool;
+        running = null;
       }
       servers.addAll(extraServers);
       extraServers.clear();
-      pool = executor;
-      server = null;
-      executor = null;
-      serverName = null;
+      immediately = failed;
     }
-    List<String> stuck = new ArrayList<>();
-    for (ManagedChannel channel : toClose) {
-      if (failed) {
-        channel.shutdownNow();
-      } else {
-        channel.shutdown();
-      }
+    String problem = Cleanup.shutDown(toClose, servers, pool, immediately, shutdownTimeout);
+    if (problem != null) {
+      throw new AssertionError(problem);
     }
-    for (Server s : servers) {
-      if (failed) {
-        s.shutdownNow();
-      } else {
-        s.shutdown();
-      }
-    }
-    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-    try {
-      for (ManagedChannel channel : toClose) {
-        if (!channel.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
-          channel.shutdownNow();
-          stuck.add("channel " + channel);
-        }
-      }
-      for (Server s : servers) {
-        if (!s.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS)) {
-          s.shutdownNow();
-          stuck.add("server " + s);
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stuck.add("interrupted while waiting for shutdown");
-    } finally {
-      if (pool != null) {
-        pool.shutdownNow();
-      }
-    }
-    if (!stuck.isEmpty()) {
-      throw new AssertionError(
-          "did not terminate within " + shutdownTimeout.toMillis() + " ms: " + stuck);
-    }
-  }
-
-  private static long remaining(long deadline) {
-    return Math.max(0, deadline - System.nanoTime());
-  }
-
-  private static ThreadFactory daemonThreads() {
-    return runnable -> {
-      Thread thread = new Thread(runnable, "grpc-test-server-" + THREAD_COUNTER.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /**
    * Configures a {@link GrpcServerExtension}.
    *
-   * <p>Not thread-safe; {@link #build()} copies what it needs.
+   * <p>Not thread-safe; {@link #build()} copies what it needs, so one builder may build several
+   * extensions.
    */
   public static final class Builder {
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private int executorThreads = 4;
+    private boolean directExecutor;
+    private boolean netty;
     private Duration shutdownTimeout = Duration.ofSeconds(5);
 
     private Builder() {}
@@ -336,6 +335,30 @@ public final class GrpcServerExtension
     }
 
     /**
+     * Runs handlers on the transport thread instead of a pool, as {@code
+     * ServerBuilder.directExecutor()} does. Hides thread hops and how errors propagate, so use it
+     * only beside tests with the default pool.
+     *
+     * @return this builder
+     */
+    public Builder directExecutor() {
+      this.directExecutor = true;
+      return this;
+    }
+
+    /**
+     * Serves over Netty with plaintext HTTP/2 on {@code 127.0.0.1} and a free port instead of
+     * in-process, for tests where the transport matters (header size limits, plaintext, real
+     * deadlines). Needs {@code io.grpc:grpc-netty-shaded} on the test class path.
+     *
+     * @return this builder
+     */
+    public Builder netty() {
+      this.netty = true;
+      return this;
+    }
+
+    /**
      * Sets how long shutdown may take before the test fails.
      *
      * @param timeout positive; default five seconds
@@ -351,6 +374,8 @@ public final class GrpcServerExtension
      *
      * @return the extension; never null
      * @throws IllegalArgumentException when a setting is out of range
+     * @throws IllegalStateException when {@link #netty()} was chosen and grpc-netty-shaded is
+     *     missing
      */
     public GrpcServerExtension build() {
       if (executorThreads < 1) {
@@ -360,6 +385,9 @@ public final class GrpcServerExtension
       if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
         throw new IllegalArgumentException(
             "shutdownTimeout: " + shutdownTimeout + " (expected: > 0)");
+      }
+      if (netty) {
+        NettyTransport.checkAvailable();
       }
       return new GrpcServerExtension(this);
     }

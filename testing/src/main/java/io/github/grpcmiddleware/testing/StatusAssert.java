@@ -1,0 +1,323 @@
+package io.github.grpcmiddleware.testing;
+
+import com.google.protobuf.Message;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.LocalizedMessage;
+import com.google.rpc.RetryInfo;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Assertions on a gRPC status, its trailers and the {@code google.rpc} details decoded from {@code
+ * grpc-status-details-bin}, chained like a sentence. Obtained from {@link GrpcAssertions}.
+ *
+ * <p>Each method throws an {@link AssertionError} whose message says what was expected and then
+ * prints the whole status: code, description, every decoded detail and every trailer. Details are
+ * decoded with grpc-protobuf; ErrorInfo, LocalizedMessage, BadRequest, RetryInfo,
+ * PreconditionFailure, ResourceInfo, QuotaFailure, DebugInfo, Help and RequestInfo are recognised.
+ *
+ * <p>This class is immutable and thread-safe.
+ */
+public final class StatusAssert {
+  private final StatusReport report;
+
+  StatusAssert(Status status, @Nullable Metadata trailers) {
+    this.report = new StatusReport(status, trailers);
+  }
+
+  /**
+   * Asserts the status code.
+   *
+   * @param code the expected code; not null
+   * @return this
+   */
+  public StatusAssert hasCode(Status.Code code) {
+    if (report.status.getCode() != code) {
+      throw report.failure("code " + code);
+    }
+    return this;
+  }
+
+  /**
+   * Asserts the exact description.
+   *
+   * @param description the expected description; not null
+   * @return this
+   */
+  public StatusAssert withDescription(String description) {
+    if (!description.equals(report.status.getDescription())) {
+      throw report.failure("description \"" + description + "\"");
+    }
+    return this;
+  }
+
+  /**
+   * Asserts that the description contains a text.
+   *
+   * @param text the expected text; not null
+   * @return this
+   */
+  public StatusAssert withDescriptionContaining(String text) {
+    String description = report.status.getDescription();
+    if (description == null || !description.contains(text)) {
+      throw report.failure("a description containing \"" + text + "\"");
+    }
+    return this;
+  }
+
+  /**
+   * Asserts that neither the description nor any decoded detail nor any ASCII trailer contains a
+   * text; use it to prove that an exception's message or a credential did not reach the client.
+   *
+   * @param text the text that must not appear; not null, not empty
+   * @return this
+   */
+  public StatusAssert withoutTextAnywhere(String text) {
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("text: \"\" (expected: not empty)");
+    }
+    if (report.visibleText().contains(text)) {
+      throw report.failure("no \"" + text + "\" in the description, details or trailers");
+    }
+    return this;
+  }
+
+  /**
+   * Asserts a {@code google.rpc.LocalizedMessage} detail in a locale with exactly a message.
+   *
+   * @param locale the BCP 47 tag, compared case-insensitively, for example {@code "zh-CN"}; not
+   *     null
+   * @param message the expected message; not null
+   * @return this
+   */
+  public StatusAssert withLocalizedMessage(String locale, String message) {
+    for (LocalizedMessage detail : report.detailsOf(LocalizedMessage.class)) {
+      if (detail.getLocale().equalsIgnoreCase(locale) && detail.getMessage().equals(message)) {
+        return this;
+      }
+    }
+    throw report.failure("a LocalizedMessage in \"" + locale + "\": \"" + message + "\"");
+  }
+
+  /**
+   * Asserts a {@code google.rpc.LocalizedMessage} detail in a locale whose message contains a text.
+   *
+   * @param locale the BCP 47 tag, compared case-insensitively; not null
+   * @param text the expected text; not null
+   * @return this
+   */
+  public StatusAssert withLocalizedMessageContaining(String locale, String text) {
+    for (LocalizedMessage detail : report.detailsOf(LocalizedMessage.class)) {
+      if (detail.getLocale().equalsIgnoreCase(locale) && detail.getMessage().contains(text)) {
+        return this;
+      }
+    }
+    throw report.failure("a LocalizedMessage in \"" + locale + "\" containing \"" + text + "\"");
+  }
+
+  /**
+   * Asserts a {@code google.rpc.ErrorInfo} detail with a reason.
+   *
+   * @param reason the expected reason, for example {@code "USER_NOT_FOUND"}; not null
+   * @return this
+   */
+  public StatusAssert withErrorInfoReason(String reason) {
+    for (ErrorInfo detail : report.detailsOf(ErrorInfo.class)) {
+      if (detail.getReason().equals(reason)) {
+        return this;
+      }
+    }
+    throw report.failure("an ErrorInfo with reason \"" + reason + "\"");
+  }
+
+  /**
+   * Asserts a {@code google.rpc.ErrorInfo} detail with a reason and a domain.
+   *
+   * @param reason the expected reason; not null
+   * @param domain the expected domain; not null
+   * @return this
+   */
+  public StatusAssert withErrorInfo(String reason, String domain) {
+    for (ErrorInfo detail : report.detailsOf(ErrorInfo.class)) {
+      if (detail.getReason().equals(reason) && detail.getDomain().equals(domain)) {
+        return this;
+      }
+    }
+    throw report.failure(
+        "an ErrorInfo with reason \"" + reason + "\" and domain \"" + domain + "\"");
+  }
+
+  /**
+   * Asserts a {@code google.rpc.ErrorInfo} detail whose metadata maps a key to a value.
+   *
+   * @param key the metadata key; not null
+   * @param value the expected value; not null
+   * @return this
+   */
+  public StatusAssert withErrorInfoMetadata(String key, String value) {
+    for (ErrorInfo detail : report.detailsOf(ErrorInfo.class)) {
+      if (value.equals(detail.getMetadataMap().get(key))) {
+        return this;
+      }
+    }
+    throw report.failure("an ErrorInfo with metadata " + key + "=\"" + value + "\"");
+  }
+
+  /**
+   * Asserts a {@code google.rpc.BadRequest} field violation on a field.
+   *
+   * @param field the field path, for example {@code "id"}; not null
+   * @return this
+   */
+  public StatusAssert withFieldViolation(String field) {
+    return withFieldViolation(field, "");
+  }
+
+  /**
+   * Asserts a {@code google.rpc.BadRequest} field violation on a field whose description contains a
+   * text.
+   *
+   * @param field the field path; not null
+   * @param descriptionContaining the expected text; not null, empty matches any description
+   * @return this
+   */
+  public StatusAssert withFieldViolation(String field, String descriptionContaining) {
+    for (BadRequest detail : report.detailsOf(BadRequest.class)) {
+      for (BadRequest.FieldViolation violation : detail.getFieldViolationsList()) {
+        if (violation.getField().equals(field)
+            && violation.getDescription().contains(descriptionContaining)) {
+          return this;
+        }
+      }
+    }
+    throw report.failure(
+        "a BadRequest field violation on \""
+            + field
+            + "\""
+            + (descriptionContaining.isEmpty()
+                ? ""
+                : " with a description containing \"" + descriptionContaining + "\""));
+  }
+
+  /**
+   * Asserts a {@code google.rpc.RetryInfo} detail with a retry delay.
+   *
+   * @param delay the expected delay; not null
+   * @return this
+   */
+  public StatusAssert withRetryDelay(Duration delay) {
+    for (RetryInfo detail : report.detailsOf(RetryInfo.class)) {
+      com.google.protobuf.Duration actual = detail.getRetryDelay();
+      if (actual.getSeconds() == delay.getSeconds() && actual.getNanos() == delay.getNano()) {
+        return this;
+      }
+    }
+    throw report.failure("a RetryInfo with retry delay " + delay);
+  }
+
+  /**
+   * Asserts that a detail of a type is present.
+   *
+   * @param type the detail type, for example {@code PreconditionFailure.class}; not null
+   * @return this
+   */
+  public StatusAssert withDetail(Class<? extends Message> type) {
+    if (report.detailsOf(type).isEmpty()) {
+      throw report.failure("a " + type.getSimpleName() + " detail");
+    }
+    return this;
+  }
+
+  /**
+   * Asserts that {@code grpc-status-details-bin} is absent or carries no detail.
+   *
+   * @return this
+   */
+  public StatusAssert withoutDetails() {
+    if (!report.details.isEmpty()) {
+      throw report.failure("no details");
+    }
+    return this;
+  }
+
+  /**
+   * Asserts that an ASCII trailer has exactly a value (its last value when repeated).
+   *
+   * @param name the trailer name, case-insensitive; not null, not ending in {@code -bin}
+   * @param value the expected value; not null
+   * @return this
+   */
+  public StatusAssert withTrailer(String name, String value) {
+    if (!value.equals(report.trailer(name))) {
+      throw report.failure("trailer " + name + ": " + value);
+    }
+    return this;
+  }
+
+  /**
+   * Asserts that an ASCII trailer is present and its value matches a regular expression.
+   *
+   * @param name the trailer name, case-insensitive; not null
+   * @param regex the whole value must match it, for example {@code "[0-9a-f]{32}"}; not null
+   * @return this
+   */
+  public StatusAssert withTrailerMatching(String name, String regex) {
+    String actual = report.trailer(name);
+    if (actual == null || !Pattern.matches(regex, actual)) {
+      throw report.failure("trailer " + name + " matching /" + regex + "/");
+    }
+    return this;
+  }
+
+  /**
+   * Asserts that a trailer is absent.
+   *
+   * @param name the trailer name, case-insensitive; not null
+   * @return this
+   */
+  public StatusAssert withoutTrailer(String name) {
+    if (report.trailers.keys().contains(name.toLowerCase(java.util.Locale.ROOT))) {
+      throw report.failure("no trailer " + name);
+    }
+    return this;
+  }
+
+  /**
+   * Returns the status under assertion, for checks these methods do not offer.
+   *
+   * @return the status; never null
+   */
+  public Status status() {
+    return report.status;
+  }
+
+  /**
+   * Returns a copy of the trailers under assertion.
+   *
+   * @return the trailers; never null, empty when there were none
+   */
+  public Metadata trailers() {
+    return Metadatas.copy(report.trailers);
+  }
+
+  /**
+   * Returns the details of a type decoded from {@code grpc-status-details-bin}.
+   *
+   * @param type the detail type; not null
+   * @param <T> the detail type
+   * @return the details in the order sent; never null, may be empty
+   */
+  public <T extends Message> List<T> details(Class<T> type) {
+    return report.detailsOf(type);
+  }
+
+  @Override
+  public String toString() {
+    return report.toString();
+  }
+}
