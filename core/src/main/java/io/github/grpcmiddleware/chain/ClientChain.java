@@ -1,0 +1,232 @@
+package io.github.grpcmiddleware.chain;
+
+import io.grpc.CallCredentials;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Assembles the client-side parts of the library into one {@link ClientInterceptor} that runs them
+ * in the one correct order, whatever order the builder was given them in.
+ *
+ * <p>From the application towards the channel: observability (access log, metrics), error
+ * reporting, locale ({@code accept-language}), the application's own interceptors, then tracing
+ * nearest the channel. Tracing sits nearest the channel because response callbacks travel from the
+ * channel outwards: the part that puts the trace id in the MDC must see them first, so that every
+ * other part logs with it. Credentials, when given, are attached to every call's {@link
+ * CallOptions} (a call that already carries its own credentials keeps them).
+ *
+ * <pre>{@code
+ * ClientInterceptor chain = ClientChain.builder()
+ *     .tracing(TraceIds.newClientInterceptor())
+ *     .build();
+ * ManagedChannel channel = ManagedChannelBuilder.forTarget(target).intercept(chain).build();
+ * }</pre>
+ *
+ * <p>This class is thread-safe.
+ */
+public final class ClientChain {
+
+  private ClientChain() {}
+
+  /**
+   * Returns a new builder with no parts.
+   *
+   * @return the builder; never null
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Collects the parts of a client chain.
+   *
+   * <p>Not thread-safe; {@link #build()} copies what it needs.
+   */
+  public static final class Builder {
+    private final List<ClientInterceptor> observability = new ArrayList<>();
+    private @Nullable ClientInterceptor errorReporting;
+    private @Nullable ClientInterceptor locale;
+    private final List<ClientInterceptor> application = new ArrayList<>();
+    private @Nullable ClientInterceptor tracing;
+    private @Nullable CallCredentials credentials;
+
+    private Builder() {}
+
+    /**
+     * Sets the part nearest the channel, which sends the trace id and puts it in the MDC around
+     * response callbacks.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a tracing part is already set
+     */
+    public Builder tracing(ClientInterceptor interceptor) {
+      tracing = once(tracing, interceptor, "tracing");
+      return this;
+    }
+
+    /**
+     * Adds an observability part (access log, metrics); several run in the order added.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     */
+    public Builder observability(ClientInterceptor interceptor) {
+      observability.add(interceptor);
+      return this;
+    }
+
+    /**
+     * Sets the part that reports or logs failed calls.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when an error-reporting part is already set
+     */
+    public Builder errorReporting(ClientInterceptor interceptor) {
+      errorReporting = once(errorReporting, interceptor, "errorReporting");
+      return this;
+    }
+
+    /**
+     * Sets the part that sends {@code accept-language}.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a locale part is already set
+     */
+    public Builder locale(ClientInterceptor interceptor) {
+      locale = once(locale, interceptor, "locale");
+      return this;
+    }
+
+    /**
+     * Adds one of the application's own interceptors; they run between locale and tracing, in the
+     * order added.
+     *
+     * @param interceptor the interceptor; not null
+     * @return this builder
+     */
+    public Builder application(ClientInterceptor interceptor) {
+      application.add(interceptor);
+      return this;
+    }
+
+    /**
+     * Sets credentials attached to every call that carries none of its own.
+     *
+     * @param callCredentials the credentials; not null
+     * @return this builder
+     * @throws IllegalStateException when credentials are already set
+     */
+    public Builder credentials(CallCredentials callCredentials) {
+      if (callCredentials == null) {
+        throw new NullPointerException("credentials");
+      }
+      if (credentials != null) {
+        throw new IllegalStateException("credentials already set");
+      }
+      credentials = callCredentials;
+      return this;
+    }
+
+    /**
+     * Builds the composite interceptor.
+     *
+     * @return the interceptor; never null
+     */
+    public ClientInterceptor build() {
+      List<ClientInterceptor> parts = new ArrayList<>();
+      if (credentials != null) {
+        parts.add(new CredentialsInterceptor(credentials));
+      }
+      parts.addAll(observability);
+      addIfSet(parts, errorReporting);
+      addIfSet(parts, locale);
+      parts.addAll(application);
+      addIfSet(parts, tracing);
+      return new CompositeClientInterceptor(parts.toArray(new ClientInterceptor[0]));
+    }
+
+    private static void addIfSet(List<ClientInterceptor> parts, @Nullable ClientInterceptor part) {
+      if (part != null) {
+        parts.add(part);
+      }
+    }
+
+    private static ClientInterceptor once(
+        @Nullable ClientInterceptor current, ClientInterceptor next, String slot) {
+      if (next == null) {
+        throw new NullPointerException(slot);
+      }
+      if (current != null) {
+        throw new IllegalStateException(slot + " already set");
+      }
+      return next;
+    }
+  }
+
+  private static final class CredentialsInterceptor implements ClientInterceptor {
+    private final CallCredentials credentials;
+
+    CredentialsInterceptor(CallCredentials credentials) {
+      this.credentials = credentials;
+    }
+
+    @Override
+    public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+        MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
+      CallOptions options =
+          callOptions.getCredentials() == null
+              ? callOptions.withCallCredentials(credentials)
+              : callOptions;
+      return next.newCall(method, options);
+    }
+  }
+
+  private static final class CompositeClientInterceptor implements ClientInterceptor {
+    private final ClientInterceptor[] parts;
+
+    CompositeClientInterceptor(ClientInterceptor[] parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+        MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
+      return new Step(parts, 0, next).newCall(method, callOptions);
+    }
+  }
+
+  private static final class Step extends Channel {
+    private final ClientInterceptor[] parts;
+    private final int index;
+    private final Channel next;
+
+    Step(ClientInterceptor[] parts, int index, Channel next) {
+      this.parts = parts;
+      this.index = index;
+      this.next = next;
+    }
+
+    @Override
+    public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+        MethodDescriptor<ReqT, RespT> method, CallOptions callOptions) {
+      if (index == parts.length) {
+        return next.newCall(method, callOptions);
+      }
+      return parts[index].interceptCall(method, callOptions, new Step(parts, index + 1, next));
+    }
+
+    @Override
+    public String authority() {
+      return next.authority();
+    }
+  }
+}

@@ -1,0 +1,229 @@
+package io.github.grpcmiddleware.chain;
+
+import io.grpc.BindableService;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Assembles the server-side parts of the library into one {@link ServerInterceptor} that runs them
+ * in the one correct order, whatever order the builder was given them in.
+ *
+ * <p>Outermost first: tracing, observability (access log, metrics), locale, error mapping, the
+ * application's own interceptors, auth, then the service. Error mapping therefore maps what the
+ * application's interceptors and auth throw; the access log and metrics see the status the client
+ * actually receives; every part below tracing runs with the trace id in the MDC.
+ *
+ * <p>{@code ServerBuilder.intercept} runs interceptors in the reverse order of registration, the
+ * classic source of chains in the wrong order; register only the interceptor this builder returns:
+ *
+ * <pre>{@code
+ * ServerInterceptor chain = ServerChain.builder()
+ *     .tracing(TraceIds.newServerInterceptor())
+ *     .errorMapping(ErrorMapping.builder().build())
+ *     .build();
+ * Server server = ServerBuilder.forPort(50051).addService(service).intercept(chain).build();
+ * }</pre>
+ *
+ * <p>or apply it to one service with {@link #intercept(BindableService, ServerInterceptor)}. The
+ * chain also puts a {@link CallInfo} in the call's Context before the first part runs. Every part
+ * is optional, and each part remains usable on its own.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class ServerChain {
+
+  private ServerChain() {}
+
+  /**
+   * Returns a new builder with no parts.
+   *
+   * @return the builder; never null
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Applies a chain (or any interceptor) to one service only.
+   *
+   * @param service the service; not null
+   * @param chain the interceptor returned by {@link Builder#build()}; not null
+   * @return the intercepted service definition, for {@code ServerBuilder.addService}
+   */
+  public static ServerServiceDefinition intercept(
+      BindableService service, ServerInterceptor chain) {
+    return ServerInterceptors.intercept(service, chain);
+  }
+
+  /**
+   * Collects the parts of a server chain. Each slot takes at most one interceptor, except
+   * observability and application interceptors, which keep the order they were added in.
+   *
+   * <p>Not thread-safe; {@link #build()} copies what it needs.
+   */
+  public static final class Builder {
+    private @Nullable ServerInterceptor tracing;
+    private final List<ServerInterceptor> observability = new ArrayList<>();
+    private @Nullable ServerInterceptor locale;
+    private @Nullable ServerInterceptor errorMapping;
+    private final List<ServerInterceptor> application = new ArrayList<>();
+    private @Nullable ServerInterceptor auth;
+
+    private Builder() {}
+
+    /**
+     * Sets the outermost part, which owns the trace id: core's {@code TraceIds} server interceptor,
+     * or the otel module's span interceptor.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a tracing part is already set
+     */
+    public Builder tracing(ServerInterceptor interceptor) {
+      tracing = once(tracing, interceptor, "tracing");
+      return this;
+    }
+
+    /**
+     * Adds an observability part (access log, metrics); several run in the order added.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     */
+    public Builder observability(ServerInterceptor interceptor) {
+      observability.add(interceptor);
+      return this;
+    }
+
+    /**
+     * Sets the part that resolves the caller's locale (the i18n module's locale interceptor).
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a locale part is already set
+     */
+    public Builder locale(ServerInterceptor interceptor) {
+      locale = once(locale, interceptor, "locale");
+      return this;
+    }
+
+    /**
+     * Sets the error-mapping part.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when an error-mapping part is already set
+     */
+    public Builder errorMapping(ServerInterceptor interceptor) {
+      errorMapping = once(errorMapping, interceptor, "errorMapping");
+      return this;
+    }
+
+    /**
+     * Adds one of the application's own interceptors; they run inside error mapping (so what they
+     * throw is mapped) and outside auth, in the order added.
+     *
+     * @param interceptor the interceptor; not null
+     * @return this builder
+     */
+    public Builder application(ServerInterceptor interceptor) {
+      application.add(interceptor);
+      return this;
+    }
+
+    /**
+     * Sets the innermost part, which authenticates the caller.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when an auth part is already set
+     */
+    public Builder auth(ServerInterceptor interceptor) {
+      auth = once(auth, interceptor, "auth");
+      return this;
+    }
+
+    /**
+     * Builds the composite interceptor.
+     *
+     * @return the interceptor; never null (with no parts, it only adds the {@link CallInfo})
+     */
+    public ServerInterceptor build() {
+      List<ServerInterceptor> parts = new ArrayList<>();
+      addIfSet(parts, tracing);
+      parts.addAll(observability);
+      addIfSet(parts, locale);
+      addIfSet(parts, errorMapping);
+      parts.addAll(application);
+      addIfSet(parts, auth);
+      return new CompositeServerInterceptor(parts.toArray(new ServerInterceptor[0]));
+    }
+
+    private static void addIfSet(List<ServerInterceptor> parts, @Nullable ServerInterceptor part) {
+      if (part != null) {
+        parts.add(part);
+      }
+    }
+
+    private static ServerInterceptor once(
+        @Nullable ServerInterceptor current, ServerInterceptor next, String slot) {
+      if (next == null) {
+        throw new NullPointerException(slot);
+      }
+      if (current != null) {
+        throw new IllegalStateException(slot + " already set");
+      }
+      return next;
+    }
+  }
+
+  /** Runs the parts outermost first under a Context that holds a fresh {@link CallInfo}. */
+  static final class CompositeServerInterceptor implements ServerInterceptor {
+    private final ServerInterceptor[] parts;
+
+    CompositeServerInterceptor(ServerInterceptor[] parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+        ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+      ServerCallHandler<ReqT, RespT> first = new Step<>(parts, 0, next);
+      if (CallInfo.current() != null) {
+        // Already inside a chain (server-wide and per-service both installed): share its record.
+        return first.startCall(call, headers);
+      }
+      Context context = new CallInfo().attachTo(Context.current());
+      return Contexts.interceptCall(context, call, headers, first);
+    }
+  }
+
+  private static final class Step<ReqT, RespT> implements ServerCallHandler<ReqT, RespT> {
+    private final ServerInterceptor[] parts;
+    private final int index;
+    private final ServerCallHandler<ReqT, RespT> next;
+
+    Step(ServerInterceptor[] parts, int index, ServerCallHandler<ReqT, RespT> next) {
+      this.parts = parts;
+      this.index = index;
+      this.next = next;
+    }
+
+    @Override
+    public ServerCall.Listener<ReqT> startCall(ServerCall<ReqT, RespT> call, Metadata headers) {
+      if (index == parts.length) {
+        return next.startCall(call, headers);
+      }
+      return parts[index].interceptCall(call, headers, new Step<>(parts, index + 1, next));
+    }
+  }
+}

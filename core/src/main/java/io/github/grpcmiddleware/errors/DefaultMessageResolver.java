@@ -1,0 +1,74 @@
+package io.github.grpcmiddleware.errors;
+
+import com.google.rpc.LocalizedMessage;
+import io.grpc.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.text.MessageFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The English messages in {@code default-messages.properties}, used when no {@link MessageResolver}
+ * is configured and as the last fallback when the configured one has no text.
+ *
+ * <p>This class is thread-safe.
+ */
+final class DefaultMessageResolver implements MessageResolver {
+
+  /** Where the English defaults live; the i18n module reads the same file as its last fallback. */
+  static final String RESOURCE = "/io/github/grpcmiddleware/errors/default-messages.properties";
+
+  static final String LANGUAGE_TAG = "en";
+
+  static final DefaultMessageResolver INSTANCE = new DefaultMessageResolver(load());
+
+  private final Properties messages;
+
+  private DefaultMessageResolver(Properties messages) {
+    this.messages = messages;
+  }
+
+  @Override
+  public @Nullable LocalizedMessage resolve(Context callContext, String key, List<?> args) {
+    String pattern = messages.getProperty(key);
+    return pattern == null ? null : english(pattern, args);
+  }
+
+  /** Returns the English generic message of a code; never null (falls back to the code's name). */
+  LocalizedMessage forCode(io.grpc.Status.Code code, List<?> args) {
+    LocalizedMessage message = resolve(Context.ROOT, MessageKeys.forCode(code), args);
+    return message != null ? message : english(code.name(), args);
+  }
+
+  /** Formats an English pattern; a malformed pattern is returned as it is rather than throwing. */
+  static LocalizedMessage english(String pattern, List<?> args) {
+    String text;
+    try {
+      text = new MessageFormat(pattern, Locale.ENGLISH).format(args.toArray());
+    } catch (IllegalArgumentException e) {
+      text = pattern;
+    }
+    return LocalizedMessage.newBuilder().setLocale(LANGUAGE_TAG).setMessage(text).build();
+  }
+
+  private static Properties load() {
+    Properties properties = new Properties();
+    try (InputStream in = DefaultMessageResolver.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + RESOURCE);
+      }
+      try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        properties.load(reader);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + RESOURCE, e);
+    }
+    return properties;
+  }
+}

@@ -1,0 +1,214 @@
+package io.github.grpcmiddleware.errors;
+
+import com.google.protobuf.Message;
+import com.google.rpc.LocalizedMessage;
+import io.github.grpcmiddleware.trace.TraceIds;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns a failure into the status and trailers sent to the caller: the registry lookup, message
+ * resolution, details and the trailer budget. Holds only immutable configuration.
+ *
+ * <p>This class is thread-safe.
+ */
+final class ErrorRenderer {
+
+  static final Metadata.Key<String> TRACE_ID_KEY =
+      Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> CONTENT_LANGUAGE_KEY =
+      Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<com.google.rpc.Status> DETAILS_KEY =
+      Metadata.Key.of(
+          "grpc-status-details-bin",
+          ProtoUtils.metadataMarshaller(com.google.rpc.Status.getDefaultInstance()));
+
+  private final Map<Class<?>, Function<Throwable, @Nullable Throwable>> mappings;
+  private final MessageResolver resolver;
+  private final boolean localizedDescription;
+  private final int budget;
+  private final boolean[] translated;
+
+  ErrorRenderer(
+      Map<Class<?>, Function<Throwable, @Nullable Throwable>> mappings,
+      MessageResolver resolver,
+      boolean localizedDescription,
+      int budget,
+      Set<Status.Code> translated) {
+    this.mappings = Collections.unmodifiableMap(new java.util.HashMap<>(mappings));
+    this.resolver = resolver;
+    this.localizedDescription = localizedDescription;
+    this.budget = budget;
+    this.translated = new boolean[Status.Code.values().length];
+    for (Status.Code code : translated) {
+      this.translated[code.ordinal()] = true;
+    }
+  }
+
+  /** The outcome of mapping a throwable: the mapped exception, or null for the catch-all. */
+  @Nullable Throwable map(Throwable failure) {
+    for (Class<?> type = failure.getClass(); type != null; type = type.getSuperclass()) {
+      Function<Throwable, @Nullable Throwable> mapping = mappings.get(type);
+      if (mapping != null) {
+        Throwable mapped = mapping.apply(failure);
+        if (mapped != null) {
+          return mapped;
+        }
+      }
+    }
+    return null;
+  }
+
+  boolean isTranslated(Status.Code code) {
+    return translated[code.ordinal()];
+  }
+
+  /** Renders a ServiceException into {@code trailers} (which it updates); returns the status. */
+  Status render(ServiceException exception, Context callContext, Metadata trailers) {
+    return render(
+        exception.getCode(),
+        exception.getMessageKey(),
+        exception.getArgs(),
+        exception.getDefaultMessage(),
+        exception.getDetails(),
+        callContext,
+        trailers);
+  }
+
+  /** Renders the catch-all: INTERNAL with the generic message naming the trace id. */
+  Status renderInternal(Context callContext, Metadata trailers) {
+    String traceId = TraceIds.fromContext(callContext);
+    if (traceId == null) {
+      String key = MessageKeys.forCode(Status.Code.INTERNAL);
+      return render(
+          Status.Code.INTERNAL, key, emptyList(), null, emptyList(), callContext, trailers);
+    }
+    return render(
+        Status.Code.INTERNAL,
+        MessageKeys.INTERNAL,
+        Collections.singletonList(traceId),
+        null,
+        emptyList(),
+        callContext,
+        trailers);
+  }
+
+  /**
+   * Passes an explicit status through, cutting only its description when the trailers would exceed
+   * the budget.
+   */
+  Status passThrough(Status status, Metadata trailers) {
+    String description = status.getDescription();
+    if (description == null) {
+      return status;
+    }
+    int available = budget - TrailerBudget.sizeOf(trailers) - 64;
+    String cut = TrailerBudget.truncate(description, Math.max(0, available), 1, 0);
+    return cut.equals(description) ? status : status.withDescription(cut);
+  }
+
+  /** The status and trailers of a StatusException or StatusRuntimeException. */
+  static Status statusOf(Throwable statusException) {
+    return statusException instanceof StatusRuntimeException
+        ? ((StatusRuntimeException) statusException).getStatus()
+        : ((StatusException) statusException).getStatus();
+  }
+
+  static @Nullable Metadata trailersOf(Throwable statusException) {
+    return statusException instanceof StatusRuntimeException
+        ? ((StatusRuntimeException) statusException).getTrailers()
+        : ((StatusException) statusException).getTrailers();
+  }
+
+  private Status render(
+      Status.Code code,
+      String key,
+      List<?> args,
+      @Nullable String defaultMessage,
+      List<Message> details,
+      Context callContext,
+      Metadata trailers) {
+    LocalizedMessage local = localize(callContext, code, key, args, defaultMessage);
+    String description =
+        localizedDescription
+            ? local.getMessage()
+            : localize(Context.ROOT, code, key, args, defaultMessage).getMessage();
+    trailers.removeAll(DETAILS_KEY);
+    trailers.removeAll(CONTENT_LANGUAGE_KEY);
+    String traceId = TraceIds.fromContext(callContext);
+    if (traceId != null && !trailers.containsKey(TRACE_ID_KEY)) {
+      trailers.put(TRACE_ID_KEY, traceId);
+    }
+    String language = local.getLocale();
+    if (!isLanguageTag(language)) {
+      local = local.toBuilder().setLocale("").build();
+    } else {
+      trailers.put(CONTENT_LANGUAGE_KEY, language);
+    }
+    TrailerBudget.Fitted fitted =
+        TrailerBudget.fit(
+            code, description, local, details, TrailerBudget.sizeOf(trailers), budget);
+    if (fitted.details != null) {
+      trailers.put(DETAILS_KEY, fitted.details);
+    }
+    Status status = Status.fromCode(code);
+    return fitted.description.isEmpty() ? status : status.withDescription(fitted.description);
+  }
+
+  private LocalizedMessage localize(
+      Context callContext,
+      Status.Code code,
+      String key,
+      List<?> args,
+      @Nullable String defaultMessage) {
+    LocalizedMessage message = resolve(callContext, key, args);
+    if (message == null && defaultMessage != null) {
+      message = DefaultMessageResolver.english(defaultMessage, args);
+    }
+    if (message == null && resolver != DefaultMessageResolver.INSTANCE) {
+      message = DefaultMessageResolver.INSTANCE.resolve(Context.ROOT, key, args);
+    }
+    if (message == null) {
+      message = resolve(callContext, MessageKeys.forCode(code), emptyList());
+    }
+    return message != null ? message : DefaultMessageResolver.INSTANCE.forCode(code, emptyList());
+  }
+
+  private @Nullable LocalizedMessage resolve(Context callContext, String key, List<?> args) {
+    try {
+      return resolver.resolve(callContext, key, args);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** A BCP-47-looking tag of letters, digits and hyphens: safe to send in an ASCII header. */
+  static boolean isLanguageTag(String tag) {
+    if (tag.isEmpty() || tag.length() > 64) {
+      return false;
+    }
+    for (int i = 0; i < tag.length(); i++) {
+      char c = tag.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static <T> List<T> emptyList() {
+    return Collections.emptyList();
+  }
+}

@@ -1,0 +1,329 @@
+package io.github.grpcmiddleware.errors;
+
+import com.google.protobuf.Message;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.PreconditionFailure;
+import com.google.rpc.ResourceInfo;
+import com.google.rpc.RetryInfo;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An exception a service throws (or passes to {@code responseObserver.onError}) to say "fail this
+ * call with this code, this message key and arguments, and these {@code google.rpc} details".
+ *
+ * <p>The error mapping interceptor ({@link ErrorMapping}) turns it into the call's status: it
+ * resolves the message key for the caller's locale through the configured {@link MessageResolver},
+ * falls back to {@link #getDefaultMessage()} (an English {@link java.text.MessageFormat} pattern)
+ * and then to the generic message of the code, and sends the details in {@code
+ * grpc-status-details-bin}. The exception's own {@link #getMessage()} is for server logs only; it
+ * is never sent to the caller.
+ *
+ * <pre>{@code
+ * throw ServiceException.builder(Status.Code.NOT_FOUND, "user.notFound")
+ *     .args(id)
+ *     .defaultMessage("User {0,number,#} does not exist")
+ *     .errorInfo("USER_NOT_FOUND", "users.example.com", Collections.singletonMap("id", "7"))
+ *     .build();
+ * }</pre>
+ *
+ * <p>The class is not final: services may subclass it (the builder's {@link Builder#build()} result
+ * can be passed to a subclass's {@link #ServiceException(Builder)} constructor). Instances are
+ * immutable once built. This class is thread-safe.
+ */
+public class ServiceException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  private final Status.Code code;
+  private final String messageKey;
+  private final transient List<Object> args;
+  private final @Nullable String defaultMessage;
+  private final transient List<Message> details;
+
+  /**
+   * Creates the exception from a builder's settings; for subclasses, which usually call {@code
+   * super(builder)} from a constructor taking the builder.
+   *
+   * @param builder the settings; not null
+   * @throws IllegalArgumentException when the builder's code is {@link Status.Code#OK}
+   */
+  protected ServiceException(Builder builder) {
+    super(builder.code + ": " + builder.messageKey, builder.cause);
+    this.code = builder.code;
+    this.messageKey = builder.messageKey;
+    this.args = Collections.unmodifiableList(new ArrayList<>(builder.args));
+    this.defaultMessage = builder.defaultMessage;
+    this.details = Collections.unmodifiableList(builder.details());
+  }
+
+  /**
+   * Starts a builder for an exception with the given code and message key.
+   *
+   * @param code the status code sent to the caller; not null, not {@link Status.Code#OK}
+   * @param messageKey the key of the message in the catalogs (for example {@code user.notFound});
+   *     not null, not empty
+   * @return a new builder; never null
+   * @throws IllegalArgumentException when {@code code} is OK or {@code messageKey} is empty
+   * @throws NullPointerException when an argument is null
+   */
+  public static Builder builder(Status.Code code, String messageKey) {
+    return new Builder(code, messageKey);
+  }
+
+  /**
+   * Returns the status code sent to the caller.
+   *
+   * @return the code; never null, never OK
+   */
+  public Status.Code getCode() {
+    return code;
+  }
+
+  /**
+   * Returns the key of the message sent to the caller.
+   *
+   * @return the key; never null
+   */
+  public String getMessageKey() {
+    return messageKey;
+  }
+
+  /**
+   * Returns the message arguments, formatted in the caller's locale.
+   *
+   * @return an unmodifiable list; never null, may be empty
+   */
+  public List<Object> getArgs() {
+    return args;
+  }
+
+  /**
+   * Returns the English {@link java.text.MessageFormat} pattern used when no catalog has the key.
+   *
+   * @return the pattern, or {@code null} when none was given (the code's generic message is used)
+   */
+  public @Nullable String getDefaultMessage() {
+    return defaultMessage;
+  }
+
+  /**
+   * Returns the {@code google.rpc} details sent to the caller, in this order: {@link ErrorInfo},
+   * {@link BadRequest}, {@link PreconditionFailure}, {@link ResourceInfo} (one per call of {@link
+   * Builder#resourceInfo}), {@link RetryInfo}, then the messages given to {@link Builder#detail}.
+   *
+   * @return an unmodifiable list; never null, may be empty
+   */
+  public List<Message> getDetails() {
+    return details;
+  }
+
+  /**
+   * Configures a {@link ServiceException}.
+   *
+   * <p>Not thread-safe; {@link #build()} copies what it needs.
+   */
+  public static class Builder {
+    private final Status.Code code;
+    private final String messageKey;
+    private final List<Object> args = new ArrayList<>();
+    private @Nullable String defaultMessage;
+    private @Nullable Throwable cause;
+    private @Nullable ErrorInfo errorInfo;
+    private final BadRequest.Builder badRequest = BadRequest.newBuilder();
+    private final PreconditionFailure.Builder preconditionFailure =
+        PreconditionFailure.newBuilder();
+    private final List<ResourceInfo> resourceInfos = new ArrayList<>();
+    private @Nullable RetryInfo retryInfo;
+    private final List<Message> extraDetails = new ArrayList<>();
+
+    /**
+     * Creates a builder; prefer {@link ServiceException#builder(Status.Code, String)}.
+     *
+     * @param code the status code; not null, not OK
+     * @param messageKey the message key; not null, not empty
+     * @throws IllegalArgumentException when {@code code} is OK or {@code messageKey} is empty
+     */
+    protected Builder(Status.Code code, String messageKey) {
+      if (code == Status.Code.OK) {
+        throw new IllegalArgumentException("code: OK (expected: an error code)");
+      }
+      if (messageKey.isEmpty()) {
+        throw new IllegalArgumentException("messageKey: \"\" (expected: not empty)");
+      }
+      this.code = code;
+      this.messageKey = messageKey;
+    }
+
+    /**
+     * Sets the message arguments (replacing earlier ones), formatted in the caller's locale.
+     *
+     * @param values the arguments; not null, elements not null
+     * @return this builder
+     */
+    public Builder args(Object... values) {
+      args.clear();
+      args.addAll(Arrays.asList(values));
+      return this;
+    }
+
+    /**
+     * Sets the English {@link java.text.MessageFormat} pattern used when no catalog has the key
+     * (quote an apostrophe as {@code ''}).
+     *
+     * @param englishPattern the pattern; not null
+     * @return this builder
+     */
+    public Builder defaultMessage(String englishPattern) {
+      this.defaultMessage = englishPattern;
+      return this;
+    }
+
+    /**
+     * Sets a {@link ErrorInfo} detail (replacing an earlier one).
+     *
+     * @param reason the machine-readable reason, UPPER_SNAKE_CASE by convention; not null
+     * @param domain the logical owner of the reason, such as {@code users.example.com}; not null
+     * @param metadata additional key/value pairs; not null, copied
+     * @return this builder
+     */
+    public Builder errorInfo(String reason, String domain, Map<String, String> metadata) {
+      this.errorInfo =
+          ErrorInfo.newBuilder()
+              .setReason(reason)
+              .setDomain(domain)
+              .putAllMetadata(metadata)
+              .build();
+      return this;
+    }
+
+    /**
+     * Adds a field violation to the {@link BadRequest} detail.
+     *
+     * @param field the path of the field, such as {@code user.email}; not null
+     * @param description why the value is bad; not null
+     * @return this builder
+     */
+    public Builder fieldViolation(String field, String description) {
+      badRequest.addFieldViolations(
+          BadRequest.FieldViolation.newBuilder().setField(field).setDescription(description));
+      return this;
+    }
+
+    /**
+     * Sets a {@link RetryInfo} detail telling the caller how long to wait before retrying.
+     *
+     * @param delay the delay; not null, not negative
+     * @return this builder
+     * @throws IllegalArgumentException when {@code delay} is negative
+     */
+    public Builder retryDelay(Duration delay) {
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("retryDelay: " + delay + " (expected: >= 0)");
+      }
+      this.retryInfo =
+          RetryInfo.newBuilder()
+              .setRetryDelay(
+                  com.google.protobuf.Duration.newBuilder()
+                      .setSeconds(delay.getSeconds())
+                      .setNanos(delay.getNano()))
+              .build();
+      return this;
+    }
+
+    /**
+     * Adds a violation to the {@link PreconditionFailure} detail.
+     *
+     * @param type the kind of precondition, such as {@code TOS}; not null
+     * @param subject what failed, such as {@code google.com/cloud}; not null
+     * @param description how the caller can fix it; not null
+     * @return this builder
+     */
+    public Builder preconditionViolation(String type, String subject, String description) {
+      preconditionFailure.addViolations(
+          PreconditionFailure.Violation.newBuilder()
+              .setType(type)
+              .setSubject(subject)
+              .setDescription(description));
+      return this;
+    }
+
+    /**
+     * Adds a {@link ResourceInfo} detail describing the resource involved.
+     *
+     * @param resourceType the type, such as {@code example.com/User}; not null
+     * @param resourceName the name, such as {@code users/7}; not null
+     * @param owner the owner, or an empty string; not null
+     * @param description what went wrong with it; not null
+     * @return this builder
+     */
+    public Builder resourceInfo(
+        String resourceType, String resourceName, String owner, String description) {
+      resourceInfos.add(
+          ResourceInfo.newBuilder()
+              .setResourceType(resourceType)
+              .setResourceName(resourceName)
+              .setOwner(owner)
+              .setDescription(description)
+              .build());
+      return this;
+    }
+
+    /**
+     * Adds any other protobuf message as a detail (packed into {@code google.protobuf.Any}).
+     *
+     * @param any the message; not null
+     * @return this builder
+     */
+    public Builder detail(Message any) {
+      extraDetails.add(any);
+      return this;
+    }
+
+    /**
+     * Sets the cause, kept for server logs and never sent to the caller.
+     *
+     * @param throwable the cause; not null
+     * @return this builder
+     */
+    public Builder cause(Throwable throwable) {
+      this.cause = throwable;
+      return this;
+    }
+
+    /**
+     * Builds the exception (to be thrown by the caller).
+     *
+     * @return a new exception; never null
+     */
+    public ServiceException build() {
+      return new ServiceException(this);
+    }
+
+    private List<Message> details() {
+      List<Message> all = new ArrayList<>();
+      if (errorInfo != null) {
+        all.add(errorInfo);
+      }
+      if (badRequest.getFieldViolationsCount() > 0) {
+        all.add(badRequest.build());
+      }
+      if (preconditionFailure.getViolationsCount() > 0) {
+        all.add(preconditionFailure.build());
+      }
+      all.addAll(resourceInfos);
+      if (retryInfo != null) {
+        all.add(retryInfo);
+      }
+      all.addAll(extraDetails);
+      return all;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.github.grpcmiddleware.trace;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
+
+/**
+ * The MDC entries of one call, put around each callback and restored afterwards.
+ *
+ * <p>Callers keep the previous values in local variables, so a callback allocates nothing:
+ *
+ * <pre>{@code
+ * String t = e.previousTrace(), s = e.previousSpan(), r = e.previousRequest();
+ * e.put();
+ * try { ... } finally { e.restore(t, s, r); }
+ * }</pre>
+ *
+ * <p>Immutable; the MDC it touches is the calling thread's.
+ */
+final class MdcEntries {
+  final MdcKeys keys;
+  final String traceId;
+  final @Nullable String spanId;
+  final @Nullable String requestId;
+
+  MdcEntries(MdcKeys keys, String traceId, @Nullable String spanId, @Nullable String requestId) {
+    this.keys = keys;
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.requestId = requestId;
+  }
+
+  @Nullable String previousTrace() {
+    return MDC.get(keys.traceId);
+  }
+
+  @Nullable String previousSpan() {
+    return spanId == null ? null : MDC.get(keys.spanId);
+  }
+
+  @Nullable String previousRequest() {
+    return requestId == null ? null : MDC.get(keys.requestId);
+  }
+
+  void put() {
+    MDC.put(keys.traceId, traceId);
+    if (spanId != null) {
+      MDC.put(keys.spanId, spanId);
+    }
+    if (requestId != null) {
+      MDC.put(keys.requestId, requestId);
+    }
+  }
+
+  /** Puts back the values returned by the {@code previous*} methods before {@link #put()}. */
+  void restore(
+      @Nullable String previousTrace,
+      @Nullable String previousSpan,
+      @Nullable String previousRequest) {
+    restore(keys.traceId, previousTrace);
+    if (spanId != null) {
+      restore(keys.spanId, previousSpan);
+    }
+    if (requestId != null) {
+      restore(keys.requestId, previousRequest);
+    }
+  }
+
+  /** Opens a scope object, for callers outside the hot path. */
+  MdcScope open() {
+    String previousTrace = previousTrace();
+    String previousSpan = previousSpan();
+    String previousRequest = previousRequest();
+    put();
+    return () -> restore(previousTrace, previousSpan, previousRequest);
+  }
+
+  private static void restore(String key, @Nullable String previous) {
+    if (previous == null) {
+      MDC.remove(key);
+    } else {
+      MDC.put(key, previous);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package io.github.grpcmiddleware.i18n;
+
+import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
+import io.grpc.ServerInterceptor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Configures the server interceptor that resolves the caller's locale from {@code accept-language};
+ * obtained from {@link Locales#serverBuilder()}.
+ *
+ * <p>The interceptor sits outside error mapping (the chain builder puts it there), so error mapping
+ * captures a Context that holds the locale. For each call it parses the header (bounded: the first
+ * 4096 characters and 32 ranges), chooses a supported locale by q-value and RFC 4647 lookup with
+ * documented Chinese script rules and a same-language fallback, and otherwise uses the default
+ * locale; a missing or malformed header never fails a call. The answer goes into the {@link
+ * io.grpc.Context} ({@link Locales#current()}), optionally into the MDC under {@code locale} around
+ * every listener callback, and into the {@code content-language} response header (unless the
+ * service already set one). Results are cached for up to 256 distinct header values.
+ *
+ * <p>Not thread-safe; {@link #build()} copies what it needs.
+ */
+public final class LocaleServerBuilder {
+
+  private final List<Locale> supported = new ArrayList<>();
+  private @Nullable Locale defaultLocale;
+  private boolean mdc;
+  private boolean contentLanguage = true;
+  private int cacheSize = 256;
+
+  LocaleServerBuilder() {}
+
+  /**
+   * Adds locales the service supports, preferred first (the order breaks ties in the same-language
+   * fallback).
+   *
+   * @param locales the locales; not null, no null elements
+   * @return this builder
+   */
+  public LocaleServerBuilder supported(Locale... locales) {
+    Collections.addAll(supported, locales);
+    return this;
+  }
+
+  /**
+   * Sets the locale used when the caller sends no acceptable range; never the JVM's default.
+   *
+   * @param locale the default; not null, not {@link Locale#ROOT}; default: the first supported
+   *     locale
+   * @return this builder
+   */
+  public LocaleServerBuilder defaultLocale(Locale locale) {
+    this.defaultLocale = locale;
+    return this;
+  }
+
+  /**
+   * Mirrors the resolved locale's tag into the MDC under {@code locale} around every listener
+   * callback, restoring the previous value afterwards.
+   *
+   * @param enabled true to mirror; default false
+   * @return this builder
+   */
+  public LocaleServerBuilder mdc(boolean enabled) {
+    this.mdc = enabled;
+    return this;
+  }
+
+  /**
+   * Adds {@code content-language} with the resolved locale to the response headers.
+   *
+   * @param enabled false to leave response headers alone; default true
+   * @return this builder
+   */
+  public LocaleServerBuilder contentLanguage(boolean enabled) {
+    this.contentLanguage = enabled;
+    return this;
+  }
+
+  /**
+   * Sets how many distinct header values keep their result cached.
+   *
+   * @param size 0 (no cache) or more; default 256
+   * @return this builder
+   */
+  public LocaleServerBuilder cacheSize(int size) {
+    this.cacheSize = size;
+    return this;
+  }
+
+  /**
+   * Builds the interceptor.
+   *
+   * @return the interceptor; never null
+   * @throws IllegalStateException when no locale is configured, or the default is the root locale
+   * @throws IllegalArgumentException when the cache size is negative
+   */
+  public ServerInterceptor build() {
+    if (cacheSize < 0) {
+      throw new IllegalArgumentException("cacheSize: " + cacheSize + " (expected: >= 0)");
+    }
+    Locale chosenDefault = defaultLocale;
+    if (chosenDefault == null) {
+      if (supported.isEmpty()) {
+        throw new IllegalStateException("supported: [] (expected: at least one locale)");
+      }
+      chosenDefault = supported.get(0);
+    }
+    if (chosenDefault.equals(Locale.ROOT)) {
+      throw new IllegalStateException("defaultLocale: root (expected: a language)");
+    }
+    for (Locale locale : supported) {
+      if (locale.equals(Locale.ROOT)) {
+        throw new IllegalStateException("supported: root locale (expected: languages only)");
+      }
+    }
+    LocaleMatcher matcher = new LocaleMatcher(supported, chosenDefault, cacheSize);
+    return new LocaleServerInterceptor(matcher, mdc, contentLanguage);
+  }
+}

@@ -1,0 +1,82 @@
+package io.github.grpcmiddleware.i18n;
+
+import io.grpc.ClientInterceptor;
+import io.grpc.Context;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Entry point for the caller's locale: the server interceptor that resolves {@code
+ * accept-language}, the accessor for the resolved {@link Locale}, and the client interceptor that
+ * sends {@code accept-language}.
+ *
+ * <pre>{@code
+ * ServerInterceptor locale =
+ *     Locales.serverBuilder()
+ *         .supported(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE)
+ *         .defaultLocale(Locale.ENGLISH)
+ *         .build();
+ * // in a handler:
+ * Locale callerLocale = Locales.current();
+ * }</pre>
+ *
+ * <p>The locale lives in an {@link io.grpc.Context} key, never in a ThreadLocal; the MDC entry
+ * {@code locale} is only an optional mirror for logging.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class Locales {
+
+  /** The resolved locale of the call; set by the server interceptor. */
+  static final Context.Key<Locale> LOCALE_KEY = Context.key("grpcmiddleware-locale");
+
+  private Locales() {}
+
+  /**
+   * Returns a builder for the server interceptor that resolves the caller's locale.
+   *
+   * @return a new builder; never null
+   */
+  public static LocaleServerBuilder serverBuilder() {
+    return new LocaleServerBuilder();
+  }
+
+  /**
+   * Returns a builder for the client interceptor that sends {@code accept-language}.
+   *
+   * @return a new builder; never null
+   */
+  public static LocaleClientBuilder clientBuilder() {
+    return new LocaleClientBuilder();
+  }
+
+  /**
+   * Returns a client interceptor that sends the JVM's default locale ({@link Locale#getDefault()},
+   * read on every call) as {@code accept-language}.
+   *
+   * @return the interceptor; never null
+   */
+  public static ClientInterceptor newClientInterceptor() {
+    return clientBuilder().build();
+  }
+
+  /**
+   * Returns the resolved locale of the call whose {@link Context} is current.
+   *
+   * @return the locale, one of the server's supported locales; {@code null} when no locale
+   *     interceptor runs outside the current code
+   */
+  public static @Nullable Locale current() {
+    return LOCALE_KEY.get();
+  }
+
+  /**
+   * Returns the resolved locale held in the given {@link Context}.
+   *
+   * @param context a Context captured from a call; not null
+   * @return the locale, or {@code null} when the Context holds none
+   */
+  public static @Nullable Locale fromContext(Context context) {
+    return LOCALE_KEY.get(context);
+  }
+}
