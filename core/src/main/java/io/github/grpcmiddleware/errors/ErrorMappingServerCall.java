@@ -14,10 +14,11 @@ import org.slf4j.LoggerFactory;
  * The per-call state of error mapping: renders a failure or a {@code close} into the status sent to
  * the caller and closes the call exactly once.
  *
- * <p>The methods that touch the delegate ({@code sendHeaders}, {@code sendMessage}, {@code close})
- * are serialized by a per-call lock, because a failure caught in a listener callback may close the
- * call while the handler sends from its own thread. Nothing here uses {@code Context.current()} or
- * the MDC of the closing thread: the call's Context is captured when the call starts.
+ * <p>The methods that change the delegate ({@code sendHeaders}, {@code sendMessage}, {@code
+ * request}, {@code close}) are serialized by a per-call lock, because a failure caught in a
+ * listener callback may close the call while the handler sends from its own thread. Nothing here
+ * uses {@code Context.current()} or the MDC of the closing thread: the call's Context is captured
+ * when the call starts.
  *
  * <p>This class is thread-safe.
  */
@@ -62,6 +63,15 @@ final class ErrorMappingServerCall<ReqT, RespT>
     synchronized (lock) {
       if (!failed) {
         super.sendMessage(message);
+      }
+    }
+  }
+
+  @Override
+  public void request(int numMessages) {
+    synchronized (lock) {
+      if (!failed) {
+        super.request(numMessages);
       }
     }
   }

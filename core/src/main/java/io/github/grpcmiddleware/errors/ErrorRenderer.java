@@ -29,7 +29,9 @@ final class ErrorRenderer {
   static final Metadata.Key<String> CONTENT_LANGUAGE_KEY =
       Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<com.google.rpc.Status> DETAILS_KEY =
-      ProtoUtils.keyForProto(com.google.rpc.Status.getDefaultInstance());
+      Metadata.Key.of(
+          "grpc-status-details-bin",
+          ProtoUtils.metadataMarshaller(com.google.rpc.Status.getDefaultInstance()));
 
   private final Map<Class<?>, Function<Throwable, @Nullable Throwable>> mappings;
   private final MessageResolver resolver;

@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
 /** A status, its trailers and the decoded {@code grpc-status-details-bin}, printable whole. */
 final class StatusReport {
   static final Metadata.Key<com.google.rpc.Status> DETAILS_KEY =
-      ProtoUtils.keyForProto(com.google.rpc.Status.getDefaultInstance());
+      Metadata.Key.of(
+          "grpc-status-details-bin",
+          ProtoUtils.metadataMarshaller(com.google.rpc.Status.getDefaultInstance()));
 
   private static final Message[] KNOWN_DETAILS = {
     ErrorInfo.getDefaultInstance(),

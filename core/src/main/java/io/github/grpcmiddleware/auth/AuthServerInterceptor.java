@@ -1,0 +1,141 @@
+package io.github.grpcmiddleware.auth;
+
+import io.github.grpcmiddleware.selector.MethodSelector;
+import io.grpc.Attributes;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.SecurityLevel;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import java.security.Principal;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Authenticates and authorizes each call before the service sees it; built by ServerAuth. */
+final class AuthServerInterceptor implements ServerInterceptor {
+  private static final Logger logger = LoggerFactory.getLogger(AuthServerInterceptor.class);
+
+  /** Swallows the messages and half-close a rejected call may still deliver. */
+  private static final ServerCall.Listener<Object> REJECTED = new ServerCall.Listener<Object>() {};
+
+  private final Authenticator authenticator;
+  private final @Nullable Authorizer authorizer;
+  private final MethodSelector exempt;
+  private final boolean requireTransportSecurity;
+  private final boolean allowPlaintextLoopback;
+  private final boolean principalInMdc;
+
+  AuthServerInterceptor(
+      Authenticator authenticator,
+      @Nullable Authorizer authorizer,
+      MethodSelector exempt,
+      boolean requireTransportSecurity,
+      boolean allowPlaintextLoopback,
+      boolean principalInMdc) {
+    this.authenticator = authenticator;
+    this.authorizer = authorizer;
+    this.exempt = exempt;
+    this.requireTransportSecurity = requireTransportSecurity;
+    this.allowPlaintextLoopback = allowPlaintextLoopback;
+    this.principalInMdc = principalInMdc;
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+    if (exempt.matches(method)) {
+      return next.startCall(call, headers);
+    }
+    Attributes attributes = call.getAttributes();
+    if (requireTransportSecurity && !isSecureEnough(call.getSecurityLevel(), attributes)) {
+      return reject(call, AuthRejection.INSECURE);
+    }
+    Principal principal;
+    try {
+      principal = authenticator.authenticate(headers, attributes);
+    } catch (AuthenticationException e) {
+      return reject(call, e);
+    } catch (Exception e) {
+      logUnexpected("authenticator", e, method);
+      return reject(call, AuthRejection.INVALID);
+    }
+    if (principal == null) {
+      return reject(call, AuthRejection.INVALID);
+    }
+    if (authorizer != null) {
+      boolean allowed;
+      try {
+        allowed = authorizer.isAllowed(principal, method);
+      } catch (AuthenticationException e) {
+        if (e.rejection() == AuthRejection.UNAVAILABLE) {
+          return reject(call, e);
+        }
+        allowed = false;
+      } catch (Exception e) {
+        logUnexpected("authorizer", e, method);
+        allowed = false;
+      }
+      if (!allowed) {
+        return reject(call, AuthRejection.DENIED);
+      }
+    }
+    Context context = Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
+    if (!principalInMdc) {
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+    String name = principal.getName();
+    try (PrincipalMdc.Scope ignored = PrincipalMdc.put(name)) {
+      return new PrincipalMdc.Listener<>(
+          Contexts.interceptCall(context, call, headers, next), name);
+    }
+  }
+
+  private boolean isSecureEnough(SecurityLevel level, Attributes attributes) {
+    if (level == SecurityLevel.PRIVACY_AND_INTEGRITY) {
+      return true;
+    }
+    if (!allowPlaintextLoopback) {
+      return false;
+    }
+    return LocalPeers.isLocal(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+  }
+
+  private static <ReqT> ServerCall.Listener<ReqT> reject(
+      ServerCall<ReqT, ?> call, AuthenticationException e) {
+    AuthRejection rejection = e.rejection();
+    Throwable cause = e.getCause();
+    if (rejection == AuthRejection.UNAVAILABLE && logger.isWarnEnabled()) {
+      logger.warn(
+          "identity provider unavailable for {} ({}); call answered UNAVAILABLE",
+          call.getMethodDescriptor().getFullMethodName(),
+          cause == null ? "no cause given" : cause.getClass().getName());
+    }
+    return reject(call, rejection);
+  }
+
+  @SuppressWarnings("unchecked") // REJECTED ignores every message, whatever its type
+  private static <ReqT> ServerCall.Listener<ReqT> reject(
+      ServerCall<ReqT, ?> call, AuthRejection rejection) {
+    if (logger.isDebugEnabled()) {
+      logger.debug(
+          "auth rejected {}: {}", call.getMethodDescriptor().getFullMethodName(), rejection);
+    }
+    call.close(rejection.status(), new Metadata());
+    return (ServerCall.Listener<ReqT>) REJECTED;
+  }
+
+  private static void logUnexpected(String who, Exception e, MethodDescriptor<?, ?> method) {
+    // Only the class name: exception messages of token parsers often quote the token.
+    logger.warn(
+        "{} threw {} for {}; call rejected",
+        who,
+        e.getClass().getName(),
+        method.getFullMethodName());
+  }
+}

@@ -1,0 +1,180 @@
+package io.github.grpcmiddleware.auth;
+
+import io.grpc.Metadata;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.Principal;
+import java.util.Iterator;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Ready-made {@link Authenticator}s: static bearer tokens, static API keys, and token verifiers you
+ * write (JWT, introspection).
+ *
+ * <p>Bearer authenticators read the {@code authorization} header: the scheme {@code Bearer} is
+ * matched case-insensitively (RFC 7235), the token exactly. A missing header is {@code
+ * UNAUTHENTICATED} "missing"; several {@code authorization} headers, another scheme ({@code Basic
+ * x}), {@code Bearer} without a token, or a token with characters other than visible ASCII are
+ * "malformed"; a token nobody knows is "invalid". Static secrets are compared in constant time.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class Authenticators {
+
+  /** The {@code authorization} request header. */
+  static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+  private static final String BEARER = "Bearer";
+
+  private Authenticators() {}
+
+  /**
+   * Accepts {@code authorization: Bearer <token>} for a fixed set of tokens.
+   *
+   * @param tokenToPrincipalName each accepted token and the name of the caller it identifies; not
+   *     null, not empty; tokens must be visible ASCII without spaces
+   * @return the authenticator; never null
+   * @throws IllegalArgumentException when the map is empty or a token has illegal characters (the
+   *     message never contains the token)
+   */
+  public static Authenticator bearerTokens(Map<String, String> tokenToPrincipalName) {
+    StaticSecrets secrets = new StaticSecrets("tokenToPrincipalName", tokenToPrincipalName);
+    TokenVerifier verifier = secrets::verify;
+    return bearer(verifier);
+  }
+
+  /**
+   * Accepts a fixed set of API keys sent in the given header.
+   *
+   * @param headerName the header, for example {@code x-api-key}; not null, a legal ASCII header
+   *     name not ending in {@code -bin}
+   * @param keyToPrincipalName each accepted key and the name of the caller it identifies; not null,
+   *     not empty; keys must be visible ASCII without spaces
+   * @return the authenticator; never null
+   * @throws IllegalArgumentException when the header name is illegal, the map is empty or a key has
+   *     illegal characters (the message never contains the key)
+   */
+  public static Authenticator apiKeys(String headerName, Map<String, String> keyToPrincipalName) {
+    StaticSecrets secrets = new StaticSecrets("keyToPrincipalName", keyToPrincipalName);
+    TokenVerifier verifier = secrets::verify;
+    return apiKey(headerName, verifier);
+  }
+
+  /**
+   * Reads {@code authorization: Bearer <token>} and lets {@code verifier} decide who the token
+   * identifies: the hook for JWT validation or token introspection.
+   *
+   * @param verifier checks the token; not null
+   * @return the authenticator; never null
+   */
+  public static Authenticator bearer(TokenVerifier verifier) {
+    return (headers, attributes) -> verifier.verify(bearerToken(headers));
+  }
+
+  /**
+   * Reads an API key from the given header and lets {@code verifier} decide who it identifies.
+   *
+   * @param headerName the header, for example {@code x-api-key}; not null, a legal ASCII header
+   *     name not ending in {@code -bin}
+   * @param verifier checks the key; not null
+   * @return the authenticator; never null
+   * @throws IllegalArgumentException when the header name is illegal
+   */
+  public static Authenticator apiKey(String headerName, TokenVerifier verifier) {
+    Metadata.Key<String> key = HeaderValues.asciiKey(headerName);
+    return (headers, attributes) -> {
+      String value = single(headers, key);
+      if (!HeaderValues.isToken(value, 0)) {
+        throw AuthenticationException.malformed();
+      }
+      return verifier.verify(value);
+    };
+  }
+
+  static String bearerToken(Metadata headers) throws AuthenticationException {
+    String value = single(headers, AUTHORIZATION);
+    int length = BEARER.length();
+    if (value.length() <= length + 1
+        || !value.regionMatches(true, 0, BEARER, 0, length)
+        || value.charAt(length) != ' ') {
+      throw AuthenticationException.malformed();
+    }
+    int start = length + 1;
+    while (start < value.length() && value.charAt(start) == ' ') {
+      start++;
+    }
+    if (!HeaderValues.isToken(value, start)) {
+      throw AuthenticationException.malformed();
+    }
+    return value.substring(start);
+  }
+
+  private static String single(Metadata headers, Metadata.Key<String> key)
+      throws AuthenticationException {
+    Iterable<String> values = headers.getAll(key);
+    if (values == null) {
+      throw AuthenticationException.missing();
+    }
+    Iterator<String> iterator = values.iterator();
+    String value = iterator.next();
+    if (iterator.hasNext()) {
+      throw AuthenticationException.malformed();
+    }
+    return value;
+  }
+
+  /** Static secrets kept as SHA-256 hashes and compared in constant time. */
+  private static final class StaticSecrets {
+    private final byte[][] hashes;
+    private final Principal[] principals;
+
+    StaticSecrets(String what, Map<String, String> secretToName) {
+      if (secretToName.isEmpty()) {
+        throw new IllegalArgumentException(what + ": {} (expected: at least one entry)");
+      }
+      hashes = new byte[secretToName.size()][];
+      principals = new Principal[secretToName.size()];
+      int i = 0;
+      for (Map.Entry<String, String> entry : secretToName.entrySet()) {
+        if (!HeaderValues.isToken(entry.getKey(), 0)) {
+          throw new IllegalArgumentException(
+              what
+                  + ": entry "
+                  + i
+                  + " has an empty secret or a character that is not visible"
+                  + " ASCII (expected: 0x21-0x7E only)");
+        }
+        hashes[i] = sha256(entry.getKey());
+        principals[i] = new NamedPrincipal(entry.getValue());
+        i++;
+      }
+    }
+
+    Principal verify(String presented) throws AuthenticationException {
+      byte[] hash = sha256(presented);
+      @Nullable Principal found = null;
+      for (int i = 0; i < hashes.length; i++) {
+        // No early exit: every entry is compared whatever matched.
+        if (MessageDigest.isEqual(hash, hashes[i])) {
+          found = principals[i];
+        }
+      }
+      if (found == null) {
+        throw AuthenticationException.invalid();
+      }
+      return found;
+    }
+
+    private static byte[] sha256(String secret) {
+      try {
+        return MessageDigest.getInstance("SHA-256")
+            .digest(secret.getBytes(StandardCharsets.US_ASCII));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.github.grpcmiddleware.auth;
+
+import io.grpc.CallCredentials;
+import io.grpc.Metadata;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Configures client {@code CallCredentials}; obtained from {@link ClientAuth}.
+ *
+ * <p>Not thread-safe; {@link #build()} copies what it needs and the credentials it returns are
+ * thread-safe and meant to be shared by all calls.
+ */
+public final class ClientAuthBuilder {
+  private final Metadata.Key<String> header;
+  private final String prefix;
+  private final @Nullable String fixedToken;
+  private final @Nullable TokenSource source;
+  private Duration refreshAhead = Duration.ofSeconds(60);
+  private Duration tokenTimeout = Duration.ofSeconds(10);
+  private Clock clock = Clock.systemUTC();
+  private @Nullable Executor executor;
+  private boolean allowPlaintext;
+  private boolean allowPlaintextLoopback;
+
+  ClientAuthBuilder(
+      Metadata.Key<String> header,
+      String prefix,
+      @Nullable String fixedToken,
+      @Nullable TokenSource source) {
+    this.header = header;
+    this.prefix = prefix;
+    this.fixedToken = fixedToken;
+    this.source = source;
+  }
+
+  /**
+   * Sets how long before its expiry a token is refreshed (default 60 seconds). Calls keep using the
+   * old token while one of them fetches the new one. Ignored for fixed tokens.
+   *
+   * @param skew zero or more
+   * @return this builder
+   */
+  public ClientAuthBuilder refreshAhead(Duration skew) {
+    this.refreshAhead = skew;
+    return this;
+  }
+
+  /**
+   * Sets how long a fetch may take before the calls waiting for it fail with {@code
+   * UNAUTHENTICATED} (default 10 seconds); a call's own deadline, when shorter, ends it first with
+   * {@code DEADLINE_EXCEEDED}. Ignored for fixed tokens.
+   *
+   * @param timeout more than zero
+   * @return this builder
+   */
+  public ClientAuthBuilder tokenTimeout(Duration timeout) {
+    this.tokenTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Sets the clock that expiry instants are compared with (default the system UTC clock); for
+   * tests.
+   *
+   * @param clock the clock; not null
+   * @return this builder
+   */
+  public ClientAuthBuilder clock(Clock clock) {
+    this.clock = clock;
+    return this;
+  }
+
+  /**
+   * Runs the token source on this executor instead of the one grpc-java passes to the credentials
+   * (the channel's executor, which is the calling thread under {@code directExecutor()}).
+   *
+   * @param executor the executor; not null
+   * @return this builder
+   */
+  public ClientAuthBuilder executor(Executor executor) {
+    this.executor = executor;
+    return this;
+  }
+
+  /**
+   * Sets whether credentials may be sent over any connection without privacy (plaintext). Default
+   * {@code false}: such calls fail with {@code UNAUTHENTICATED} and nothing is sent. For local
+   * development only.
+   *
+   * @param allow {@code true} to send credentials in clear text
+   * @return this builder
+   */
+  public ClientAuthBuilder allowPlaintext(boolean allow) {
+    this.allowPlaintext = allow;
+    return this;
+  }
+
+  /**
+   * Sets whether credentials may be sent in plaintext to a loopback address or a non-IP peer (a
+   * service-mesh sidecar on the same host, a Unix domain socket). Default {@code false}.
+   *
+   * @param allow {@code true} to send credentials in clear text to the local host
+   * @return this builder
+   */
+  public ClientAuthBuilder allowPlaintextLoopback(boolean allow) {
+    this.allowPlaintextLoopback = allow;
+    return this;
+  }
+
+  /**
+   * Builds the credentials.
+   *
+   * @return the credentials; never null
+   * @throws IllegalArgumentException when a fixed token has an illegal character (the message never
+   *     contains the token) or a duration is out of range
+   */
+  public CallCredentials build() {
+    if (refreshAhead.isNegative()) {
+      throw new IllegalArgumentException("refreshAhead: " + refreshAhead + " (expected: >= 0)");
+    }
+    if (tokenTimeout.isNegative() || tokenTimeout.isZero()) {
+      throw new IllegalArgumentException("tokenTimeout: " + tokenTimeout + " (expected: > 0)");
+    }
+    if (fixedToken != null && !HeaderValues.isToken(fixedToken, 0)) {
+      throw new IllegalArgumentException(
+          "token: empty or has a character that is not visible ASCII (expected: 0x21-0x7E only)");
+    }
+    return new TokenCallCredentials(
+        header,
+        prefix,
+        fixedToken,
+        source,
+        refreshAhead.toMillis(),
+        tokenTimeout.toMillis(),
+        clock,
+        executor,
+        allowPlaintext,
+        allowPlaintextLoopback);
+  }
+}

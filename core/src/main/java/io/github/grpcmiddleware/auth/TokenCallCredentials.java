@@ -1,0 +1,256 @@
+package io.github.grpcmiddleware.auth;
+
+import io.grpc.CallCredentials;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.SecurityLevel;
+import io.grpc.Status;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Puts a cached token on every call; refreshes it ahead of expiry, one fetch at a time, on the
+ * executor grpc-java hands over. Every path ends in exactly one of {@code apply} or {@code fail}.
+ */
+final class TokenCallCredentials extends CallCredentials {
+
+  private static final Status INSECURE =
+      Status.UNAUTHENTICATED.withDescription(
+          "Client credentials refused: the connection has no privacy (TLS); allow plaintext on"
+              + " the credentials' builder to send them anyway");
+  private static final Status ILLEGAL_CHARACTERS =
+      Status.UNAUTHENTICATED.withDescription(
+          "Client credentials refused: the token source returned a token that is empty or has a"
+              + " character that is not visible ASCII");
+  private static final Status NO_TOKEN =
+      Status.UNAUTHENTICATED.withDescription(
+          "Client credentials unavailable: the token source returned no token");
+  private static final Status EXPIRED =
+      Status.UNAUTHENTICATED.withDescription(
+          "Client credentials unavailable: the token source returned an expired token");
+
+  private final Metadata.Key<String> header;
+  private final String prefix;
+  private final @Nullable TokenSource source;
+  private final long refreshAheadMillis;
+  private final long tokenTimeoutMillis;
+  private final Clock clock;
+  private final @Nullable Executor executor;
+  private final boolean allowPlaintext;
+  private final boolean allowPlaintextLoopback;
+
+  private final Object lock = new Object();
+  private volatile @Nullable Cached current;
+  private @Nullable CompletableFuture<Cached> inFlight; // guarded by lock
+
+  TokenCallCredentials(
+      Metadata.Key<String> header,
+      String prefix,
+      @Nullable String fixedToken,
+      @Nullable TokenSource source,
+      long refreshAheadMillis,
+      long tokenTimeoutMillis,
+      Clock clock,
+      @Nullable Executor executor,
+      boolean allowPlaintext,
+      boolean allowPlaintextLoopback) {
+    this.header = header;
+    this.prefix = prefix;
+    this.source = source;
+    this.refreshAheadMillis = refreshAheadMillis;
+    this.tokenTimeoutMillis = tokenTimeoutMillis;
+    this.clock = clock;
+    this.executor = executor;
+    this.allowPlaintext = allowPlaintext;
+    this.allowPlaintextLoopback = allowPlaintextLoopback;
+    if (fixedToken != null) {
+      current = new Cached(prefix + fixedToken, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
+  }
+
+  @Override
+  public void applyRequestMetadata(
+      RequestInfo requestInfo, Executor appExecutor, MetadataApplier applier) {
+    if (!transportAllowed(requestInfo)) {
+      applier.fail(INSECURE);
+      return;
+    }
+    Cached cached = current;
+    if (cached != null) {
+      if (source == null) {
+        apply(applier, cached);
+        return;
+      }
+      long now = clock.millis();
+      if (now < cached.expiresAtMillis) {
+        if (now >= cached.refreshAtMillis) {
+          refresh(appExecutor);
+        }
+        apply(applier, cached);
+        return;
+      }
+    }
+    refresh(appExecutor)
+        .whenComplete(
+            (fresh, error) -> {
+              if (fresh != null) {
+                apply(applier, fresh);
+              } else {
+                applier.fail(failure(error));
+              }
+            });
+  }
+
+  private boolean transportAllowed(RequestInfo requestInfo) {
+    if (allowPlaintext || requestInfo.getSecurityLevel() == SecurityLevel.PRIVACY_AND_INTEGRITY) {
+      return true;
+    }
+    return allowPlaintextLoopback
+        && LocalPeers.isLocal(requestInfo.getTransportAttrs().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+  }
+
+  private void apply(MetadataApplier applier, Cached cached) {
+    Metadata metadata = new Metadata();
+    metadata.put(header, cached.headerValue);
+    applier.apply(metadata);
+  }
+
+  /** Returns the fetch in flight, starting one when there is none. */
+  private CompletableFuture<Cached> refresh(Executor appExecutor) {
+    CompletableFuture<Cached> future;
+    synchronized (lock) {
+      if (inFlight != null) {
+        return inFlight;
+      }
+      future = new CompletableFuture<>();
+      inFlight = future;
+    }
+    ScheduledFuture<?> timeout =
+        TokenTimeouts.schedule(
+            () ->
+                finish(
+                    future,
+                    null,
+                    Status.UNAUTHENTICATED
+                        .withDescription(
+                            "Client credentials unavailable: the token source did not answer"
+                                + " within "
+                                + tokenTimeoutMillis
+                                + " ms")
+                        .asException()),
+            tokenTimeoutMillis);
+    Executor fetchExecutor = executor != null ? executor : appExecutor;
+    try {
+      fetchExecutor.execute(() -> fetch(future, timeout));
+    } catch (RuntimeException e) {
+      timeout.cancel(false);
+      finish(
+          future,
+          null,
+          Status.UNAUTHENTICATED
+              .withDescription(
+                  "Client credentials unavailable: the executor refused to run the token source ("
+                      + e.getClass().getName()
+                      + ")")
+              .withCause(e)
+              .asException());
+    }
+    return future;
+  }
+
+  private void fetch(CompletableFuture<Cached> future, ScheduledFuture<?> timeout) {
+    TokenSource tokenSource = source;
+    Cached fresh = null;
+    Throwable error = null;
+    try {
+      AccessToken token = tokenSource == null ? null : tokenSource.fetch();
+      if (token == null) {
+        error = NO_TOKEN.asException();
+      } else if (!HeaderValues.isToken(token.getToken(), 0)) {
+        error = ILLEGAL_CHARACTERS.asException();
+      } else {
+        long expiresAt = toMillis(token.getExpiresAt());
+        if (expiresAt <= clock.millis()) {
+          error = EXPIRED.asException();
+        } else {
+          long refreshAt = expiresAt == Long.MAX_VALUE ? expiresAt : saturatedSubtract(expiresAt);
+          fresh = new Cached(prefix + token.getToken(), expiresAt, refreshAt);
+        }
+      }
+    } catch (Throwable t) {
+      error = t;
+      if (t instanceof Error) {
+        timeout.cancel(false);
+        finish(future, null, t);
+        throw (Error) t;
+      }
+    }
+    timeout.cancel(false);
+    finish(future, fresh, error);
+  }
+
+  private void finish(
+      CompletableFuture<Cached> future, @Nullable Cached fresh, @Nullable Throwable error) {
+    synchronized (lock) {
+      if (fresh != null) {
+        current = fresh;
+      }
+      if (inFlight == future) {
+        inFlight = null;
+      }
+    }
+    if (fresh != null) {
+      future.complete(fresh);
+    } else {
+      future.completeExceptionally(
+          error != null ? error : new IllegalStateException("no token and no error"));
+    }
+  }
+
+  private long saturatedSubtract(long expiresAt) {
+    long refreshAt = expiresAt - refreshAheadMillis;
+    return refreshAt > expiresAt ? Long.MIN_VALUE : refreshAt;
+  }
+
+  private static long toMillis(@Nullable Instant instant) {
+    if (instant == null) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      return instant.toEpochMilli();
+    } catch (ArithmeticException e) {
+      return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  /** Turns why a fetch failed into the status of the waiting calls; never quotes a message. */
+  private static Status failure(@Nullable Throwable error) {
+    if (error instanceof io.grpc.StatusException) {
+      Status status = ((io.grpc.StatusException) error).getStatus();
+      if (status.getCode() == Status.Code.UNAUTHENTICATED) {
+        return status;
+      }
+    }
+    String type = error == null ? "unknown" : error.getClass().getName();
+    return Status.UNAUTHENTICATED
+        .withDescription("Client credentials unavailable: the token source failed (" + type + ")")
+        .withCause(error);
+  }
+
+  /** A token ready to send, with when it expires and when to fetch the next one. */
+  private static final class Cached {
+    final String headerValue;
+    final long expiresAtMillis;
+    final long refreshAtMillis;
+
+    Cached(String headerValue, long expiresAtMillis, long refreshAtMillis) {
+      this.headerValue = headerValue;
+      this.expiresAtMillis = expiresAtMillis;
+      this.refreshAtMillis = refreshAtMillis;
+    }
+  }
+}

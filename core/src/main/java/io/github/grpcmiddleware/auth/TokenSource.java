@@ -1,0 +1,26 @@
+package io.github.grpcmiddleware.auth;
+
+/**
+ * Fetches a fresh token for the client, for example from an OAuth 2.0 token endpoint.
+ *
+ * <p>The credentials built by {@link ClientAuth} cache the token and call the source again shortly
+ * before it expires, at most one fetch at a time however many calls wait. The source runs on the
+ * executor grpc-java gives to {@code CallCredentials} (the channel's or the call's executor, which
+ * is the calling thread when the channel uses {@code directExecutor()}), or on the executor set
+ * with {@link ClientAuthBuilder#executor(java.util.concurrent.Executor)}; it may block.
+ *
+ * <p>A source that throws, returns {@code null}, returns an unusable token or does not answer in
+ * time ends the waiting calls with {@code UNAUTHENTICATED}; the next call tries again.
+ * Implementations must be thread-safe and must not put the token into exception messages.
+ */
+@FunctionalInterface
+public interface TokenSource {
+
+  /**
+   * Fetches a token.
+   *
+   * @return the token and its expiry; must not be null
+   * @throws Exception when no token can be had; the calls waiting for it fail
+   */
+  AccessToken fetch() throws Exception;
+}

@@ -1,0 +1,152 @@
+package io.github.grpcmiddleware.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.core.read.ListAppender;
+import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.grpc.CallCredentials;
+import io.grpc.StatusRuntimeException;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/** A canary credential must never show up in logs, the MDC, descriptions or exception messages. */
+class AuthCanaryTest {
+  static final String CANARY = "CANARY-7f3a9c";
+  static final RecordingService service = new RecordingService();
+
+  @RegisterExtension
+  static final GrpcServerExtension grpc =
+      GrpcServerExtension.builder()
+          .service(service)
+          .interceptor(
+              ServerAuth.builder()
+                  .authenticator(
+                      Authenticators.bearer(
+                          token -> {
+                            if (token.startsWith(CANARY + "-down")) {
+                              throw AuthenticationException.unavailable(
+                                  new IOException("introspection failed for " + token));
+                            }
+                            if (token.startsWith(CANARY + "-bug")) {
+                              throw new IllegalArgumentException("cannot parse JWT " + token);
+                            }
+                            if (token.equals(CANARY + "-ok")) {
+                              return new NamedPrincipal("alice");
+                            }
+                            throw AuthenticationException.invalid();
+                          }))
+                  .principalInMdc(true)
+                  .build())
+          .build();
+
+  @RegisterExtension
+  static final GrpcServerExtension staticTokens =
+      GrpcServerExtension.builder()
+          .service(service)
+          .interceptor(
+              ServerAuth.builder()
+                  .authenticator(Authenticators.bearerTokens(Map.of(CANARY, "alice")))
+                  .build())
+          .build();
+
+  final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  Level previousLevel;
+
+  @BeforeEach
+  void capture() {
+    previousLevel = root.getLevel();
+    root.setLevel(Level.TRACE);
+    appender.start();
+    root.addAppender(appender);
+  }
+
+  @AfterEach
+  void release() {
+    root.detachAppender(appender);
+    root.setLevel(previousLevel);
+  }
+
+  @Test
+  void canaryNeverLeaksFromServerOrClient() {
+    List<String> texts = new ArrayList<>();
+    for (String header :
+        new String[] {
+          "Bearer " + CANARY,
+          "Bearer " + CANARY + "-down",
+          "Bearer " + CANARY + "-bug",
+          "Basic " + CANARY,
+          "Bearer " + CANARY + " extra",
+          "Bearer " + CANARY + "-ok"
+        }) {
+      texts.add(unaryText(grpc, header));
+      texts.add(unaryText(staticTokens, header));
+    }
+    texts.add(
+        clientText(
+            ClientAuth.bearerToken(
+                    () -> {
+                      throw new IOException("token endpoint rejected " + CANARY);
+                    })
+                .build()));
+    texts.add(
+        clientText(
+            ClientAuth.bearerToken(() -> AccessToken.of(CANARY + "\r\nx: y", null)).build()));
+    assertThatThrownBy(() -> ClientAuth.bearerToken(CANARY + "\n").build())
+        .satisfies(e -> texts.add(e.getMessage()));
+    texts.add(AccessToken.of(CANARY, null).toString());
+    texts.add(new NamedPrincipal("alice").toString());
+
+    assertThat(service.mdcPrincipals)
+        .contains("alice")
+        .allSatisfy(v -> assertThat(v).doesNotContain(CANARY));
+    assertThat(appender.list).isNotEmpty();
+    for (ILoggingEvent event : appender.list) {
+      texts.add(event.getFormattedMessage());
+      texts.add(String.valueOf(event.getMDCPropertyMap()));
+      for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+        texts.add(t.getMessage());
+      }
+    }
+    assertThat(texts).allSatisfy(text -> assertThat(String.valueOf(text)).doesNotContain(CANARY));
+    assertThat(texts)
+        .anySatisfy(text -> assertThat(String.valueOf(text)).contains("auth rejected"));
+  }
+
+  private static String unaryText(GrpcServerExtension server, String header) {
+    try {
+      return Rpcs.blocking(server.channel(), Rpcs.bearer(header))
+          .unaryRpc(SimpleRequest.getDefaultInstance())
+          .getResponseMessage();
+    } catch (StatusRuntimeException e) {
+      return e.getMessage() + " | " + e.getStatus();
+    }
+  }
+
+  private static String clientText(CallCredentials credentials) {
+    try {
+      SimpleServiceGrpc.newBlockingStub(grpc.channel())
+          .withCallCredentials(credentials)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .unaryRpc(SimpleRequest.getDefaultInstance());
+      return "unexpected success";
+    } catch (StatusRuntimeException e) {
+      return e.getMessage() + " | " + e.getStatus().getDescription();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.github.grpcmiddleware.auth;
+
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.security.Principal;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.MDC;
+
+/** Answers every RPC kind with the caller's principal name; counts how often a handler ran. */
+final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
+  final AtomicInteger handlerCalls = new AtomicInteger();
+  final List<String> mdcPrincipals = new CopyOnWriteArrayList<>();
+
+  private SimpleResponse whoAmI() {
+    Principal principal = ServerAuth.principal();
+    String mdc = MDC.get("principal");
+    mdcPrincipals.add(mdc == null ? "<none>" : mdc);
+    return SimpleResponse.newBuilder()
+        .setResponseMessage(principal == null ? "<anonymous>" : principal.getName())
+        .build();
+  }
+
+  @Override
+  public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
+    handlerCalls.incrementAndGet();
+    responses.onNext(whoAmI());
+    responses.onCompleted();
+  }
+
+  @Override
+  public void serverStreamingRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
+    handlerCalls.incrementAndGet();
+    responses.onNext(whoAmI());
+    responses.onNext(whoAmI());
+    responses.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<SimpleRequest> clientStreamingRpc(
+      StreamObserver<SimpleResponse> responses) {
+    handlerCalls.incrementAndGet();
+    return new StreamObserver<SimpleRequest>() {
+      @Override
+      public void onNext(SimpleRequest value) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        responses.onNext(whoAmI());
+        responses.onCompleted();
+      }
+    };
+  }
+
+  @Override
+  public StreamObserver<SimpleRequest> bidiStreamingRpc(StreamObserver<SimpleResponse> responses) {
+    handlerCalls.incrementAndGet();
+    return new StreamObserver<SimpleRequest>() {
+      @Override
+      public void onNext(SimpleRequest value) {
+        responses.onNext(whoAmI());
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        responses.onCompleted();
+      }
+    };
+  }
+}
