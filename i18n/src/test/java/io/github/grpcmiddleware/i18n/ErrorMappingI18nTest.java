@@ -3,6 +3,8 @@ package io.github.grpcmiddleware.i18n;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.grpcmiddleware.auth.Authenticators;
+import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.ErrorReport;
 import io.github.grpcmiddleware.errors.MessageKeys;
@@ -29,6 +31,7 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.text.MessageFormat;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Objects;
@@ -109,6 +112,20 @@ class ErrorMappingI18nTest {
               TraceIds.newServerInterceptor(),
               LOCALE,
               ErrorMapping.builder().messageResolver(MESSAGES).localizedDescription(false).build())
+          .build();
+
+  @RegisterExtension
+  static final GrpcServerExtension withAuth =
+      GrpcServerExtension.builder()
+          .service(new FailingService())
+          .interceptor(
+              TraceIds.newServerInterceptor(),
+              LOCALE,
+              ErrorMapping.builder().messageResolver(MESSAGES).build(),
+              ServerAuth.builder()
+                  .authenticator(
+                      Authenticators.bearerTokens(Collections.singletonMap("good-token", "ada")))
+                  .build())
           .build();
 
   private final AtomicReference<Metadata> headers = new AtomicReference<>();
@@ -220,6 +237,17 @@ class ErrorMappingI18nTest {
     assertThat(Objects.requireNonNull(headers.get()).getAll(CONTENT_LANGUAGE))
         .containsExactly("ko");
     assertThat(trailers().getAll(CONTENT_LANGUAGE)).containsExactly("ko");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "zh-CN", "zh-TW", "ja", "ko", "es", "fr", "de", "pt-BR", "ru"})
+  void authRejectionsAreLocalized(String tag) throws Exception {
+    StatusRuntimeException e = fail(channel(withAuth, tag), "bug");
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo(shipped(Locale.forLanguageTag(tag), MessageKeys.AUTH_MISSING));
+    assertThat(ErrorReport.from(e).locale()).isEqualTo(tag);
+    assertThat(trailers().getAll(CONTENT_LANGUAGE)).containsExactly(tag);
   }
 
   @ParameterizedTest
