@@ -1,0 +1,240 @@
+'use strict';
+// Node.js client for the example services. It speaks only the wire conventions (authorization,
+// accept-language, traceparent, x-trace-id, grpc-status-details-bin with google.rpc details), so
+// it proves that a non-Java caller sees what the Java chain promises.
+//
+//   node client.js [--target 127.0.0.1:50051] [--token demo-token] [--check]
+//
+// Without --check it prints what a user sees; with --check it asserts the contract of
+// shared/docs/DESIGN.md and exits non-zero on the first broken promise.
+
+const path = require('path');
+const crypto = require('crypto');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+const protobuf = require('protobufjs');
+
+const args = parseArgs(process.argv.slice(2));
+const PROTO = path.join(__dirname, '..', 'src', 'main', 'proto', 'example.proto');
+const GOOGLE_PROTOS = path.dirname(require.resolve('google-proto-files/package.json'));
+
+const example = grpc.loadPackageDefinition(
+  protoLoader.loadSync(PROTO, { keepCase: false, longs: Number, defaults: true })
+).example;
+const rpcRoot = loadRpcTypes();
+const Status = rpcRoot.lookupType('google.rpc.Status');
+
+function parseArgs(argv) {
+  const out = { target: '127.0.0.1:50051', token: process.env.DEMO_TOKEN || 'demo-token', check: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--check') out.check = true;
+    else if (argv[i] === '--target') out.target = argv[++i];
+    else if (argv[i] === '--token') out.token = argv[++i];
+    else throw new Error('unknown argument: ' + argv[i]);
+  }
+  return out;
+}
+
+function loadRpcTypes() {
+  const root = new protobuf.Root();
+  root.resolvePath = (origin, target) => {
+    if (target.startsWith('google/protobuf/')) return target; // protobufjs ships these
+    return path.join(GOOGLE_PROTOS, target);
+  };
+  root.loadSync(['google/rpc/status.proto', 'google/rpc/error_details.proto'], { keepCase: true });
+  root.resolveAll();
+  return root;
+}
+
+// Decodes grpc-status-details-bin into { code, message, details: [{ type, ...fields }] }.
+function decodeDetails(metadata) {
+  const raw = metadata && metadata.get('grpc-status-details-bin')[0];
+  if (!raw) return null;
+  const status = Status.decode(raw);
+  const details = status.details.map((any) => {
+    const typeName = any.type_url.substring(any.type_url.lastIndexOf('/') + 1);
+    const type = rpcRoot.lookupType(typeName);
+    return Object.assign({ type: typeName }, type.toObject(type.decode(any.value), { defaults: true }));
+  });
+  return { code: status.code, message: status.message, details };
+}
+
+function newTraceparent() {
+  const traceId = crypto.randomBytes(16).toString('hex');
+  const spanId = crypto.randomBytes(8).toString('hex');
+  return { traceId, header: `00-${traceId}-${spanId}-01` };
+}
+
+function md(headers) {
+  const m = new grpc.Metadata();
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) m.set(k, v);
+  return m;
+}
+
+// Unary call returning { error, response, headers, trailers }.
+function unary(client, method, request, headers) {
+  return new Promise((resolve) => {
+    const result = { headers: null };
+    const call = client[method](request, md(headers), { deadline: Date.now() + 10000 }, (error, response) => {
+      result.error = error;
+      result.response = response;
+      result.trailers = error ? error.metadata : null;
+      resolve(result);
+    });
+    call.on('metadata', (m) => { result.headers = m; });
+  });
+}
+
+function serverStream(client, method, request, headers) {
+  return new Promise((resolve) => {
+    const items = [];
+    const call = client[method](request, md(headers), { deadline: Date.now() + 10000 });
+    call.on('data', (d) => items.push(d));
+    call.on('error', (error) => resolve({ error, items, trailers: error.metadata }));
+    call.on('end', () => resolve({ items }));
+  });
+}
+
+function clientStream(client, method, requests, headers) {
+  return new Promise((resolve) => {
+    const call = client[method](md(headers), { deadline: Date.now() + 10000 }, (error, response) =>
+      resolve({ error, response, trailers: error ? error.metadata : null }));
+    for (const r of requests) call.write(r);
+    call.end();
+  });
+}
+
+function bidi(client, method, requests, headers) {
+  return new Promise((resolve) => {
+    const items = [];
+    const call = client[method](md(headers), { deadline: Date.now() + 10000 });
+    call.on('data', (d) => items.push(d));
+    call.on('error', (error) => resolve({ error, items, trailers: error.metadata }));
+    call.on('end', () => resolve({ items }));
+    for (const r of requests) call.write(r);
+    call.end();
+  });
+}
+
+const failures = [];
+function expect(condition, what, actual) {
+  if (args.check && !condition) failures.push(`${what} (got: ${JSON.stringify(actual)})`);
+  if (args.check) console.log(`${condition ? 'PASS' : 'FAIL'} ${what}`);
+}
+
+function show(label, r) {
+  if (args.check) return;
+  if (r.error) {
+    const d = decodeDetails(r.trailers);
+    console.log(`${label}: ${grpc.status[r.error.code]} "${r.error.details}"`);
+    if (d) for (const det of d.details) console.log(`    ${det.type} ${JSON.stringify(stripType(det))}`);
+    const traceId = r.trailers && r.trailers.get('x-trace-id')[0];
+    if (traceId) console.log(`    x-trace-id ${traceId}`);
+  } else {
+    console.log(`${label}: OK ${JSON.stringify(r.response || r.items)}`);
+  }
+}
+
+function stripType(o) {
+  const copy = Object.assign({}, o);
+  delete copy.type;
+  return copy;
+}
+
+function detail(r, type) {
+  const d = decodeDetails(r.trailers);
+  return d ? d.details.find((x) => x.type === type) : undefined;
+}
+
+async function main() {
+  const creds = grpc.credentials.createInsecure();
+  const greeter = new example.Greeter(args.target, creds);
+  const users = new example.UserService(args.target, creds);
+  const auth = `Bearer ${args.token}`;
+
+  // Trace id round trip: a valid traceparent keeps its trace id.
+  const tp = newTraceparent();
+  let r = await unary(greeter, 'sayHello', { name: 'Node' }, { traceparent: tp.header });
+  const echoed = r.headers && r.headers.get('x-trace-id')[0];
+  if (!args.check) console.log(`SayHello: OK "${r.response && r.response.message}" sent trace ${tp.traceId}, got x-trace-id ${echoed}`);
+  expect(!r.error && /Node/.test(r.response.message), 'SayHello answers', r.error || r.response);
+  expect(echoed === tp.traceId, 'x-trace-id echoes the traceparent trace id', echoed);
+
+  r = await unary(greeter, 'sayHello', { name: 'Node' }, { traceparent: 'garbage' });
+  const fresh = r.headers && r.headers.get('x-trace-id')[0];
+  expect(!r.error && /^[0-9a-f]{32}$/.test(fresh || ''), 'invalid traceparent gets a new trace id', fresh);
+
+  r = await unary(users, 'getUser', { id: 1 }, { authorization: auth });
+  show('GetUser(1)', r);
+  expect(!r.error && r.response.id === 1 && r.response.name.length > 0, 'GetUser(1) returns user 1', r.error || r.response);
+
+  for (const lang of ['en', 'zh-CN']) {
+    r = await unary(users, 'getUser', { id: 999 }, { authorization: auth, 'accept-language': lang });
+    show(`GetUser(999) [${lang}]`, r);
+    const lm = detail(r, 'google.rpc.LocalizedMessage');
+    expect(r.error && r.error.code === grpc.status.NOT_FOUND, `GetUser(999) [${lang}] is NOT_FOUND`, r.error && r.error.code);
+    expect(lm && lm.locale === lang && lm.message.includes('999'), `LocalizedMessage in ${lang} names the id`, lm);
+    expect(r.error && r.error.details === (lm && lm.message), `description is the localized text [${lang}]`, r.error && r.error.details);
+    const cl = r.trailers && r.trailers.get('content-language')[0];
+    expect(cl === lang, `content-language is ${lang}`, cl);
+  }
+  expect(/[\u4e00-\u9fff]/.test(r.error ? r.error.details : ''), 'zh-CN description is written in Chinese', r.error && r.error.details);
+
+  r = await unary(users, 'getUser', { id: 0 }, { authorization: auth });
+  show('GetUser(0)', r);
+  const br = detail(r, 'google.rpc.BadRequest');
+  expect(r.error && r.error.code === grpc.status.INVALID_ARGUMENT, 'GetUser(0) is INVALID_ARGUMENT', r.error && r.error.code);
+  expect(br && br.field_violations.some((v) => v.field === 'id'), 'BadRequest names field id', br);
+
+  const tp500 = newTraceparent();
+  r = await unary(users, 'getUser', { id: 500 }, { authorization: auth, traceparent: tp500.header });
+  show('GetUser(500)', r);
+  expect(r.error && r.error.code === grpc.status.INTERNAL, 'GetUser(500) is INTERNAL', r.error && r.error.code);
+  expect(r.error && r.error.details.includes(tp500.traceId), 'INTERNAL description carries the trace id', r.error && r.error.details);
+  expect(r.error && !/secret|Exception|at io\./i.test(r.error.details), 'INTERNAL leaks no exception text', r.error && r.error.details);
+
+  r = await unary(users, 'getUser', { id: 1 }, {});
+  show('GetUser(1) without token', r);
+  expect(r.error && r.error.code === grpc.status.UNAUTHENTICATED, 'missing token is UNAUTHENTICATED', r.error && r.error.code);
+  r = await unary(users, 'getUser', { id: 1 }, { authorization: 'Bearer wrong' });
+  expect(r.error && r.error.code === grpc.status.UNAUTHENTICATED, 'wrong token is UNAUTHENTICATED', r.error && r.error.code);
+  expect(r.error && !r.error.details.includes('wrong'), 'rejection does not echo the token', r.error && r.error.details);
+
+  r = await serverStream(users, 'listUsers', {}, { authorization: auth });
+  show('ListUsers', r);
+  expect(!r.error && r.items.map((u) => u.id).join(',') === '1,2,3', 'ListUsers streams users 1, 2, 3', r.error || r.items);
+
+  r = await clientStream(users, 'createUsers', [{ name: 'ada', email: 'ada@example.com' }, { name: 'bob', email: 'bob@example.com' }], { authorization: auth });
+  show('CreateUsers', r);
+  expect(!r.error && r.response.created === 2, 'CreateUsers counts 2', r.error || r.response);
+
+  r = await clientStream(users, 'createUsers', [{ name: 'ada' }, { name: '' }], { authorization: auth });
+  show('CreateUsers with empty name', r);
+  const br2 = detail(r, 'google.rpc.BadRequest');
+  expect(r.error && r.error.code === grpc.status.INVALID_ARGUMENT, 'empty name is INVALID_ARGUMENT', r.error && r.error.code);
+  expect(br2 && br2.field_violations.some((v) => v.field === 'name'), 'BadRequest names field name', br2);
+
+  r = await bidi(users, 'chat', [{ text: 'hello' }, { text: '你好 🌏' }], { authorization: auth });
+  show('Chat', r);
+  expect(!r.error && r.items.map((m) => m.text).join('|') === 'hello|你好 🌏', 'Chat echoes each text', r.error || r.items);
+
+  r = await bidi(users, 'chat', [{ text: 'panic' }], { authorization: auth });
+  show('Chat(panic)', r);
+  expect(r.error && r.error.code === grpc.status.INTERNAL, 'Chat(panic) is INTERNAL', r.error && r.error.code);
+
+  greeter.close();
+  users.close();
+  if (args.check) {
+    if (failures.length > 0) {
+      console.error(`node client check: ${failures.length} failed`);
+      for (const f of failures) console.error('  ' + f);
+      process.exit(1);
+    }
+    console.log('node client check: all passed');
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});

@@ -1,0 +1,138 @@
+package io.github.grpcmiddleware.examples;
+
+import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.examples.proto.ChatMessage;
+import io.github.grpcmiddleware.examples.proto.CreateUserRequest;
+import io.github.grpcmiddleware.examples.proto.CreateUsersResponse;
+import io.github.grpcmiddleware.examples.proto.ListUsersRequest;
+import io.github.grpcmiddleware.examples.proto.UserRequest;
+import io.github.grpcmiddleware.examples.proto.UserResponse;
+import io.github.grpcmiddleware.examples.proto.UserServiceGrpc;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The UserService of the example contract. It throws {@link ServiceException}s with message keys
+ * from {@code example-messages*.properties}; error mapping turns them into localized statuses. Id
+ * 500 and the chat text {@code panic} stand for bugs whose messages carry internal detail that must
+ * never reach the caller.
+ */
+final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
+  private static final Logger logger = LoggerFactory.getLogger(UserServiceImpl.class);
+
+  private final Map<Integer, UserResponse> users = new TreeMap<>();
+
+  UserServiceImpl() {
+    add(1, "Ada Lovelace", "ada@example.com");
+    add(2, "Grace Hopper", "grace@example.com");
+    add(3, "Alan Turing", "alan@example.com");
+  }
+
+  private void add(int id, String name, String email) {
+    users.put(id, UserResponse.newBuilder().setId(id).setName(name).setEmail(email).build());
+  }
+
+  @Override
+  public void getUser(UserRequest request, StreamObserver<UserResponse> responseObserver) {
+    int id = request.getId();
+    logger.info("GetUser {}", id);
+    if (id <= 0) {
+      throw ServiceException.builder(Status.Code.INVALID_ARGUMENT, "example.user.invalidId")
+          .args(id)
+          .defaultMessage("User id must be positive, got {0,number,#}.")
+          .fieldViolation("id", "must be greater than 0")
+          .build();
+    }
+    if (id == 500) {
+      throw new IllegalStateException(
+          "connection to db-internal-7:5432 failed for user admin (secret=hunter2)");
+    }
+    UserResponse user = users.get(id);
+    if (user == null) {
+      throw ServiceException.builder(Status.Code.NOT_FOUND, "example.user.notFound")
+          .args(id)
+          .defaultMessage("User {0,number,#} does not exist.")
+          .resourceInfo("example.User", Integer.toString(id), "", "no such user")
+          .build();
+    }
+    responseObserver.onNext(user);
+    responseObserver.onCompleted();
+  }
+
+  @Override
+  public void listUsers(ListUsersRequest request, StreamObserver<UserResponse> responseObserver) {
+    logger.info("ListUsers");
+    for (UserResponse user : users.values()) {
+      responseObserver.onNext(user);
+    }
+    responseObserver.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<CreateUserRequest> createUsers(
+      StreamObserver<CreateUsersResponse> responseObserver) {
+    return new StreamObserver<CreateUserRequest>() {
+      private int created;
+      private boolean failed;
+
+      @Override
+      public void onNext(CreateUserRequest request) {
+        if (failed) {
+          return;
+        }
+        if (request.getName().isEmpty()) {
+          failed = true;
+          responseObserver.onError(
+              ServiceException.builder(Status.Code.INVALID_ARGUMENT, "example.user.nameRequired")
+                  .defaultMessage("Every user needs a name.")
+                  .fieldViolation("name", "must not be empty")
+                  .build());
+          return;
+        }
+        created++;
+        logger.info("CreateUsers: created {}", request.getName());
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        logger.info("CreateUsers: client went away after {} users", created);
+      }
+
+      @Override
+      public void onCompleted() {
+        if (!failed) {
+          responseObserver.onNext(CreateUsersResponse.newBuilder().setCreated(created).build());
+          responseObserver.onCompleted();
+        }
+      }
+    };
+  }
+
+  @Override
+  public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> responseObserver) {
+    return new StreamObserver<ChatMessage>() {
+      @Override
+      public void onNext(ChatMessage message) {
+        if ("panic".equals(message.getText())) {
+          throw new IllegalStateException("chat state corrupted: session key=0xDEADBEEF");
+        }
+        logger.info("Chat: echo {} chars", message.getText().length());
+        responseObserver.onNext(message);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        logger.info("Chat: client went away");
+      }
+
+      @Override
+      public void onCompleted() {
+        responseObserver.onCompleted();
+      }
+    };
+  }
+}
