@@ -6,12 +6,16 @@ import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
+import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.logging.GrpcMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collections;
@@ -84,6 +88,21 @@ public final class ExampleServer {
    * @throws IOException when the port cannot be bound
    */
   public static Server start(String host, int port, String token) throws IOException {
+    return start(host, port, token, new SimpleMeterRegistry());
+  }
+
+  /**
+   * Starts the example server, recording metrics in the given registry.
+   *
+   * @param host the address to bind, such as {@code 127.0.0.1}
+   * @param port the port, or 0 for a free one
+   * @param token the bearer token UserService accepts
+   * @param registry where the server's metrics go
+   * @return the running server
+   * @throws IOException when the port cannot be bound
+   */
+  public static Server start(String host, int port, String token, MeterRegistry registry)
+      throws IOException {
     ExecutorService executor = Executors.newFixedThreadPool(4);
     HealthStatusManager health = new HealthStatusManager();
     Server server =
@@ -92,7 +111,8 @@ public final class ExampleServer {
             .addService(new GreeterService())
             .addService(new UserServiceImpl())
             .addService(health.getHealthService())
-            .intercept(chain(token))
+            .intercept(chain(token, registry))
+            .addStreamTracerFactory(GrpcMetrics.serverBuilder(registry).buildUnknownMethodTracer())
             .build()
             .start();
     Thread reaper =
@@ -113,14 +133,18 @@ public final class ExampleServer {
   }
 
   /** The whole server chain; the builder puts the parts in the right order. */
-  static ServerInterceptor chain(String token) {
+  static ServerInterceptor chain(String token, MeterRegistry registry) {
+    // [START server_chain]
     LocalizedMessages messages = LocalizedMessages.builder().baseName("example-messages").build();
     return ServerChain.builder()
         .tracing(TraceIds.newServerInterceptor())
+        .observability(AccessLog.serverBuilder().build())
+        .observability(GrpcMetrics.serverBuilder(registry).build())
         .locale(
             Locales.serverBuilder()
                 .supported(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE)
                 .defaultLocale(Locale.ENGLISH)
+                .mdc(true)
                 .build())
         .errorMapping(ErrorMapping.builder().messageResolver(messages).build())
         .auth(
@@ -130,5 +154,6 @@ public final class ExampleServer {
                 .exempt(MethodSelector.of("example.Greeter/*"))
                 .build())
         .build();
+    // [END server_chain]
   }
 }

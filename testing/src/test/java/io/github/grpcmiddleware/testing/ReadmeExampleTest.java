@@ -8,8 +8,6 @@ import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,21 +73,4 @@ class ReadmeExampleTest {
   }
 
   // [END testing_example]
-
-  @Test
-  void readmeShowsThisExampleVerbatim() throws Exception {
-    String source =
-        Files.readString(
-            Path.of("src/test/java/io/github/grpcmiddleware/testing/ReadmeExampleTest.java"));
-    String start = "// [START testing_example]\n";
-    String example =
-        source
-                .substring(
-                    source.indexOf(start) + start.length(),
-                    source.indexOf("  // [END testing_example]"))
-                .stripTrailing()
-            + "\n";
-
-    assertThat(Files.readString(Path.of("../README.md"))).contains("```java\n" + example + "```");
-  }
 }
