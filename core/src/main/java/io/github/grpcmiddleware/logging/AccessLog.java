@@ -18,10 +18,12 @@ import org.slf4j.event.Level;
  *
  * <p>Each line carries the full method name, the RPC kind, the status code the caller received, the
  * duration, the peer address, the trace id, the principal (server, when auth recorded one), the
- * number of messages received and sent, and the user agent (server). Payloads, status descriptions
- * and credentials are never logged. With SLF4J 2 the same fields are also attached as key-value
- * pairs (for JSON encoders); with SLF4J 1.7 only the readable message is written. When the chosen
- * level is disabled nothing is built.
+ * number of messages received and sent, the user agent (server), and the class of the exception
+ * error mapping turned into the status (server, when it recorded one in the {@link
+ * io.github.grpcmiddleware.chain.CallInfo}; never its message). Payloads, status descriptions and
+ * credentials are never logged. With SLF4J 2 the same fields are also attached as key-value pairs
+ * (for JSON encoders); with SLF4J 1.7 only the readable message is written. When the chosen level
+ * is disabled nothing is built.
  *
  * <p>On the server the interceptor sits just inside the trace part and outside locale, error
  * mapping and auth, so it sees the status error mapping produced and the principal auth recorded in

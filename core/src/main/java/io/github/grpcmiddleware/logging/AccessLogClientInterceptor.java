@@ -75,6 +75,7 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
           null,
           received,
           sent,
+          null,
           null);
     }
   }

@@ -94,7 +94,8 @@ final class AccessLogServerInterceptor implements ServerInterceptor {
           info.principalName(),
           received,
           sent,
-          headers);
+          headers,
+          info.mappedException());
     }
   }
 }

@@ -11,7 +11,7 @@ import org.slf4j.event.Level;
 final class AccessLogWriter {
 
   static final String FORMAT =
-      "{} {} {} {} {}ms peer={} traceId={} principal={} received={} sent={} userAgent={}";
+      "{} {} {} {} {}ms peer={} traceId={} principal={} received={} sent={} userAgent={} error={}";
   static final String SLOW_FORMAT = FORMAT + " slow";
 
   private static final Metadata.Key<String> USER_AGENT =
@@ -43,7 +43,8 @@ final class AccessLogWriter {
       @Nullable String principal,
       int received,
       int sent,
-      @Nullable Metadata headers) {
+      @Nullable Metadata headers,
+      @Nullable Throwable error) {
     Level level = levels[code.value()];
     boolean slow = durationNanos >= slowNanos;
     if (slow && (level == null || slowLevel.toInt() > level.toInt())) {
@@ -65,7 +66,8 @@ final class AccessLogWriter {
       orDash(principal),
       received,
       sent,
-      orDash(userAgent)
+      orDash(userAgent),
+      error == null ? "-" : error.getClass().getName()
     };
     String format = slow ? SLOW_FORMAT : FORMAT;
     if (KEY_VALUES) {

@@ -45,6 +45,9 @@ final class KeyValueAccessLog {
     if (userAgent != null) {
       event = event.addKeyValue("userAgent", userAgent);
     }
+    if (!"-".equals(args[11])) {
+      event = event.addKeyValue("error", args[11]);
+    }
     if (slow) {
       event = event.addKeyValue("slow", true);
     }

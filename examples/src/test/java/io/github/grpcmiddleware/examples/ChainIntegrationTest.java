@@ -120,6 +120,10 @@ class ChainIntegrationTest {
     LoggedEvent access =
         logs.await(e -> e.loggerName().equals("io.github.grpcmiddleware.access.server"), TIMEOUT);
     assertThat(access.level()).isEqualTo("WARN");
+    assertThat(access.message())
+        .as("the exception error mapping recorded in CallInfo, by class only")
+        .contains("error=java.lang.IllegalStateException")
+        .doesNotContain("hunter2");
     List<LoggedEvent> errors =
         logs.events().stream().filter(e -> e.level().equals("ERROR")).collect(Collectors.toList());
     assertThat(errors).hasSize(1);
