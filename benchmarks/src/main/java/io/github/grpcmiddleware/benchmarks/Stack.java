@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.benchmarks;
 
+import ch.qos.logback.classic.Level;
 import io.github.grpcmiddleware.auth.Authenticators;
 import io.github.grpcmiddleware.auth.ClientAuth;
 import io.github.grpcmiddleware.auth.ServerAuth;
@@ -8,6 +9,9 @@ import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
+import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.otel.GrpcTracing;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.CallCredentials;
 import io.grpc.ClientInterceptor;
@@ -26,6 +30,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One configuration under test: the server interceptors (outermost first) and the client
@@ -49,8 +54,26 @@ final class Stack implements AutoCloseable {
   /** Our auth: client bearer-token credentials, server authenticator over a static token. */
   static final String AUTH = "auth";
 
-  /** Our full chain without spans, server and client. */
+  /** Our access log (server), its logger OFF. */
+  static final String ACCESS_LOG_OFF = "accesslog_off";
+
+  /** Our access log (server), its logger at INFO with a no-op appender: one event per call. */
+  static final String ACCESS_LOG_ON = "accesslog_on";
+
+  /** Our Micrometer metrics, server and client, on a SimpleMeterRegistry. */
+  static final String METRICS = "metrics";
+
+  /** Our OpenTelemetry spans (GrpcTracing), server and client. */
+  static final String SPANS = "spans";
+
+  /**
+   * Our full chain without spans. Server: trace, access log (OFF), metrics, locale, error mapping,
+   * auth; client: credentials, locale, trace.
+   */
   static final String CHAIN = "chain";
+
+  /** The full chain with GrpcTracing in the trace slot (server) and before trace (client). */
+  static final String CHAIN_SPANS = "chain_spans";
 
   /** A typical hand-written MDC interceptor (peer of {@link #TRACE}). */
   static final String PEER_MDC = "peer_mdc";
@@ -92,7 +115,8 @@ final class Stack implements AutoCloseable {
    * @return the configuration; close it at teardown
    */
   static Stack create(String name) {
-    Logging.init();
+    Logging.setLevel(
+        AccessLog.SERVER_LOGGER_NAME, ACCESS_LOG_ON.equals(name) ? Level.INFO : Level.OFF);
     Stack stack = new Stack();
     switch (name) {
       case BARE:
@@ -111,16 +135,35 @@ final class Stack implements AutoCloseable {
         stack.server.add(authServer());
         stack.client.add(ClientChain.builder().credentials(credentials()).build());
         break;
-      case CHAIN:
-        stack.server.add(
-            ServerChain.builder()
-                .tracing(TraceIds.newServerInterceptor())
-                .locale(localeServer())
-                .errorMapping(errorMapping())
-                .auth(authServer())
-                .build());
-        stack.client.add(fullClientChain());
+      case ACCESS_LOG_OFF:
+      case ACCESS_LOG_ON:
+        stack.server.add(AccessLog.serverBuilder().build());
         break;
+      case METRICS:
+        {
+          SimpleMeterRegistry registry = stack.meterRegistry();
+          stack.server.add(GrpcMetrics.serverBuilder(registry).build());
+          stack.client.add(GrpcMetrics.clientBuilder(registry).build());
+          break;
+        }
+      case SPANS:
+        {
+          GrpcTracing tracing = GrpcTracing.create(stack.openTelemetry());
+          stack.server.add(tracing.newServerInterceptor());
+          stack.client.add(tracing.newClientInterceptor());
+          break;
+        }
+      case CHAIN:
+        stack.server.add(stack.serverChain(TraceIds.newServerInterceptor()));
+        stack.client.add(fullClientChain(null));
+        break;
+      case CHAIN_SPANS:
+        {
+          GrpcTracing tracing = GrpcTracing.create(stack.openTelemetry());
+          stack.server.add(stack.serverChain(tracing.newServerInterceptor()));
+          stack.client.add(fullClientChain(tracing.newClientInterceptor()));
+          break;
+        }
       case PEER_MDC:
         stack.server.add(new HandWrittenMdcInterceptor());
         break;
@@ -227,8 +270,24 @@ final class Stack implements AutoCloseable {
     return ClientAuth.bearerToken(TOKEN).allowPlaintextLoopback(true).build();
   }
 
-  static ClientInterceptor fullClientChain() {
-    return ClientChain.builder()
+  private ServerInterceptor serverChain(ServerInterceptor tracing) {
+    return ServerChain.builder()
+        .tracing(tracing)
+        .observability(AccessLog.serverBuilder().build())
+        .observability(GrpcMetrics.serverBuilder(meterRegistry()).build())
+        .locale(localeServer())
+        .errorMapping(errorMapping())
+        .auth(authServer())
+        .build();
+  }
+
+  private static ClientInterceptor fullClientChain(@Nullable ClientInterceptor spans) {
+    ClientChain.Builder chain = ClientChain.builder();
+    if (spans != null) {
+      // Before core's trace interceptor, which then injects nothing.
+      chain.observability(spans);
+    }
+    return chain
         .tracing(TraceIds.newClientInterceptor())
         .locale(localeClient())
         .credentials(credentials())
