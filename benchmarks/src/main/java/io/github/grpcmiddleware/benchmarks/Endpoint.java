@@ -9,6 +9,7 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * any interceptor and vary with the load of this 2-core machine, so the numbers compare the
  * interceptors; real servers use an executor and pay that hand-off on top, with or without us.
  */
-final class Endpoint implements AutoCloseable {
+final class Endpoint {
 
   final Server server;
   final ManagedChannel channel;
@@ -65,7 +66,8 @@ final class Endpoint implements AutoCloseable {
    */
   static Endpoint netty(Stack stack) throws IOException {
     Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0))
             .directExecutor()
             .addService(ServerInterceptors.intercept(new EchoService(), stack.serverForIntercept()))
             .build()
@@ -79,8 +81,8 @@ final class Endpoint implements AutoCloseable {
     return new Endpoint(server, channel);
   }
 
-  @Override
-  public void close() throws InterruptedException {
+  /** Shuts the channel and server down and waits for both. */
+  void close() throws InterruptedException {
     channel.shutdownNow();
     server.shutdownNow();
     channel.awaitTermination(5, TimeUnit.SECONDS);

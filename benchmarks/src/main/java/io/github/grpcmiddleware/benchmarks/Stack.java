@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * interceptors (application side first, as {@link ClientChain} orders them), created fresh for a
  * trial. The names are the benchmarks' {@code stack} parameter values.
  */
-final class Stack implements AutoCloseable {
+final class Stack {
 
   /** No interceptors: the floor. */
   static final String BARE = "bare";
@@ -119,88 +119,63 @@ final class Stack implements AutoCloseable {
         AccessLog.SERVER_LOGGER_NAME, ACCESS_LOG_ON.equals(name) ? Level.INFO : Level.OFF);
     Stack stack = new Stack();
     switch (name) {
-      case BARE:
-        break;
-      case TRACE:
-        stack.server.add(TraceIds.newServerInterceptor());
-        break;
-      case ERRORS:
-        stack.server.add(errorMapping());
-        break;
-      case LOCALE:
+      case BARE -> {}
+      case TRACE -> stack.server.add(TraceIds.newServerInterceptor());
+      case ERRORS -> stack.server.add(errorMapping());
+      case LOCALE -> {
         stack.server.add(localeServer());
         stack.client.add(localeClient());
-        break;
-      case AUTH:
+      }
+      case AUTH -> {
         stack.server.add(authServer());
         stack.client.add(ClientChain.builder().credentials(credentials()).build());
-        break;
-      case ACCESS_LOG_OFF:
-      case ACCESS_LOG_ON:
-        stack.server.add(AccessLog.serverBuilder().build());
-        break;
-      case METRICS:
-        {
-          SimpleMeterRegistry registry = stack.meterRegistry();
-          stack.server.add(GrpcMetrics.serverBuilder(registry).build());
-          stack.client.add(GrpcMetrics.clientBuilder(registry).build());
-          break;
-        }
-      case SPANS:
-        {
-          GrpcTracing tracing = GrpcTracing.create(stack.openTelemetry());
-          stack.server.add(tracing.newServerInterceptor());
-          stack.client.add(tracing.newClientInterceptor());
-          break;
-        }
-      case CHAIN:
+      }
+      case ACCESS_LOG_OFF, ACCESS_LOG_ON -> stack.server.add(AccessLog.serverBuilder().build());
+      case METRICS -> {
+        SimpleMeterRegistry registry = stack.meterRegistry();
+        stack.server.add(GrpcMetrics.serverBuilder(registry).build());
+        stack.client.add(GrpcMetrics.clientBuilder(registry).build());
+      }
+      case SPANS -> {
+        GrpcTracing tracing = GrpcTracing.create(stack.openTelemetry());
+        stack.server.add(tracing.newServerInterceptor());
+        stack.client.add(tracing.newClientInterceptor());
+      }
+      case CHAIN -> {
         stack.server.add(stack.serverChain(TraceIds.newServerInterceptor()));
         stack.client.add(fullClientChain(null));
-        break;
-      case CHAIN_SPANS:
-        {
-          GrpcTracing tracing = GrpcTracing.create(stack.openTelemetry());
-          stack.server.add(stack.serverChain(tracing.newServerInterceptor()));
-          stack.client.add(fullClientChain(tracing.newClientInterceptor()));
-          break;
-        }
-      case PEER_MDC:
-        stack.server.add(new HandWrittenMdcInterceptor());
-        break;
-      case PEER_MICROMETER:
-        {
-          SimpleMeterRegistry registry = stack.meterRegistry();
-          stack.server.add(new MetricCollectingServerInterceptor(registry));
-          stack.client.add(new MetricCollectingClientInterceptor(registry));
-          break;
-        }
-      case PEER_OBSERVATION:
-        {
-          ObservationRegistry observations = ObservationRegistry.create();
-          observations
-              .observationConfig()
-              .observationHandler(new DefaultMeterObservationHandler(stack.meterRegistry()));
-          stack.server.add(new ObservationGrpcServerInterceptor(observations));
-          stack.client.add(new ObservationGrpcClientInterceptor(observations));
-          break;
-        }
-      case PEER_OTEL:
-        {
-          GrpcTelemetry telemetry = GrpcTelemetry.create(stack.openTelemetry());
-          stack.server.add(telemetry.createServerInterceptor());
-          stack.client.add(telemetry.createClientInterceptor());
-          break;
-        }
-      case PEER_OTEL_NO_EVENTS:
-        {
-          GrpcTelemetry telemetry =
-              GrpcTelemetry.builder(stack.openTelemetry()).setEmitMessageEvents(false).build();
-          stack.server.add(telemetry.createServerInterceptor());
-          stack.client.add(telemetry.createClientInterceptor());
-          break;
-        }
-      default:
-        throw new IllegalArgumentException("unknown stack: " + name);
+      }
+      case CHAIN_SPANS -> {
+        GrpcTracing tracing = GrpcTracing.create(stack.openTelemetry());
+        stack.server.add(stack.serverChain(tracing.newServerInterceptor()));
+        stack.client.add(fullClientChain(tracing.newClientInterceptor()));
+      }
+      case PEER_MDC -> stack.server.add(new HandWrittenMdcInterceptor());
+      case PEER_MICROMETER -> {
+        SimpleMeterRegistry registry = stack.meterRegistry();
+        stack.server.add(new MetricCollectingServerInterceptor(registry));
+        stack.client.add(new MetricCollectingClientInterceptor(registry));
+      }
+      case PEER_OBSERVATION -> {
+        ObservationRegistry observations = ObservationRegistry.create();
+        observations
+            .observationConfig()
+            .observationHandler(new DefaultMeterObservationHandler(stack.meterRegistry()));
+        stack.server.add(new ObservationGrpcServerInterceptor(observations));
+        stack.client.add(new ObservationGrpcClientInterceptor(observations));
+      }
+      case PEER_OTEL -> {
+        GrpcTelemetry telemetry = GrpcTelemetry.create(stack.openTelemetry());
+        stack.server.add(telemetry.createServerInterceptor());
+        stack.client.add(telemetry.createClientInterceptor());
+      }
+      case PEER_OTEL_NO_EVENTS -> {
+        GrpcTelemetry telemetry =
+            GrpcTelemetry.builder(stack.openTelemetry()).setEmitMessageEvents(false).build();
+        stack.server.add(telemetry.createServerInterceptor());
+        stack.client.add(telemetry.createClientInterceptor());
+      }
+      default -> throw new IllegalArgumentException("unknown stack: " + name);
     }
     return stack;
   }
@@ -221,8 +196,8 @@ final class Stack implements AutoCloseable {
     return reversed;
   }
 
-  @Override
-  public void close() throws Exception {
+  /** Closes the registries and SDKs the stack created. */
+  void close() throws Exception {
     for (AutoCloseable resource : resources) {
       resource.close();
     }
@@ -237,7 +212,7 @@ final class Stack implements AutoCloseable {
   OpenTelemetrySdk openTelemetry() {
     expectsSpans = true;
     OpenTelemetrySdk sdk = OpenTelemetrySdks.create(exportedSpans);
-    resources.add(sdk::close);
+    resources.add(sdk);
     return sdk;
   }
 
