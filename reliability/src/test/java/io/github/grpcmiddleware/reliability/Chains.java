@@ -16,6 +16,7 @@ import io.grpc.ServerInterceptor;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The full chain as a service installs it: trace, locale (en, zh-CN), error mapping with the
@@ -37,6 +38,14 @@ final class Chains {
 
   static ServerInterceptor server(
       Consumer<ErrorMapping.Builder> errorConfig, ServerInterceptor... application) {
+    return server(null, errorConfig, application);
+  }
+
+  /** The full chain with {@code observability} (when not null) in its slot. */
+  static ServerInterceptor server(
+      @Nullable ServerInterceptor observability,
+      Consumer<ErrorMapping.Builder> errorConfig,
+      ServerInterceptor... application) {
     ErrorMapping.Builder errors =
         ErrorMapping.builder()
             .messageResolver(LocalizedMessages.builder().baseName("example-messages").build());
@@ -51,6 +60,9 @@ final class Chains {
                     .mdc(true)
                     .build())
             .errorMapping(errors.build());
+    if (observability != null) {
+      chain.observability(observability);
+    }
     for (ServerInterceptor interceptor : application) {
       chain.application(interceptor);
     }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.reliability;
 
+import io.github.grpcmiddleware.errors.ServiceException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -10,6 +11,7 @@ import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +22,12 @@ import org.slf4j.MDC;
 
 /**
  * SimpleService whose request text picks a fault: {@code throw} (unchecked exception with secrets
- * in its message), {@code sre} (StatusRuntimeException with trailers), {@code overflow} (a real
- * StackOverflowError), {@code sleep:MS} (sleeps until cancelled or MS pass), {@code stream:N} (N
- * responses, 20 ms apart, until cancelled); anything else is echoed (or handed to a {@link
- * ProbeService}). Records how each call ended on the server: {@code cancelled:CODE} from the
- * handler's cancellation listener.
+ * in its message), {@code sre} (StatusRuntimeException with trailers), {@code huge} (a
+ * ServiceException whose localized message and details are far over the trailer budget), {@code
+ * overflow} (a real StackOverflowError), {@code sleep:MS} (sleeps until cancelled or MS pass),
+ * {@code stream:N} (N responses, 20 ms apart, until cancelled); anything else is echoed (or handed
+ * to a {@link ProbeService}). Records how each call ended on the server: {@code cancelled:CODE}
+ * from the handler's cancellation listener.
  */
 final class FaultService extends SimpleServiceGrpc.SimpleServiceImplBase {
   static final String SECRET = "password=hunter2 host=db-internal-7";
@@ -66,6 +69,16 @@ final class FaultService extends SimpleServiceGrpc.SimpleServiceImplBase {
       Metadata trailers = new Metadata();
       trailers.put(DETAIL, "kept-" + traceId);
       throw Status.ABORTED.withDescription("conflict on row 7").asRuntimeException(trailers);
+    } else if (text.equals("huge")) {
+      ServiceException.Builder huge =
+          ServiceException.builder(Status.Code.RESOURCE_EXHAUSTED, "reliability.huge")
+              .defaultMessage("{0}")
+              .args("配额已用尽😀 ".repeat(3000))
+              .errorInfo("QUOTA", "reliability.test", Map.of("detail", "d".repeat(5000)));
+      for (int i = 0; i < 200; i++) {
+        huge.fieldViolation("field" + i, "值无效 ".repeat(20));
+      }
+      throw huge.build();
     } else if (text.equals("overflow")) {
       recurse(0);
     } else if (text.startsWith("sleep:")) {
