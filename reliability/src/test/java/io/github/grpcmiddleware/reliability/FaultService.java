@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,9 @@ final class FaultService extends SimpleServiceGrpc.SimpleServiceImplBase {
 
   final CountDownLatch started = new CountDownLatch(1);
 
+  /** How many calls reached the handler. */
+  final AtomicInteger handled = new AtomicInteger();
+
   private final @Nullable ProbeService probe;
 
   FaultService() {
@@ -62,6 +66,7 @@ final class FaultService extends SimpleServiceGrpc.SimpleServiceImplBase {
           ends.add("cancelled:" + code + ":" + MDC.get("traceId"));
           logger.info("call ended early: {}", code);
         });
+    handled.incrementAndGet();
     started.countDown();
     if (text.equals("throw")) {
       throw new IllegalStateException("cannot reach database: " + SECRET);
