@@ -49,6 +49,11 @@ class HostileHeadersPropertyTest {
           "x-request-id",
           "accept-language",
           "authorization");
+
+  /** Log cardinality stays bounded: these MDC keys and no others, whatever callers send. */
+  private static final java.util.Set<String> MDC_KEYS =
+      java.util.Set.of("traceId", "spanId", "requestId", "locale", "principal");
+
   private static final String LIBRARY_LOGGERS = "io.github.grpcmiddleware";
 
   private static @Nullable ChainServer server;
@@ -65,6 +70,9 @@ class HostileHeadersPropertyTest {
         problems.add("CR/LF in log line: " + message);
       }
       for (Map.Entry<String, String> e : event.getMDCPropertyMap().entrySet()) {
+        if (!MDC_KEYS.contains(e.getKey())) {
+          problems.add("MDC key outside the fixed set: " + e.getKey());
+        }
         if (e.getValue().indexOf('\r') >= 0 || e.getValue().indexOf('\n') >= 0) {
           problems.add("CR/LF in MDC " + e.getKey() + ": " + e.getValue());
         }
