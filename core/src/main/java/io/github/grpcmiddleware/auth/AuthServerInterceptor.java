@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.auth;
 
+import io.github.grpcmiddleware.chain.CallInfo;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Attributes;
 import io.grpc.Context;
@@ -84,6 +85,10 @@ final class AuthServerInterceptor implements ServerInterceptor {
       if (!allowed) {
         return reject(call, AuthRejection.DENIED);
       }
+    }
+    CallInfo info = CallInfo.current();
+    if (info != null) {
+      info.setPrincipalName(principal.getName());
     }
     Context context = Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
     if (!principalInMdc) {

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.errors;
 
+import io.github.grpcmiddleware.chain.CallInfo;
 import io.github.grpcmiddleware.trace.MdcScope;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
@@ -185,6 +186,10 @@ final class ErrorMappingServerCall<ReqT, RespT>
   }
 
   private void log(Throwable failure, Status.Code sent) {
+    CallInfo info = CallInfo.fromContext(callContext);
+    if (info != null) {
+      info.setMappedException(failure);
+    }
     boolean serverFault =
         sent == Status.Code.INTERNAL
             || sent == Status.Code.UNKNOWN

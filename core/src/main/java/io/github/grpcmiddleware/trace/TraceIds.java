@@ -2,6 +2,9 @@ package io.github.grpcmiddleware.trace;
 
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -79,6 +82,45 @@ public final class TraceIds {
    */
   public static TraceClientBuilder clientBuilder() {
     return new TraceClientBuilder();
+  }
+
+  /**
+   * Starts a server call whose trace ids were chosen by another owner of the trace id (the otel
+   * module's server span), in place of the server interceptor: the ids go into the call's {@link
+   * Context} ({@link #current()}, {@link #fromContext}), into the MDC ({@code traceId}, {@code
+   * spanId}) around every listener callback and around {@code sendHeaders}, {@code sendMessage} and
+   * {@code close}, and the trace id is echoed in {@code x-trace-id}. Then {@code next} is started
+   * with that Context attached.
+   *
+   * <p>Call it from a {@code ServerInterceptor.interceptCall} that takes the trace slot of the
+   * chain; do not also install {@link #newServerInterceptor()}. An id that is not a valid W3C id
+   * (for example the all-zero ids of a no-op OpenTelemetry) is replaced by a new random one.
+   *
+   * @param traceId 32 lowercase hex characters; not null
+   * @param spanId 16 lowercase hex characters; not null
+   * @param call the call; not null
+   * @param headers the call's headers; not null
+   * @param next the rest of the chain; not null
+   * @param <ReqT> request type
+   * @param <RespT> response type
+   * @return the listener to return from {@code interceptCall}; never null
+   */
+  public static <ReqT, RespT> ServerCall.Listener<ReqT> startCall(
+      String traceId,
+      String spanId,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    boolean valid =
+        TraceParent.isValidTraceId(traceId)
+            && spanId.length() == 16
+            && TraceParent.isHexNotAllZeros(spanId, 0, 16);
+    CallTrace trace =
+        valid
+            ? new CallTrace(traceId, spanId, 0, null, null, MdcKeys.DEFAULT)
+            : new CallTrace(
+                RandomIds.traceId(), RandomIds.spanId(), 0, null, null, MdcKeys.DEFAULT);
+    return TraceServerInterceptor.start(Context.current(), trace, true, call, headers, next);
   }
 
   /**

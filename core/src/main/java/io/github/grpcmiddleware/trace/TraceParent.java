@@ -142,7 +142,7 @@ final class TraceParent {
     return new String(chars);
   }
 
-  private static boolean isHexNotAllZeros(String value, int from, int to) {
+  static boolean isHexNotAllZeros(String value, int from, int to) {
     boolean nonZero = false;
     for (int i = from; i < to; i++) {
       char c = value.charAt(i);

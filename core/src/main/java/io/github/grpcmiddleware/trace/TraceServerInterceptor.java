@@ -37,8 +37,18 @@ final class TraceServerInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    CallTrace trace = readTrace(headers);
-    Context context = Context.current().withValue(CallTrace.KEY, trace);
+    return start(Context.current(), readTrace(headers), echoTraceId, call, headers, next);
+  }
+
+  /** Puts {@code trace} in the call's Context and MDC, echoes it, and starts {@code next}. */
+  static <ReqT, RespT> ServerCall.Listener<ReqT> start(
+      Context parent,
+      CallTrace trace,
+      boolean echoTraceId,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    Context context = parent.withValue(CallTrace.KEY, trace);
     ServerCall<ReqT, RespT> traced = new TraceServerCall<>(call, trace, echoTraceId);
     MdcEntries mdc = trace.mdc;
     String t = mdc.previousTrace();

@@ -88,6 +88,9 @@ public final class LocalizedMessages implements MessageResolver {
    * Resolves {@code key} in the locale held in {@code callContext} (see {@link
    * Locales#fromContext}), or in the default locale when it holds none ({@link Context#ROOT}).
    *
+   * @param callContext the call's Context, captured when the call started; not null
+   * @param key the message key; not null
+   * @param args the arguments, formatted in the resolved locale; not null, may be empty
    * @return the text with the BCP-47 tag of the catalog it came from, or null when no catalog has
    *     the key
    */

@@ -44,8 +44,12 @@ class LibraryCatalogTest {
     return keys;
   }
 
+  /** Loads a shipped catalog; {@code "root"} is core's English one. */
   private static PropertyResourceBundle load(String suffix) throws Exception {
-    String path = LocalizedMessages.LIBRARY_BASE_NAME + "_" + suffix + ".properties";
+    String path =
+        suffix.equals("root")
+            ? LocalizedMessages.LIBRARY_ROOT
+            : LocalizedMessages.LIBRARY_BASE_NAME + "_" + suffix + ".properties";
     try (InputStream in = LibraryCatalogTest.class.getClassLoader().getResourceAsStream(path)) {
       assertThat(in).as(path).isNotNull();
       return new PropertyResourceBundle(
@@ -54,17 +58,18 @@ class LibraryCatalogTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"zh_CN", "zh_TW", "ja", "ko", "es", "fr", "de", "pt_BR", "ru"})
+  @ValueSource(strings = {"root", "zh_CN", "zh_TW", "ja", "ko", "es", "fr", "de", "pt_BR", "ru"})
   void hasEveryKeyAndNothingElse(String suffix) throws Exception {
     Set<String> keys = new TreeSet<>(load(suffix).keySet());
     assertThat(keys).containsExactlyInAnyOrderElementsOf(allKeys());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"zh_CN", "zh_TW", "ja", "ko", "es", "fr", "de", "pt_BR", "ru"})
+  @ValueSource(strings = {"root", "zh_CN", "zh_TW", "ja", "ko", "es", "fr", "de", "pt_BR", "ru"})
   void everyPatternShowsEverySentinelAndEveryApostrophe(String suffix) throws Exception {
     PropertyResourceBundle bundle = load(suffix);
-    Locale locale = Locale.forLanguageTag(suffix.replace('_', '-'));
+    Locale locale =
+        suffix.equals("root") ? Locale.ENGLISH : Locale.forLanguageTag(suffix.replace('_', '-'));
     for (String key : allKeys()) {
       String pattern = bundle.getString(key);
       MessageFormat format = new MessageFormat(pattern, locale);
@@ -83,7 +88,7 @@ class LibraryCatalogTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"zh-CN", "zh-TW", "ja", "ko", "es", "fr", "de", "pt-BR", "ru"})
+  @ValueSource(strings = {"en", "zh-CN", "zh-TW", "ja", "ko", "es", "fr", "de", "pt-BR", "ru"})
   void resolvesEveryKeyInEveryShippedLocale(String tag) {
     LocalizedMessages messages = LocalizedMessages.builder().build();
     Locale locale = Locale.forLanguageTag(tag);

@@ -1,27 +1,16 @@
 package io.github.grpcmiddleware.testing;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.classic.spi.ThrowableProxy;
-import ch.qos.logback.core.AppenderBase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.ILoggerFactory;
-import org.slf4j.LoggerFactory;
 
 /**
  * A JUnit 5 extension that captures log events of one logger (and its children) during each test,
@@ -51,10 +40,10 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
   private final @Nullable String level;
   private final List<LoggedEvent> events = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
-  private @Nullable CapturingAppender appender;
-  private @Nullable Level previousLevel;
+  private @Nullable LogbackAttachment attachment;
 
   private LogCapture(String loggerName, @Nullable String level) {
+    LogbackAttachment.checkAvailable();
     this.loggerName = loggerName;
     this.level = level;
   }
@@ -63,9 +52,10 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    * Captures the events of the root logger, that is every event that passes its logger's level.
    *
    * @return the extension; never null
+   * @throws IllegalStateException when logback-classic is not on the class path
    */
   public static LogCapture forRootLogger() {
-    return new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, null);
+    return new LogCapture("ROOT", null);
   }
 
   /**
@@ -74,6 +64,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    * @param loggerName the logger name, for example a package; not null, not empty
    * @return the extension; never null
    * @throws IllegalArgumentException when the name is empty
+   * @throws IllegalStateException when logback-classic is not on the class path
    */
   public static LogCapture forLogger(String loggerName) {
     if (loggerName.isEmpty()) {
@@ -87,6 +78,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    *
    * @param type the class; not null
    * @return the extension; never null
+   * @throws IllegalStateException when logback-classic is not on the class path
    */
   public static LogCapture forLogger(Class<?> type) {
     return new LogCapture(type.getName(), null);
@@ -103,7 +95,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    */
   public LogCapture atLevel(String levelName) {
     String upper = levelName.toUpperCase(Locale.ROOT);
-    if (Level.toLevel(upper, null) == null) {
+    if (!LogbackAttachment.isLevel(upper)) {
       throw new IllegalArgumentException(
           "level: " + levelName + " (expected: TRACE, DEBUG, INFO, WARN, ERROR or ALL)");
     }
@@ -112,50 +104,26 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-    if (!(factory instanceof LoggerContext)) {
-      throw new IllegalStateException(
-          "LogCapture needs logback-classic as the SLF4J backend, but found "
-              + factory.getClass().getName());
-    }
-    Logger logger = ((LoggerContext) factory).getLogger(loggerName);
     synchronized (lock) {
-      detach(logger);
+      detach();
       events.clear();
-      CapturingAppender attached = new CapturingAppender();
-      attached.setContext((LoggerContext) factory);
-      attached.setName("grpc-middleware-testing-LogCapture");
-      attached.start();
-      previousLevel = logger.getLevel();
-      if (level != null) {
-        logger.setLevel(Level.toLevel(level));
-      }
-      logger.addAppender(attached);
-      appender = attached;
+      attachment = LogbackAttachment.attach(loggerName, level, events);
     }
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-    if (factory instanceof LoggerContext) {
-      synchronized (lock) {
-        detach(((LoggerContext) factory).getLogger(loggerName));
-      }
+    synchronized (lock) {
+      detach();
     }
   }
 
-  private void detach(Logger logger) {
-    CapturingAppender attached = appender;
-    if (attached == null) {
-      return;
+  private void detach() {
+    LogbackAttachment attached = attachment;
+    if (attached != null) {
+      attachment = null;
+      attached.detach();
     }
-    logger.detachAppender(attached);
-    attached.stop();
-    if (level != null) {
-      logger.setLevel(previousLevel);
-    }
-    appender = null;
   }
 
   /**
@@ -228,26 +196,5 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
       text.append("\n  ").append(event);
     }
     return text.toString();
-  }
-
-  private final class CapturingAppender extends AppenderBase<ILoggingEvent> {
-    @Override
-    protected void append(ILoggingEvent event) {
-      Map<String, String> mdc = event.getMDCPropertyMap();
-      events.add(
-          new LoggedEvent(
-              event.getLevel().toString(),
-              event.getLoggerName(),
-              event.getFormattedMessage(),
-              mdc == null || mdc.isEmpty()
-                  ? Collections.<String, String>emptyMap()
-                  : Collections.unmodifiableMap(new HashMap<>(mdc)),
-              throwableOf(event.getThrowableProxy()),
-              event.getThreadName()));
-    }
-  }
-
-  private static @Nullable Throwable throwableOf(@Nullable IThrowableProxy proxy) {
-    return proxy instanceof ThrowableProxy ? ((ThrowableProxy) proxy).getThrowable() : null;
   }
 }

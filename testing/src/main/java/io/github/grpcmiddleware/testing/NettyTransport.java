@@ -6,7 +6,9 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 
 /**
  * The only class that touches grpc-netty-shaded, so the extension loads without it when Netty is
@@ -32,8 +34,14 @@ final class NettyTransport {
 
   static ServerBuilder<?> serverBuilder() {
     // A literal address: no name lookup, and never ::1 or a public interface.
+    InetAddress loopback;
+    try {
+      loopback = InetAddress.getByAddress(HOST, new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e); // only thrown for a wrong-length address
+    }
     return NettyServerBuilder.forAddress(
-        new InetSocketAddress(HOST, 0), InsecureServerCredentials.create());
+        new InetSocketAddress(loopback, 0), InsecureServerCredentials.create());
   }
 
   static ManagedChannelBuilder<?> channelBuilder(int port) {

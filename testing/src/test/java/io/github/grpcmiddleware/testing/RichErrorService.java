@@ -24,17 +24,15 @@ final class RichErrorService extends SimpleServiceGrpc.SimpleServiceImplBase {
   @Override
   public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
     switch (request.getRequestMessage()) {
-      case "rich":
-        responses.onError(StatusProto.toStatusRuntimeException(richStatus(), traceTrailers()));
-        return;
-      case "plain":
-        responses.onError(Status.INTERNAL.withDescription("boom").asRuntimeException());
-        return;
-      case "bug":
-        throw new IllegalStateException("secret internal detail");
-      default:
+      case "rich" ->
+          responses.onError(StatusProto.toStatusRuntimeException(richStatus(), traceTrailers()));
+      case "plain" ->
+          responses.onError(Status.INTERNAL.withDescription("boom").asRuntimeException());
+      case "bug" -> throw new IllegalStateException("secret internal detail");
+      default -> {
         responses.onNext(SimpleResponse.getDefaultInstance());
         responses.onCompleted();
+      }
     }
   }
 

@@ -1,0 +1,159 @@
+package io.github.grpcmiddleware.logging;
+
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
+
+/** Chooses the level of an access-log line and writes it; builds nothing when it is disabled. */
+final class AccessLogWriter {
+
+  static final String FORMAT =
+      "{} {} {} {} {}ms peer={} traceId={} principal={} received={} sent={} userAgent={} error={}";
+  static final String SLOW_FORMAT = FORMAT + " slow";
+
+  private static final Metadata.Key<String> USER_AGENT =
+      Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER);
+  private static final int MAX_USER_AGENT = 256;
+  private static final boolean KEY_VALUES = keyValuesSupported();
+
+  private final Logger logger;
+  private final String side;
+  private final @Nullable Level[] levels;
+  private final long slowNanos;
+  private final Level slowLevel;
+
+  AccessLogWriter(
+      Logger logger, String side, @Nullable Level[] levels, long slowNanos, Level slowLevel) {
+    this.logger = logger;
+    this.side = side;
+    this.levels = levels;
+    this.slowNanos = slowNanos;
+    this.slowLevel = slowLevel;
+  }
+
+  void write(
+      MethodDescriptor<?, ?> method,
+      Status.Code code,
+      long durationNanos,
+      @Nullable Object peer,
+      @Nullable String traceId,
+      @Nullable String principal,
+      int received,
+      int sent,
+      @Nullable Metadata headers,
+      @Nullable Throwable error) {
+    Level level = levels[code.value()];
+    boolean slow = durationNanos >= slowNanos;
+    if (slow && (level == null || slowLevel.toInt() > level.toInt())) {
+      level = slowLevel;
+    }
+    if (level == null || !isEnabled(level)) {
+      return;
+    }
+    String userAgent = headers == null ? null : sanitize(headers.get(USER_AGENT));
+    String peerText = peer == null ? null : peer.toString();
+    Object[] args = {
+      side,
+      method.getFullMethodName(),
+      method.getType(),
+      code,
+      millis(durationNanos),
+      orDash(peerText),
+      orDash(traceId),
+      orDash(principal),
+      received,
+      sent,
+      orDash(userAgent),
+      error == null ? "-" : error.getClass().getName()
+    };
+    String format = slow ? SLOW_FORMAT : FORMAT;
+    if (KEY_VALUES) {
+      KeyValueAccessLog.log(
+          logger, level, format, args, peerText, traceId, principal, userAgent, slow);
+    } else {
+      log(level, format, args);
+    }
+  }
+
+  private boolean isEnabled(Level level) {
+    switch (level) {
+      case ERROR:
+        return logger.isErrorEnabled();
+      case WARN:
+        return logger.isWarnEnabled();
+      case INFO:
+        return logger.isInfoEnabled();
+      case DEBUG:
+        return logger.isDebugEnabled();
+      default:
+        return logger.isTraceEnabled();
+    }
+  }
+
+  private void log(Level level, String format, Object[] args) {
+    switch (level) {
+      case ERROR:
+        logger.error(format, args);
+        break;
+      case WARN:
+        logger.warn(format, args);
+        break;
+      case INFO:
+        logger.info(format, args);
+        break;
+      case DEBUG:
+        logger.debug(format, args);
+        break;
+      default:
+        logger.trace(format, args);
+    }
+  }
+
+  /** Milliseconds with three decimals, without String.format. */
+  static String millis(long nanos) {
+    long micros = Math.max(0, nanos) / 1000;
+    long fraction = micros % 1000;
+    String digits = Long.toString(fraction);
+    String pad = fraction < 10 ? "00" : fraction < 100 ? "0" : "";
+    return (micros / 1000) + "." + pad + digits;
+  }
+
+  private static Object orDash(@Nullable Object value) {
+    return value == null ? "-" : value;
+  }
+
+  /** The user agent is caller-controlled: bound it and keep it on one printable line. */
+  static @Nullable String sanitize(@Nullable String value) {
+    if (value == null) {
+      return null;
+    }
+    int length = Math.min(value.length(), MAX_USER_AGENT);
+    StringBuilder out = null;
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      boolean printable = c >= 0x20 && c < 0x7f;
+      if (!printable && out == null) {
+        out = new StringBuilder(length).append(value, 0, i);
+      }
+      if (out != null) {
+        out.append(printable ? c : '?');
+      }
+    }
+    if (out != null) {
+      return out.toString();
+    }
+    return length == value.length() ? value : value.substring(0, length);
+  }
+
+  private static boolean keyValuesSupported() {
+    try {
+      Class.forName("org.slf4j.spi.LoggingEventBuilder", false, Logger.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package io.github.grpcmiddleware.logging;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import org.jspecify.annotations.Nullable;
+
+/** The meters of one method, registered once and reused by every call: no tag arrays per call. */
+final class MethodMeters {
+
+  /** Counts calls, or attempts when {@link #attemptDuration} is set (A66 client). */
+  final Counter started;
+
+  final Counter sent;
+  final Counter received;
+  final CodeTimers callDuration;
+  final @Nullable CodeTimers attemptDuration;
+
+  MethodMeters(
+      MeterRegistry registry, MeterNames names, String method, boolean percentileHistogram) {
+    Tags tags = Tags.of(MeterNames.METHOD_TAG, method);
+    this.started = Counter.builder(names.started).tags(tags).register(registry);
+    this.sent = Counter.builder(names.sent).tags(tags).register(registry);
+    this.received = Counter.builder(names.received).tags(tags).register(registry);
+    this.callDuration = new CodeTimers(registry, names.duration, tags, percentileHistogram);
+    this.attemptDuration =
+        names.attemptDuration == null
+            ? null
+            : new CodeTimers(registry, names.attemptDuration, tags, percentileHistogram);
+  }
+}

@@ -1,0 +1,92 @@
+package io.github.grpcmiddleware.logging;
+
+import io.github.grpcmiddleware.selector.MethodSelector;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientStreamTracer;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+
+/**
+ * Records the meters of each client call; with A66 names also each attempt, through a stream tracer
+ * added to the call's options.
+ */
+final class MetricsClientInterceptor implements ClientInterceptor {
+
+  private final MeterCache cache;
+  private final MethodSelector excluded;
+
+  MetricsClientInterceptor(MeterCache cache, MethodSelector excluded) {
+    this.cache = cache;
+    this.excluded = excluded;
+  }
+
+  @Override
+  public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
+    long start = System.nanoTime();
+    if (excluded.matches(method)) {
+      return next.newCall(method, callOptions);
+    }
+    MethodMeters meters = cache.forMethod(method.getFullMethodName());
+    CallOptions options = callOptions;
+    if (meters.attemptDuration != null) {
+      options = callOptions.withStreamTracerFactory(new AttemptTracerFactory(meters));
+    } else {
+      meters.started.increment();
+    }
+    return new Call<>(next.newCall(method, options), start, meters);
+  }
+
+  private static final class Call<ReqT, RespT> extends RecordingClientCall<ReqT, RespT> {
+    private final MethodMeters meters;
+
+    Call(ClientCall<ReqT, RespT> delegate, long start, MethodMeters meters) {
+      super(delegate, start);
+      this.meters = meters;
+    }
+
+    @Override
+    void messageSent() {
+      meters.sent.increment();
+    }
+
+    @Override
+    void messageReceived() {
+      meters.received.increment();
+    }
+
+    @Override
+    void record(Status status, long durationNanos) {
+      meters.callDuration.record(status.getCode(), durationNanos);
+    }
+  }
+
+  /** Counts and times each attempt (A66 {@code grpc.client.attempt.*}). */
+  private static final class AttemptTracerFactory extends ClientStreamTracer.Factory {
+    private final MethodMeters meters;
+
+    AttemptTracerFactory(MethodMeters meters) {
+      this.meters = meters;
+    }
+
+    @Override
+    public ClientStreamTracer newClientStreamTracer(
+        ClientStreamTracer.StreamInfo info, Metadata headers) {
+      meters.started.increment();
+      long start = System.nanoTime();
+      CodeTimers attempts = meters.attemptDuration;
+      return new ClientStreamTracer() {
+        @Override
+        public void streamClosed(Status status) {
+          if (attempts != null) {
+            attempts.record(status.getCode(), System.nanoTime() - start);
+          }
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.github.grpcmiddleware.logging;
+
+import io.github.grpcmiddleware.chain.CallInfo;
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.util.concurrent.TimeUnit;
+
+/** The service the observability tests call, and stand-ins for the inner parts of the chain. */
+final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
+
+  static SimpleRequest request(String text) {
+    return SimpleRequest.newBuilder().setRequestMessage(text).build();
+  }
+
+  private static SimpleResponse response(String text) {
+    return SimpleResponse.newBuilder().setResponseMessage(text).build();
+  }
+
+  @Override
+  public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+    switch (request.getRequestMessage()) {
+      case "fail":
+        out.onError(new IllegalStateException("secret internal detail"));
+        return;
+      case "sleep":
+        try {
+          TimeUnit.MILLISECONDS.sleep(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        out.onNext(response("late"));
+        out.onCompleted();
+        return;
+      default:
+        out.onNext(response("hello " + request.getRequestMessage()));
+        out.onCompleted();
+    }
+  }
+
+  @Override
+  public StreamObserver<SimpleRequest> clientStreamingRpc(StreamObserver<SimpleResponse> out) {
+    return new StreamObserver<SimpleRequest>() {
+      int count;
+
+      @Override
+      public void onNext(SimpleRequest value) {
+        count++;
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        out.onNext(response("got " + count));
+        out.onCompleted();
+      }
+    };
+  }
+
+  @Override
+  public void serverStreamingRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+    out.onNext(response("one"));
+    if (request.getRequestMessage().equals("hang")) {
+      return; // stays open until the client cancels
+    }
+    out.onNext(response("two"));
+    out.onNext(response("three"));
+    out.onCompleted();
+  }
+
+  @Override
+  public StreamObserver<SimpleRequest> bidiStreamingRpc(StreamObserver<SimpleResponse> out) {
+    return new StreamObserver<SimpleRequest>() {
+      @Override
+      public void onNext(SimpleRequest value) {
+        out.onNext(response(value.getRequestMessage()));
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    };
+  }
+
+  /**
+   * Stands in for error mapping (inner to the access log): turns UNKNOWN closes into INTERNAL and
+   * records the exception in the call's CallInfo.
+   */
+  static final class FakeErrorMapping implements ServerInterceptor {
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+        ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+      CallInfo info = CallInfo.current();
+      return next.startCall(
+          new ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>(call) {
+            @Override
+            public void close(Status status, Metadata trailers) {
+              if (status.getCode() == Status.Code.UNKNOWN && status.getCause() != null) {
+                if (info != null) {
+                  info.setMappedException(status.getCause());
+                }
+                super.close(Status.INTERNAL.withDescription("Internal error"), trailers);
+              } else {
+                super.close(status, trailers);
+              }
+            }
+          },
+          headers);
+    }
+  }
+
+  /** Stands in for auth: records a principal in the call's CallInfo. */
+  static final class FakeAuth implements ServerInterceptor {
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+        ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+      CallInfo info = CallInfo.current();
+      if (info != null) {
+        info.setPrincipalName("alice");
+      }
+      return next.startCall(call, headers);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package io.github.grpcmiddleware.otel;
+
+import io.github.grpcmiddleware.trace.TraceIds;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import org.jspecify.annotations.Nullable;
+
+/** Starts a SERVER span per call and makes its ids the call's trace id; see {@link GrpcTracing}. */
+final class TracingServerInterceptor implements ServerInterceptor {
+
+  private static final TextMapGetter<Metadata> GETTER =
+      new TextMapGetter<Metadata>() {
+        @Override
+        public Iterable<String> keys(Metadata carrier) {
+          return carrier.keys();
+        }
+
+        @Override
+        public @Nullable String get(@Nullable Metadata carrier, String key) {
+          if (carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+            return null;
+          }
+          return carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+        }
+      };
+
+  private final Tracer tracer;
+  private final TextMapPropagator propagator;
+  private final BaggageLimit baggageLimit;
+  private final boolean reuseCurrentSpan;
+
+  TracingServerInterceptor(
+      Tracer tracer,
+      TextMapPropagator propagator,
+      BaggageLimit baggageLimit,
+      boolean reuseCurrentSpan) {
+    this.tracer = tracer;
+    this.propagator = propagator;
+    this.baggageLimit = baggageLimit;
+    this.reuseCurrentSpan = reuseCurrentSpan;
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    if (reuseCurrentSpan) {
+      Span current = Span.fromContextOrNull(Context.current());
+      if (current != null && current.getSpanContext().isValid()) {
+        SpanContext ids = current.getSpanContext();
+        return TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), call, headers, next);
+      }
+    }
+    Context extracted = baggageLimit.apply(propagator.extract(Context.root(), headers, GETTER));
+    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+    SpanBuilder builder =
+        RpcAttributes.method(
+            tracer
+                .spanBuilder(method.getFullMethodName())
+                .setSpanKind(SpanKind.SERVER)
+                .setParent(extracted),
+            method);
+    RpcAttributes.authority(builder, call.getAuthority());
+    RpcAttributes.peer(builder, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+    Span span = builder.startSpan();
+    Context context = extracted.with(span);
+    SpanCall<ReqT, RespT> spanCall = new SpanCall<>(call, span, io.grpc.Context.current());
+    SpanContext ids = span.getSpanContext();
+    ServerCall.Listener<ReqT> listener;
+    try (Scope ignored = context.makeCurrent()) {
+      listener = TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), spanCall, headers, next);
+    } catch (RuntimeException | Error e) {
+      RpcAttributes.end(span, Status.fromThrowable(e), true);
+      throw e;
+    }
+    return new SpanListener<>(listener, context, spanCall);
+  }
+
+  /** Captures the status the call was closed with (after error mapping, which is inner). */
+  private static final class SpanCall<ReqT, RespT>
+      extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
+    final Span span;
+    final io.grpc.Context grpcContext;
+    volatile @Nullable Status closeStatus;
+    private boolean ended;
+
+    SpanCall(ServerCall<ReqT, RespT> delegate, Span span, io.grpc.Context grpcContext) {
+      super(delegate);
+      this.span = span;
+      this.grpcContext = grpcContext;
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      if (closeStatus == null) {
+        closeStatus = status;
+      }
+      super.close(status, trailers);
+    }
+
+    /** Called from the serialized onComplete/onCancel callbacks, so a plain flag suffices. */
+    void end(boolean completed) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      Status status;
+      if (completed) {
+        Status closed = closeStatus;
+        status = closed != null ? closed : Status.OK;
+      } else {
+        Status cancelled = Contexts.statusFromCancelled(grpcContext);
+        status = cancelled != null ? cancelled : Status.CANCELLED;
+      }
+      RpcAttributes.end(span, status, true);
+    }
+  }
+
+  /** Makes the span's Context current around every callback; ends the span once. */
+  private static final class SpanListener<ReqT>
+      extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
+    private final Context context;
+    private final SpanCall<ReqT, ?> call;
+
+    SpanListener(ServerCall.Listener<ReqT> delegate, Context context, SpanCall<ReqT, ?> call) {
+      super(delegate);
+      this.context = context;
+      this.call = call;
+    }
+
+    @Override
+    public void onMessage(ReqT message) {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onMessage(message);
+      }
+    }
+
+    @Override
+    public void onHalfClose() {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onHalfClose();
+      }
+    }
+
+    @Override
+    public void onReady() {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onReady();
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onComplete();
+      } finally {
+        call.end(true);
+      }
+    }
+
+    @Override
+    public void onCancel() {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onCancel();
+      } finally {
+        call.end(false);
+      }
+    }
+  }
+}

@@ -1,0 +1,353 @@
+package io.github.grpcmiddleware.otel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.trace.TraceIds;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.MDC;
+
+class GrpcTracingTest {
+
+  private static final Metadata.Key<String> X_TRACE_ID =
+      Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
+  private static final String UNARY = "grpc.testing.SimpleService/UnaryRpc";
+
+  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final OpenTelemetry openTelemetry = sdk(Sampler.alwaysOn());
+  private final GrpcTracing tracing =
+      GrpcTracing.builder(openTelemetry).maxBaggageEntries(2).build();
+  private final Map<String, String> seen = new ConcurrentHashMap<>();
+  private final String serverB = InProcessServerBuilder.generateName();
+
+  @RegisterExtension
+  final GrpcServerExtension grpc =
+      GrpcServerExtension.builder()
+          .service(new ServiceA())
+          .interceptor(tracing.newServerInterceptor())
+          .build();
+
+  private OpenTelemetry sdk(Sampler sampler) {
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(
+            SdkTracerProvider.builder()
+                .setSampler(sampler)
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .build())
+        .setPropagators(
+            ContextPropagators.create(
+                TextMapPropagator.composite(
+                    W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+        .build();
+  }
+
+  /** Server A: records what its handler thread sees, and calls server B for "chain". */
+  private final class ServiceA extends SimpleServiceGrpc.SimpleServiceImplBase {
+    @Override
+    public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+      seen.put("mdcTraceId", String.valueOf(MDC.get("traceId")));
+      seen.put("mdcSpanId", String.valueOf(MDC.get("spanId")));
+      seen.put("traceIds", String.valueOf(TraceIds.current()));
+      seen.put("spanTraceId", Span.current().getSpanContext().getTraceId());
+      seen.put("baggage", String.valueOf(Baggage.current().size()));
+      switch (request.getRequestMessage()) {
+        case "chain":
+          startServerB();
+          // [START otel-client]
+          ManagedChannel channel =
+              grpc.register(
+                  InProcessChannelBuilder.forName(serverB)
+                      .intercept(tracing.newClientInterceptor())
+                      .build());
+          // [END otel-client]
+          SimpleServiceGrpc.newBlockingStub(channel).unaryRpc(request);
+          break;
+        case "fail":
+          out.onError(new IllegalStateException("boom"));
+          return;
+        case "sleep":
+          sleep(500);
+          break;
+        default:
+      }
+      out.onNext(SimpleResponse.getDefaultInstance());
+      out.onCompleted();
+    }
+  }
+
+  private void startServerB() {
+    try {
+      grpc.register(
+          InProcessServerBuilder.forName(serverB)
+              .addService(
+                  ServerInterceptors.intercept(
+                      new SimpleServiceGrpc.SimpleServiceImplBase() {
+                        @Override
+                        public void unaryRpc(
+                            SimpleRequest request, StreamObserver<SimpleResponse> out) {
+                          seen.put("bMdcTraceId", String.valueOf(MDC.get("traceId")));
+                          out.onNext(SimpleResponse.getDefaultInstance());
+                          out.onCompleted();
+                        }
+                      },
+                      tracing.newServerInterceptor()))
+              .build()
+              .start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      TimeUnit.MILLISECONDS.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static SimpleRequest request(String text) {
+    return SimpleRequest.newBuilder().setRequestMessage(text).build();
+  }
+
+  private List<SpanData> awaitSpans(int count) {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (exporter.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
+      sleep(10);
+    }
+    List<SpanData> spans = exporter.getFinishedSpanItems();
+    assertThat(spans).hasSize(count);
+    return spans;
+  }
+
+  private static SpanData find(List<SpanData> spans, SpanKind kind, String parentSpanId) {
+    return spans.stream()
+        .filter(s -> s.getKind() == kind && s.getParentSpanId().equals(parentSpanId))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(kind + " span under " + parentSpanId + ": " + spans));
+  }
+
+  @Test
+  void clientToServerAToServerBIsOneTraceWithParentLinksAndMdc() {
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    SimpleServiceGrpc.newBlockingStub(
+            grpc.channel(
+                tracing.newClientInterceptor(),
+                MetadataUtils.newCaptureMetadataInterceptor(headers, trailers)))
+        .unaryRpc(request("chain"));
+
+    List<SpanData> spans = awaitSpans(4);
+    SpanData client = find(spans, SpanKind.CLIENT, "0000000000000000");
+    SpanData serverA = find(spans, SpanKind.SERVER, client.getSpanId());
+    SpanData clientA = find(spans, SpanKind.CLIENT, serverA.getSpanId());
+    SpanData serverB = find(spans, SpanKind.SERVER, clientA.getSpanId());
+    String traceId = client.getTraceId();
+    assertThat(spans).allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(traceId));
+    for (SpanData span : List.of(client, serverA, clientA, serverB)) {
+      assertThat(span.getName()).isEqualTo(UNARY);
+      assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+      assertThat(span.getAttributes().asMap())
+          .containsEntry(AttributeKey.stringKey("rpc.system"), "grpc")
+          .containsEntry(AttributeKey.stringKey("rpc.service"), "grpc.testing.SimpleService")
+          .containsEntry(AttributeKey.stringKey("rpc.method"), "UnaryRpc")
+          .containsEntry(AttributeKey.longKey("rpc.grpc.status_code"), 0L);
+    }
+    assertThat(seen)
+        .containsEntry("mdcTraceId", traceId)
+        .containsEntry("traceIds", traceId)
+        .containsEntry("spanTraceId", traceId)
+        .containsEntry("mdcSpanId", serverA.getSpanId())
+        .containsEntry("bMdcTraceId", traceId);
+    assertThat(Objects.requireNonNull(headers.get()).get(X_TRACE_ID)).isEqualTo(traceId);
+  }
+
+  @Test
+  void failureEndsBothSpansWithTheCodeAndErrorStatus() {
+    assertThatThrownBy(
+            () ->
+                SimpleServiceGrpc.newBlockingStub(grpc.channel(tracing.newClientInterceptor()))
+                    .unaryRpc(request("fail")))
+        .isInstanceOf(StatusRuntimeException.class);
+
+    List<SpanData> spans = awaitSpans(2);
+    assertThat(spans)
+        .allSatisfy(
+            s -> {
+              assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+              assertThat(s.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
+                  .isEqualTo((long) Status.Code.UNKNOWN.value());
+            });
+  }
+
+  @Test
+  void deadlineEndsTheServerSpanOnceWithDeadlineExceeded() {
+    SimpleServiceGrpc.SimpleServiceBlockingStub stub =
+        SimpleServiceGrpc.newBlockingStub(grpc.channel(tracing.newClientInterceptor()));
+    stub.unaryRpc(request("warm up"));
+    awaitSpans(2);
+    exporter.reset();
+    assertThatThrownBy(
+            () -> stub.withDeadlineAfter(100, TimeUnit.MILLISECONDS).unaryRpc(request("sleep")))
+        .isInstanceOf(StatusRuntimeException.class);
+
+    List<SpanData> spans = awaitSpans(2);
+    sleep(600); // the handler wakes up and answers into the cancelled call
+    assertThat(exporter.getFinishedSpanItems()).hasSize(2);
+    assertThat(spans)
+        .allSatisfy(
+            s ->
+                assertThat(s.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
+                    .isEqualTo((long) Status.Code.DEADLINE_EXCEEDED.value()));
+    assertThat(spans)
+        .filteredOn(s -> s.getKind() == SpanKind.SERVER)
+        .singleElement()
+        .satisfies(s -> assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR));
+  }
+
+  @Test
+  void anExistingServerSpanIsMirroredNotDuplicated() throws IOException {
+    // Stands in for OpenTelemetry's own gRPC instrumentation installed outside ours.
+    ServerInterceptor official =
+        new ServerInterceptor() {
+          @Override
+          public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+              ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+            Span span =
+                openTelemetry
+                    .getTracer("official")
+                    .spanBuilder("official")
+                    .setSpanKind(SpanKind.SERVER)
+                    .startSpan();
+            seen.put("officialTraceId", span.getSpanContext().getTraceId());
+            try (Scope ignored = span.makeCurrent()) {
+              return next.startCall(call, headers);
+            } finally {
+              span.end();
+            }
+          }
+        };
+    String name = InProcessServerBuilder.generateName();
+    grpc.register(
+        InProcessServerBuilder.forName(name)
+            .addService(
+                ServerInterceptors.intercept(
+                    new ServiceA(), tracing.newServerInterceptor(), official))
+            .build()
+            .start());
+    SimpleServiceGrpc.newBlockingStub(grpc.register(InProcessChannelBuilder.forName(name).build()))
+        .unaryRpc(request("plain"));
+
+    List<SpanData> spans = awaitSpans(1);
+    assertThat(spans.get(0).getName()).isEqualTo("official");
+    assertThat(seen.get("mdcTraceId")).isEqualTo(seen.get("officialTraceId"));
+  }
+
+  @Test
+  void remoteSampledFlagCannotForceSamplingButTheTraceIdIsKept() throws IOException {
+    // [START otel-sampler]
+    Sampler root = Sampler.alwaysOff(); // or Sampler.traceIdRatioBased(0.01)
+    Sampler ignoreRemoteSampled =
+        Sampler.parentBasedBuilder(root)
+            .setRemoteParentSampled(root)
+            .setRemoteParentNotSampled(root)
+            .build();
+    // [END otel-sampler]
+    String name = InProcessServerBuilder.generateName();
+    OpenTelemetry sdk = sdk(ignoreRemoteSampled);
+    // [START otel-server]
+    GrpcTracing serverTracing = GrpcTracing.create(sdk);
+    Server server =
+        InProcessServerBuilder.forName(name)
+            .addService(
+                ServerInterceptors.intercept(new ServiceA(), serverTracing.newServerInterceptor()))
+            .build()
+            .start();
+    // [END otel-server]
+    grpc.register(server);
+    Metadata forced = new Metadata();
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    forced.put(
+        Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+        "00-" + traceId + "-00f067aa0ba902b7-01");
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    SimpleServiceGrpc.newBlockingStub(
+            grpc.register(
+                InProcessChannelBuilder.forName(name)
+                    .intercept(
+                        MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
+                        MetadataUtils.newAttachHeadersInterceptor(forced))
+                    .build()))
+        .unaryRpc(request("plain"));
+
+    sleep(200);
+    assertThat(exporter.getFinishedSpanItems()).isEmpty();
+    assertThat(Objects.requireNonNull(headers.get()).get(X_TRACE_ID)).isEqualTo(traceId);
+    assertThat(seen).containsEntry("mdcTraceId", traceId);
+  }
+
+  @Test
+  void baggageIsBounded() {
+    Metadata many = new Metadata();
+    StringBuilder baggage = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      baggage.append(i == 0 ? "" : ",").append("k").append(i).append("=v");
+    }
+    many.put(Metadata.Key.of("baggage", Metadata.ASCII_STRING_MARSHALLER), baggage.toString());
+    SimpleServiceGrpc.newBlockingStub(grpc.channel(MetadataUtils.newAttachHeadersInterceptor(many)))
+        .unaryRpc(request("plain"));
+
+    assertThat(seen).containsEntry("baggage", "2");
+  }
+
+  @Test
+  void builderRejectsNegativeBounds() {
+    assertThatThrownBy(() -> GrpcTracing.builder(openTelemetry).maxBaggageBytes(-1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxBaggageBytes: -1 (expected: >= 0)");
+  }
+}

@@ -1,0 +1,157 @@
+package io.github.grpcmiddleware.testing;
+
+import static io.github.grpcmiddleware.testing.EchoService.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/** Log capture through logback, on the test thread and on a real server's handler threads. */
+class LogCaptureTest {
+  static final String FIXTURE_LOGGER = "grpcmiddleware.test.fixture";
+  static final List<String> SEEN = new CopyOnWriteArrayList<>();
+  static final Logger handlerLog = LoggerFactory.getLogger("grpcmiddleware.test.handler");
+
+  @RegisterExtension final LogCapture logs = LogCapture.forLogger("grpcmiddleware.test");
+
+  @RegisterExtension
+  final GrpcServerExtension grpc =
+      GrpcServerExtension.builder()
+          .service(new EchoService(() -> handlerLog.info("handled {}", "call")))
+          .interceptor(new MdcTagInterceptor())
+          .build();
+
+  @Test
+  void capturesLevelLoggerMessageMdcThrowableAndThread() {
+    Logger log = LoggerFactory.getLogger("grpcmiddleware.test.direct");
+    IllegalStateException failure = new IllegalStateException("bad");
+    MDC.put("traceId", "abc");
+    try {
+      log.warn("user {} not found", 7, failure);
+    } finally {
+      MDC.remove("traceId");
+    }
+    LoggerFactory.getLogger("other.logger").warn("not captured");
+
+    assertThat(logs.events())
+        .singleElement()
+        .satisfies(
+            event -> {
+              assertThat(event.level()).isEqualTo("WARN");
+              assertThat(event.loggerName()).isEqualTo("grpcmiddleware.test.direct");
+              assertThat(event.message()).isEqualTo("user 7 not found");
+              assertThat(event.mdc()).containsExactly(java.util.Map.entry("traceId", "abc"));
+              assertThat(event.throwable()).isSameAs(failure);
+              assertThat(event.threadName()).isEqualTo(Thread.currentThread().getName());
+              assertThat(event.toString()).contains("WARN", "user 7 not found", "traceId=abc");
+            });
+    assertThat(logs.messages()).containsExactly("user 7 not found");
+  }
+
+  @Test
+  void capturesWhatAHandlerLoggedWithTheMdcOfItsThread() {
+    Metadata headers = new Metadata();
+    headers.put(MdcTagInterceptor.TAG, "call-42");
+    grpc.stub(
+            SimpleServiceGrpc::newBlockingStub, MetadataUtils.newAttachHeadersInterceptor(headers))
+        .unaryRpc(request("x"));
+
+    LoggedEvent line = logs.await(e -> e.message().equals("handled call"), Duration.ofSeconds(5));
+    assertThat(line.mdc()).containsEntry("tag", "call-42");
+    assertThat(line.threadName()).startsWith("grpc-test-server-");
+  }
+
+  @Test
+  void eventsFromManyThreadsAreAllKept() throws Exception {
+    Logger log = LoggerFactory.getLogger("grpcmiddleware.test.threads");
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 250; i++) {
+                  log.info("line {}", i);
+                }
+              });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+
+    assertThat(logs.events()).hasSize(2_000);
+    logs.clear();
+    assertThat(logs.events()).isEmpty();
+  }
+
+  @Test
+  void awaitTimesOutWithEverythingItCaptured() {
+    LoggerFactory.getLogger("grpcmiddleware.test.await").info("something else");
+
+    assertThatThrownBy(() -> logs.await(e -> e.level().equals("ERROR"), Duration.ofMillis(50)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("no matching event on logger \"grpcmiddleware.test\" within 50 ms")
+        .hasMessageContaining("INFO [")
+        .hasMessageContaining("grpcmiddleware.test.await - something else");
+  }
+
+  @Test
+  void badLevelsAreRejected() {
+    assertThatThrownBy(() -> LogCapture.forLogger("x").atLevel("LOUD"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("level: LOUD (expected: TRACE, DEBUG, INFO, WARN, ERROR or ALL)");
+    assertThatThrownBy(() -> LogCapture.forLogger(""))
+        .hasMessage("loggerName: \"\" (expected: not empty)");
+  }
+
+  @Test
+  void aLevelIsSetForTheTestAndTheAppenderDetachedAfterPassAndFail() {
+    EngineExecutionResults results = TestKit.run(LevelFixture.class);
+
+    results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
+    assertThat(SEEN).containsExactlyInAnyOrder("debug seen", "debug seen");
+    ch.qos.logback.classic.Logger logger =
+        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(FIXTURE_LOGGER);
+    assertThat(logger.getLevel()).isEqualTo(Level.WARN);
+    assertThat(logger.iteratorForAppenders().hasNext()).isFalse();
+  }
+
+  static class LevelFixture {
+    @RegisterExtension
+    static final LogCapture logs = LogCapture.forLogger(FIXTURE_LOGGER).atLevel("debug");
+
+    static {
+      ((LoggerContext) LoggerFactory.getILoggerFactory())
+          .getLogger(FIXTURE_LOGGER)
+          .setLevel(Level.WARN);
+    }
+
+    @Test
+    void passes() {
+      LoggerFactory.getLogger(FIXTURE_LOGGER).debug("debug seen");
+      SEEN.addAll(logs.messages());
+    }
+
+    @Test
+    void fails() {
+      LoggerFactory.getLogger(FIXTURE_LOGGER).debug("debug seen");
+      SEEN.addAll(logs.messages());
+      throw new AssertionError("fails on purpose");
+    }
+  }
+}
