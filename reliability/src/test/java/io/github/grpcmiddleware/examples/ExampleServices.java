@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.examples;
 
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Opens the example module's package-private services to the reliability suite (same package on the
@@ -20,8 +21,11 @@ public final class ExampleServices {
     return new UserServiceImpl();
   }
 
-  /** The example server's own chain, exactly as {@code ExampleServer} installs it. */
+  /**
+   * The example server's own chain, exactly as {@code ExampleServer} installs it (core tracing,
+   * metrics into a throwaway registry).
+   */
   public static ServerInterceptor exampleChain(String token) {
-    return ExampleServer.chain(token);
+    return ExampleServer.chain(token, new SimpleMeterRegistry(), null);
   }
 }
