@@ -29,6 +29,13 @@ final class TokenCallCredentials extends CallCredentials {
   private static final Status NO_TOKEN =
       Status.UNAUTHENTICATED.withDescription(
           "Client credentials unavailable: the token source returned no token");
+
+  /**
+   * A token younger than this is not forced out by {@link #invalidate}: a server that rejects every
+   * token must not turn each wave of retried calls into a fetch from the token endpoint.
+   */
+  static final long MIN_AGE_FOR_FORCED_REFRESH_MILLIS = 5_000;
+
   private static final Status EXPIRED =
       Status.UNAUTHENTICATED.withDescription(
           "Client credentials unavailable: the token source returned an expired token");
@@ -68,7 +75,7 @@ final class TokenCallCredentials extends CallCredentials {
     this.allowPlaintext = allowPlaintext;
     this.allowPlaintextLoopback = allowPlaintextLoopback;
     if (fixedToken != null) {
-      current = new Cached(prefix + fixedToken, Long.MAX_VALUE, Long.MAX_VALUE);
+      current = new Cached(prefix + fixedToken, Long.MAX_VALUE, Long.MAX_VALUE, 0);
     }
   }
 
@@ -80,17 +87,18 @@ final class TokenCallCredentials extends CallCredentials {
       return;
     }
     Cached cached = current;
+    if (cached != null && source == null) {
+      apply(applier, cached, null);
+      return;
+    }
+    SentToken sent = SentToken.of(requestInfo);
     if (cached != null) {
-      if (source == null) {
-        apply(applier, cached);
-        return;
-      }
       long now = clock.millis();
       if (now < cached.expiresAtMillis) {
         if (now >= cached.refreshAtMillis) {
           refresh(appExecutor);
         }
-        apply(applier, cached);
+        apply(applier, cached, sent);
         return;
       }
     }
@@ -98,7 +106,7 @@ final class TokenCallCredentials extends CallCredentials {
         .whenComplete(
             (fresh, error) -> {
               if (fresh != null) {
-                apply(applier, fresh);
+                apply(applier, fresh, sent);
               } else {
                 applier.fail(failure(error));
               }
@@ -113,10 +121,33 @@ final class TokenCallCredentials extends CallCredentials {
         && LocalPeers.isLocal(requestInfo.getTransportAttrs().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
   }
 
-  private void apply(MetadataApplier applier, Cached cached) {
+  private void apply(MetadataApplier applier, Cached cached, @Nullable SentToken sent) {
+    if (sent != null) {
+      sent.record(this, cached);
+    }
     Metadata metadata = new Metadata();
     metadata.put(header, cached.headerValue);
     applier.apply(metadata);
+  }
+
+  /**
+   * Drops {@code sent} from the cache when it is still the cached token and old enough, so that the
+   * next call fetches a new one; many callers rejected with the same token cause one fetch.
+   *
+   * @return whether the next call will not send {@code sent} again
+   */
+  boolean invalidate(Object sent) {
+    synchronized (lock) {
+      Cached cached = current;
+      if (cached != sent) {
+        return true; // already dropped or replaced by a newer token
+      }
+      if (clock.millis() - cached.fetchedAtMillis < MIN_AGE_FOR_FORCED_REFRESH_MILLIS) {
+        return false;
+      }
+      current = null;
+      return true;
+    }
   }
 
   /** Returns the fetch in flight, starting one when there is none. */
@@ -174,11 +205,12 @@ final class TokenCallCredentials extends CallCredentials {
         error = ILLEGAL_CHARACTERS.asException();
       } else {
         long expiresAt = toMillis(token.getExpiresAt());
-        if (expiresAt <= clock.millis()) {
+        long now = clock.millis();
+        if (expiresAt <= now) {
           error = EXPIRED.asException();
         } else {
           long refreshAt = expiresAt == Long.MAX_VALUE ? expiresAt : saturatedSubtract(expiresAt);
-          fresh = new Cached(prefix + token.getToken(), expiresAt, refreshAt);
+          fresh = new Cached(prefix + token.getToken(), expiresAt, refreshAt, now);
         }
       }
     } catch (Throwable t) {
@@ -246,11 +278,13 @@ final class TokenCallCredentials extends CallCredentials {
     final String headerValue;
     final long expiresAtMillis;
     final long refreshAtMillis;
+    final long fetchedAtMillis;
 
-    Cached(String headerValue, long expiresAtMillis, long refreshAtMillis) {
+    Cached(String headerValue, long expiresAtMillis, long refreshAtMillis, long fetchedAtMillis) {
       this.headerValue = headerValue;
       this.expiresAtMillis = expiresAtMillis;
       this.refreshAtMillis = refreshAtMillis;
+      this.fetchedAtMillis = fetchedAtMillis;
     }
   }
 }

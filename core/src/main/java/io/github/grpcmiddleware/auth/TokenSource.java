@@ -7,7 +7,9 @@ package io.github.grpcmiddleware.auth;
  * before it expires, at most one fetch at a time however many calls wait. The source runs on the
  * executor grpc-java gives to {@code CallCredentials} (the channel's or the call's executor, which
  * is the calling thread when the channel uses {@code directExecutor()}), or on the executor set
- * with {@link ClientAuthBuilder#executor(java.util.concurrent.Executor)}; it may block.
+ * with {@link ClientAuthBuilder#executor(java.util.concurrent.Executor)}; it may block. With {@link
+ * ClientAuth#newRetryInterceptor()}, a cached token that the server rejects is fetched again before
+ * it expires.
  *
  * <p>A source that throws, returns {@code null}, returns an unusable token or does not answer in
  * time ends the waiting calls with {@code UNAUTHENTICATED}; the next call tries again.

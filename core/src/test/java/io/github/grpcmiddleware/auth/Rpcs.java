@@ -73,6 +73,11 @@ final class Rpcs {
     if (credentials != null) {
       stub = stub.withCallCredentials(credentials);
     }
+    return call(stub, kind);
+  }
+
+  /** Runs one call of {@code kind} on {@code stub}, as configured by the caller. */
+  static Outcome call(SimpleServiceGrpc.SimpleServiceStub stub, Kind kind) throws Exception {
     Recorder recorder = new Recorder();
     SimpleRequest request = SimpleRequest.newBuilder().setRequestMessage("hi").build();
     switch (kind) {

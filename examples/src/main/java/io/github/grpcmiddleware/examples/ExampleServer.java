@@ -8,6 +8,7 @@ import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
 import io.github.grpcmiddleware.logging.AccessLog;
 import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.otel.GrpcTracing;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Server;
@@ -16,13 +17,18 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +37,13 @@ import org.slf4j.LoggerFactory;
  * assembled by {@link ServerChain}.
  *
  * <pre>
- * java -jar examples/target/example-server.jar [--host 127.0.0.1] [--port 50051]
+ * java -jar examples/target/example-server.jar [--host 127.0.0.1] [--port 50051] [--otel]
  * </pre>
+ *
+ * <p>With {@code --otel} the OpenTelemetry SDK, configured from the usual {@code OTEL_*} variables
+ * ({@code OTEL_TRACES_EXPORTER=otlp} and {@code OTEL_EXPORTER_OTLP_ENDPOINT} send spans to a
+ * Collector or Jaeger), owns the trace id in place of core's W3C reader; spans go to the log by
+ * default, so the demo needs nothing running.
  *
  * <p>The accepted token comes from the environment variable {@code DEMO_TOKEN} (default {@code
  * demo-token}).
@@ -51,18 +62,22 @@ public final class ExampleServer {
   public static void main(String[] args) throws Exception {
     String host = "127.0.0.1";
     int port = 50051;
+    boolean otel = false;
     for (int i = 0; i < args.length; i++) {
       if ("--port".equals(args[i]) && i + 1 < args.length) {
         port = Integer.parseInt(args[++i]);
       } else if ("--host".equals(args[i]) && i + 1 < args.length) {
         host = args[++i];
+      } else if ("--otel".equals(args[i])) {
+        otel = true;
       } else {
-        System.err.println("usage: example-server [--host HOST] [--port PORT]");
+        System.err.println("usage: example-server [--host HOST] [--port PORT] [--otel]");
         System.exit(2);
       }
     }
     String token = System.getenv().getOrDefault("DEMO_TOKEN", "demo-token");
-    Server server = start(host, port, token);
+    Server server =
+        start(host, port, token, new SimpleMeterRegistry(), otel ? openTelemetry() : null);
     logger.info("example server listening on {}:{}", host, server.getPort());
     Runtime.getRuntime()
         .addShutdownHook(
@@ -88,7 +103,7 @@ public final class ExampleServer {
    * @throws IOException when the port cannot be bound
    */
   public static Server start(String host, int port, String token) throws IOException {
-    return start(host, port, token, new SimpleMeterRegistry());
+    return start(host, port, token, new SimpleMeterRegistry(), null);
   }
 
   /**
@@ -98,10 +113,16 @@ public final class ExampleServer {
    * @param port the port, or 0 for a free one
    * @param token the bearer token UserService accepts
    * @param registry where the server's metrics go
+   * @param openTelemetry when not null, its spans own the trace id in place of core's reader
    * @return the running server
    * @throws IOException when the port cannot be bound
    */
-  public static Server start(String host, int port, String token, MeterRegistry registry)
+  public static Server start(
+      String host,
+      int port,
+      String token,
+      MeterRegistry registry,
+      @Nullable OpenTelemetry openTelemetry)
       throws IOException {
     ExecutorService executor = Executors.newFixedThreadPool(4);
     HealthStatusManager health = new HealthStatusManager();
@@ -111,7 +132,7 @@ public final class ExampleServer {
             .addService(new GreeterService())
             .addService(new UserServiceImpl())
             .addService(health.getHealthService())
-            .intercept(chain(token, registry))
+            .intercept(chain(token, registry, openTelemetry))
             .addStreamTracerFactory(GrpcMetrics.serverBuilder(registry).buildUnknownMethodTracer())
             .build()
             .start();
@@ -133,11 +154,15 @@ public final class ExampleServer {
   }
 
   /** The whole server chain; the builder puts the parts in the right order. */
-  static ServerInterceptor chain(String token, MeterRegistry registry) {
+  static ServerInterceptor chain(
+      String token, MeterRegistry registry, @Nullable OpenTelemetry openTelemetry) {
     // [START server_chain]
     LocalizedMessages messages = LocalizedMessages.builder().baseName("example-messages").build();
     return ServerChain.builder()
-        .tracing(TraceIds.newServerInterceptor())
+        .tracing(
+            openTelemetry == null
+                ? TraceIds.newServerInterceptor()
+                : GrpcTracing.create(openTelemetry).newServerInterceptor())
         .observability(AccessLog.serverBuilder().build())
         .observability(GrpcMetrics.serverBuilder(registry).build())
         .locale(
@@ -155,5 +180,21 @@ public final class ExampleServer {
                 .build())
         .build();
     // [END server_chain]
+  }
+
+  /**
+   * The OpenTelemetry SDK from the {@code OTEL_*} environment, with spans logged (not exported)
+   * unless {@code OTEL_TRACES_EXPORTER} says otherwise.
+   */
+  static OpenTelemetry openTelemetry() {
+    Map<String, String> defaults = new HashMap<>();
+    defaults.put("otel.service.name", "example-server");
+    defaults.put("otel.traces.exporter", "logging");
+    defaults.put("otel.metrics.exporter", "none");
+    defaults.put("otel.logs.exporter", "none");
+    return AutoConfiguredOpenTelemetrySdk.builder()
+        .addPropertiesSupplier(() -> defaults)
+        .build()
+        .getOpenTelemetrySdk();
   }
 }

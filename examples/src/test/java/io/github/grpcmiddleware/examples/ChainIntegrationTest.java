@@ -41,7 +41,7 @@ class ChainIntegrationTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = ExampleServer.start("127.0.0.1", 0, "chain-token", registry);
+    server = ExampleServer.start("127.0.0.1", 0, "chain-token", registry, null);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
   }
 

@@ -24,7 +24,7 @@ import java.util.Objects;
  * {@code TraceIds}, in the MDC ({@code traceId}, {@code spanId}) and in the {@code x-trace-id}
  * echo. When a valid span is already current at {@code interceptCall} (OpenTelemetry's own gRPC
  * instrumentation, installed outside this one, started it) no second span is started: its ids are
- * mirrored. Baggage beyond the configured bounds is dropped.
+ * mirrored. Baggage beyond the configured bounds is dropped, in that case too.
  *
  * <p>Client: install the client interceptor first (nearest the application), before core's trace
  * client interceptor, which then injects nothing because {@code traceparent} is already there.

@@ -61,10 +61,10 @@ final class TracingServerInterceptor implements ServerInterceptor {
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     if (reuseCurrentSpan) {
-      Span current = Span.fromContextOrNull(Context.current());
-      if (current != null && current.getSpanContext().isValid()) {
-        SpanContext ids = current.getSpanContext();
-        return TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), call, headers, next);
+      Context current = Context.current();
+      Span span = Span.fromContextOrNull(current);
+      if (span != null && span.getSpanContext().isValid()) {
+        return mirror(current, span.getSpanContext(), call, headers, next);
       }
     }
     Context extracted = baggageLimit.apply(propagator.extract(Context.root(), headers, GETTER));
@@ -90,6 +90,27 @@ final class TracingServerInterceptor implements ServerInterceptor {
       throw e;
     }
     return new SpanListener<>(listener, context, spanCall);
+  }
+
+  /**
+   * Mirrors the ids of a span started outside (OpenTelemetry's own instrumentation); its baggage,
+   * extracted without bounds, is bounded here too.
+   */
+  private <ReqT, RespT> ServerCall.Listener<ReqT> mirror(
+      Context current,
+      SpanContext ids,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    Context bounded = baggageLimit.apply(current);
+    if (bounded == current) {
+      return TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), call, headers, next);
+    }
+    ServerCall.Listener<ReqT> listener;
+    try (Scope ignored = bounded.makeCurrent()) {
+      listener = TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), call, headers, next);
+    }
+    return new ContextListener<>(listener, bounded);
   }
 
   /** Captures the status the call was closed with (after error mapping, which is inner). */
@@ -132,16 +153,14 @@ final class TracingServerInterceptor implements ServerInterceptor {
     }
   }
 
-  /** Makes the span's Context current around every callback; ends the span once. */
-  private static final class SpanListener<ReqT>
+  /** Makes a Context current around every callback. */
+  private static class ContextListener<ReqT>
       extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
     private final Context context;
-    private final SpanCall<ReqT, ?> call;
 
-    SpanListener(ServerCall.Listener<ReqT> delegate, Context context, SpanCall<ReqT, ?> call) {
+    ContextListener(ServerCall.Listener<ReqT> delegate, Context context) {
       super(delegate);
       this.context = context;
-      this.call = call;
     }
 
     @Override
@@ -169,6 +188,30 @@ final class TracingServerInterceptor implements ServerInterceptor {
     public void onComplete() {
       try (Scope ignored = context.makeCurrent()) {
         super.onComplete();
+      }
+    }
+
+    @Override
+    public void onCancel() {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onCancel();
+      }
+    }
+  }
+
+  /** Makes the span's Context current around every callback; ends the span once. */
+  private static final class SpanListener<ReqT> extends ContextListener<ReqT> {
+    private final SpanCall<ReqT, ?> call;
+
+    SpanListener(ServerCall.Listener<ReqT> delegate, Context context, SpanCall<ReqT, ?> call) {
+      super(delegate, context);
+      this.call = call;
+    }
+
+    @Override
+    public void onComplete() {
+      try {
+        super.onComplete();
       } finally {
         call.end(true);
       }
@@ -176,7 +219,7 @@ final class TracingServerInterceptor implements ServerInterceptor {
 
     @Override
     public void onCancel() {
-      try (Scope ignored = context.makeCurrent()) {
+      try {
         super.onCancel();
       } finally {
         call.end(false);

@@ -43,6 +43,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -93,6 +94,7 @@ class GrpcTracingTest {
       seen.put("traceIds", String.valueOf(TraceIds.current()));
       seen.put("spanTraceId", Span.current().getSpanContext().getTraceId());
       seen.put("baggage", String.valueOf(Baggage.current().size()));
+      seen.put("baggageKeys", String.valueOf(new TreeSet<>(Baggage.current().asMap().keySet())));
       switch (request.getRequestMessage()) {
         case "chain":
           startServerB();
@@ -250,7 +252,8 @@ class GrpcTracingTest {
 
   @Test
   void anExistingServerSpanIsMirroredNotDuplicated() throws IOException {
-    // Stands in for OpenTelemetry's own gRPC instrumentation installed outside ours.
+    // Any instrumentation that makes a valid span current before ours runs (the real official one:
+    // OfficialInstrumentationInteropTest).
     ServerInterceptor official =
         new ServerInterceptor() {
           @Override
@@ -342,6 +345,34 @@ class GrpcTracingTest {
         .unaryRpc(request("plain"));
 
     assertThat(seen).containsEntry("baggage", "2");
+  }
+
+  @Test
+  void baggageIsBoundedByTheSizeOfKeysAndValues() throws IOException {
+    String name = InProcessServerBuilder.generateName();
+    grpc.register(
+        InProcessServerBuilder.forName(name)
+            .addService(
+                ServerInterceptors.intercept(
+                    new ServiceA(),
+                    GrpcTracing.builder(openTelemetry)
+                        .maxBaggageBytes(10)
+                        .build()
+                        .newServerInterceptor()))
+            .build()
+            .start());
+    Metadata big = new Metadata();
+    // a=12345 is 6 characters (4 left), b=123456789 is 10 (dropped), c=1 is 2 (kept).
+    big.put(
+        Metadata.Key.of("baggage", Metadata.ASCII_STRING_MARSHALLER), "a=12345,b=123456789,c=1");
+    SimpleServiceGrpc.newBlockingStub(
+            grpc.register(
+                InProcessChannelBuilder.forName(name)
+                    .intercept(MetadataUtils.newAttachHeadersInterceptor(big))
+                    .build()))
+        .unaryRpc(request("plain"));
+
+    assertThat(seen).containsEntry("baggageKeys", "[a, c]");
   }
 
   @Test

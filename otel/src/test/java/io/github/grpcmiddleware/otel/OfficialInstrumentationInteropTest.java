@@ -1,0 +1,329 @@
+package io.github.grpcmiddleware.otel;
+
+import static io.github.grpcmiddleware.otel.Calls.call;
+import static io.github.grpcmiddleware.otel.Calls.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.grpcmiddleware.auth.Authenticators;
+import io.github.grpcmiddleware.auth.ServerAuth;
+import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@link GrpcTracing} together with OpenTelemetry's own {@code opentelemetry-grpc-1.6} library
+ * instrumentation (the real artifact), in the combinations the README documents.
+ */
+class OfficialInstrumentationInteropTest {
+  private static final Metadata.Key<String> X_TRACE_ID =
+      Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
+  private static final String OFFICIAL_SCOPE = "io.opentelemetry.grpc-1.6";
+  private static final String REMOTE_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final OpenTelemetrySdk sdk = sdk(Sampler.alwaysOn());
+  private final GrpcTelemetry official = GrpcTelemetry.create(sdk);
+  private final GrpcTracing ours = GrpcTracing.builder(sdk).maxBaggageEntries(2).build();
+  private final RecordingService service = new RecordingService();
+
+  /** The documented combination: the official server interceptor outside ours. */
+  @RegisterExtension
+  final GrpcServerExtension grpc =
+      GrpcServerExtension.builder()
+          .service(service)
+          .interceptor(official.createServerInterceptor(), ours.newServerInterceptor())
+          .build();
+
+  private OpenTelemetrySdk sdk(Sampler sampler) {
+    return OpenTelemetrySdk.builder()
+        .setTracerProvider(
+            SdkTracerProvider.builder()
+                .setSampler(sampler)
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .build())
+        .setPropagators(
+            ContextPropagators.create(
+                TextMapPropagator.composite(
+                    W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
+        .build();
+  }
+
+  @AfterEach
+  void closeSdk() {
+    sdk.close();
+  }
+
+  private List<SpanData> awaitSpans(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (exporter.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    TimeUnit.MILLISECONDS.sleep(50); // a second span for the same call would show up now
+    List<SpanData> spans = exporter.getFinishedSpanItems();
+    assertThat(spans).as("finished spans").hasSize(count);
+    return spans;
+  }
+
+  private static SpanData single(List<SpanData> spans, SpanKind kind) {
+    List<SpanData> ofKind = spans.stream().filter(s -> s.getKind() == kind).toList();
+    assertThat(ofKind).as(kind + " spans").hasSize(1);
+    return ofKind.get(0);
+  }
+
+  private static Metadata traceparent(String traceId, String flags) {
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+        "00-" + traceId + "-00f067aa0ba902b7-" + flags);
+    return headers;
+  }
+
+  @Test
+  void officialServerOutsideOursGivesOneServerSpanWhoseIdsAreTheCallsIds() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    // [START otel-official]
+    GrpcTelemetry telemetry = GrpcTelemetry.create(sdk); // opentelemetry-grpc-1.6
+    GrpcTracing tracing = GrpcTracing.create(sdk);
+    Server server =
+        InProcessServerBuilder.forName(name)
+            // The last interceptor runs first: the official one outside GrpcTracing's.
+            .addService(
+                ServerInterceptors.intercept(
+                    service, tracing.newServerInterceptor(), telemetry.createServerInterceptor()))
+            .build()
+            .start();
+    // [END otel-official]
+    grpc.register(server);
+    for (String kind : Calls.KINDS) {
+      exporter.reset();
+      AtomicReference<Metadata> headers = new AtomicReference<>();
+      AtomicReference<Metadata> trailers = new AtomicReference<>();
+      ManagedChannel channel =
+          grpc.register(
+              InProcessChannelBuilder.forName(name)
+                  .intercept(
+                      MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
+                      telemetry.createClientInterceptor())
+                  .build());
+
+      assertThat(call(channel, kind)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+
+      List<SpanData> spans = awaitSpans(2);
+      SpanData client = single(spans, SpanKind.CLIENT);
+      SpanData serverSpan = single(spans, SpanKind.SERVER);
+      assertThat(serverSpan.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
+      assertThat(serverSpan.getParentSpanId()).isEqualTo(client.getSpanId());
+      String traceId = serverSpan.getTraceId();
+      assertThat(client.getTraceId()).isEqualTo(traceId);
+      assertThat(service.seen.get(kind))
+          .as(kind)
+          .isEqualTo(
+              new RecordingService.Seen(traceId, serverSpan.getSpanId(), traceId, traceId, 0));
+      assertThat(Objects.requireNonNull(headers.get()).get(X_TRACE_ID)).isEqualTo(traceId);
+      assertThat(serverSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+    }
+  }
+
+  @Test
+  void aFailedCallIsRecordedOnceOnTheOfficialSpan() throws Exception {
+    assertThatThrownBy(
+            () -> SimpleServiceGrpc.newBlockingStub(grpc.channel()).unaryRpc(request("fail")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN));
+
+    SpanData server = single(awaitSpans(1), SpanKind.SERVER);
+    assertThat(server.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
+    assertThat(server.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+    assertThat(server.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
+        .isEqualTo((long) Status.Code.UNKNOWN.value());
+  }
+
+  /**
+   * The official interceptor ends its span in {@code onCancel} with CANCELLED, so a deadline shows
+   * up there as CANCELLED (not an error on the server side); {@code GrpcTracing} alone records
+   * DEADLINE_EXCEEDED. The README says so.
+   */
+  @Test
+  void aDeadlineEndsTheOfficialSpanOnceAsCancelled() throws Exception {
+    SimpleServiceGrpc.SimpleServiceBlockingStub stub =
+        SimpleServiceGrpc.newBlockingStub(grpc.channel());
+    stub.unaryRpc(request("warm up"));
+    awaitSpans(1);
+    exporter.reset();
+    assertThatThrownBy(
+            () -> stub.withDeadlineAfter(100, TimeUnit.MILLISECONDS).unaryRpc(request("sleep")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+
+    TimeUnit.MILLISECONDS.sleep(600); // the handler wakes up and answers into the cancelled call
+    SpanData server = single(awaitSpans(1), SpanKind.SERVER);
+    assertThat(server.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
+    assertThat(server.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
+        .isEqualTo((long) Status.Code.CANCELLED.value());
+    assertThat(server.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+  }
+
+  @Test
+  void eachClientInterceptorJoinsTheOtherServerSpan() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    grpc.register(
+        InProcessServerBuilder.forName(name)
+            .addService(ServerInterceptors.intercept(service, ours.newServerInterceptor()))
+            .build()
+            .start());
+    ManagedChannel channel =
+        grpc.register(
+            InProcessChannelBuilder.forName(name)
+                .intercept(official.createClientInterceptor())
+                .build());
+
+    assertThat(call(channel, "unary")).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+
+    List<SpanData> spans = awaitSpans(2);
+    SpanData client = single(spans, SpanKind.CLIENT);
+    SpanData server = single(spans, SpanKind.SERVER);
+    assertThat(client.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
+    assertThat(server.getInstrumentationScopeInfo().getName())
+        .isEqualTo(GrpcTracing.INSTRUMENTATION_NAME);
+    assertThat(server.getTraceId()).isEqualTo(client.getTraceId());
+    assertThat(server.getParentSpanId()).isEqualTo(client.getSpanId());
+    String traceId = client.getTraceId();
+    assertThat(service.seen.get("unary"))
+        .isEqualTo(new RecordingService.Seen(traceId, server.getSpanId(), traceId, traceId, 0));
+
+    exporter.reset();
+    assertThat(call(grpc.channel(ours.newClientInterceptor()), "unary"))
+        .extracting(Status::getCode)
+        .isEqualTo(Status.Code.OK);
+    spans = awaitSpans(2);
+    SpanData ourClient = single(spans, SpanKind.CLIENT);
+    SpanData officialServer = single(spans, SpanKind.SERVER);
+    assertThat(ourClient.getInstrumentationScopeInfo().getName())
+        .isEqualTo(GrpcTracing.INSTRUMENTATION_NAME);
+    assertThat(officialServer.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
+    assertThat(officialServer.getTraceId()).isEqualTo(ourClient.getTraceId());
+    assertThat(officialServer.getParentSpanId()).isEqualTo(ourClient.getSpanId());
+  }
+
+  @Test
+  void anUnauthenticatedCallersSampledFlagForcesNoRecordingWithTheDocumentedSampler()
+      throws Exception {
+    Sampler root = Sampler.alwaysOff();
+    Sampler documented =
+        Sampler.parentBasedBuilder(root)
+            .setRemoteParentSampled(root)
+            .setRemoteParentNotSampled(root)
+            .build();
+    assertThat(spansOfUnauthenticatedSampledCalls(documented, false, 0)).isEmpty();
+    assertThat(spansOfUnauthenticatedSampledCalls(documented, true, 0)).isEmpty();
+    // Control: the SDK's default parent-based sampler obeys the caller's flag.
+    assertThat(spansOfUnauthenticatedSampledCalls(Sampler.parentBased(root), false, 4))
+        .hasSize(4)
+        .allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(REMOTE_TRACE_ID));
+    assertThat(spansOfUnauthenticatedSampledCalls(Sampler.parentBased(root), true, 4))
+        .hasSize(4)
+        .allSatisfy(
+            s -> assertThat(s.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE));
+  }
+
+  /**
+   * Calls each RPC kind with {@code traceparent ...-01} and no credentials on a server with auth
+   * inside our interceptor (and the official one outside it when asked); returns the spans.
+   */
+  private List<SpanData> spansOfUnauthenticatedSampledCalls(
+      Sampler sampler, boolean withOfficial, int expected) throws Exception {
+    exporter.reset();
+    OpenTelemetrySdk sampled = sdk(sampler);
+    List<ServerInterceptor> interceptors = new ArrayList<>();
+    interceptors.add(
+        ServerAuth.builder()
+            .authenticator(Authenticators.bearerTokens(Map.of("secret", "alice")))
+            .build());
+    interceptors.add(GrpcTracing.create(sampled).newServerInterceptor());
+    if (withOfficial) {
+      interceptors.add(GrpcTelemetry.create(sampled).createServerInterceptor());
+    }
+    String name = InProcessServerBuilder.generateName();
+    grpc.register(
+        InProcessServerBuilder.forName(name)
+            .addService(ServerInterceptors.intercept(service, interceptors))
+            .build()
+            .start());
+    AtomicReference<Metadata> headers = new AtomicReference<>();
+    AtomicReference<Metadata> trailers = new AtomicReference<>();
+    ManagedChannel channel =
+        grpc.register(
+            InProcessChannelBuilder.forName(name)
+                .intercept(
+                    MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
+                    MetadataUtils.newAttachHeadersInterceptor(traceparent(REMOTE_TRACE_ID, "01")))
+                .build());
+    for (String kind : Calls.KINDS) {
+      assertThat(call(channel, kind))
+          .extracting(Status::getCode)
+          .isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(Objects.requireNonNull(trailers.get()).get(X_TRACE_ID)).isEqualTo(REMOTE_TRACE_ID);
+    }
+    // Not closed here: closing an SDK shuts down the shared exporter.
+    return expected == 0 ? settle() : awaitSpans(expected);
+  }
+
+  private List<SpanData> settle() throws InterruptedException {
+    TimeUnit.MILLISECONDS.sleep(200);
+    return exporter.getFinishedSpanItems();
+  }
+
+  @Test
+  void baggageIsBoundedEvenWhenTheOfficialInterceptorExtractedIt() throws Exception {
+    StringBuilder baggage = new StringBuilder();
+    for (int i = 0; i < 50; i++) {
+      baggage.append(i == 0 ? "" : ",").append("k").append(i).append("=v");
+    }
+    Metadata many = new Metadata();
+    many.put(Metadata.Key.of("baggage", Metadata.ASCII_STRING_MARSHALLER), baggage.toString());
+    ManagedChannel channel = grpc.channel(MetadataUtils.newAttachHeadersInterceptor(many));
+
+    for (String kind : Calls.KINDS) {
+      assertThat(call(channel, kind)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+      assertThat(service.seen.get(kind))
+          .as(kind)
+          .extracting(RecordingService.Seen::baggage)
+          .isEqualTo(2);
+    }
+  }
+}

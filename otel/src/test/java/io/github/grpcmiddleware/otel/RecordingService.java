@@ -1,0 +1,103 @@
+package io.github.grpcmiddleware.otel;
+
+import io.github.grpcmiddleware.trace.TraceIds;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.trace.Span;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.MDC;
+
+/**
+ * All four RPC kinds; records what the handler thread sees (MDC, core's trace id, the current span
+ * and baggage) per RPC kind. Request "fail" fails the call, "sleep" sleeps 500 ms first.
+ */
+final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
+
+  /** What the handler thread saw, keyed by "unary", "client", "server", "bidi". */
+  final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
+  record Seen(
+      String mdcTraceId, String mdcSpanId, String traceIds, String spanTraceId, int baggage) {}
+
+  private void record(String kind) {
+    seen.putIfAbsent(
+        kind,
+        new Seen(
+            String.valueOf(MDC.get("traceId")),
+            String.valueOf(MDC.get("spanId")),
+            String.valueOf(TraceIds.current()),
+            Span.current().getSpanContext().getTraceId(),
+            Baggage.current().size()));
+  }
+
+  private static void answer(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+    if (request.getRequestMessage().equals("sleep")) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (request.getRequestMessage().equals("fail")) {
+      out.onError(new IllegalStateException("boom"));
+      return;
+    }
+    out.onNext(SimpleResponse.newBuilder().setResponseMessage("ok").build());
+    out.onCompleted();
+  }
+
+  @Override
+  public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+    record("unary");
+    answer(request, out);
+  }
+
+  @Override
+  public void serverStreamingRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+    record("server");
+    out.onNext(SimpleResponse.newBuilder().setResponseMessage("first").build());
+    answer(request, out);
+  }
+
+  @Override
+  public StreamObserver<SimpleRequest> clientStreamingRpc(StreamObserver<SimpleResponse> out) {
+    return new StreamObserver<SimpleRequest>() {
+      @Override
+      public void onNext(SimpleRequest value) {
+        record("client");
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        answer(SimpleRequest.getDefaultInstance(), out);
+      }
+    };
+  }
+
+  @Override
+  public StreamObserver<SimpleRequest> bidiStreamingRpc(StreamObserver<SimpleResponse> out) {
+    return new StreamObserver<SimpleRequest>() {
+      @Override
+      public void onNext(SimpleRequest value) {
+        record("bidi");
+        out.onNext(SimpleResponse.newBuilder().setResponseMessage("echo").build());
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        out.onCompleted();
+      }
+    };
+  }
+}
