@@ -1,10 +1,11 @@
 package io.github.grpcmiddleware.auth;
 
 import io.grpc.Metadata;
-import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -42,8 +43,11 @@ public final class Authenticators {
    */
   public static Authenticator bearerTokens(Map<String, String> tokenToPrincipalName) {
     StaticSecrets secrets = new StaticSecrets("tokenToPrincipalName", tokenToPrincipalName);
-    TokenVerifier verifier = secrets::verify;
-    return bearer(verifier);
+    // Hashes the token where it sits in the header value: no substring per call.
+    return (headers, attributes) -> {
+      String value = single(headers, AUTHORIZATION);
+      return secrets.verify(value, bearerTokenStart(value));
+    };
   }
 
   /**
@@ -58,9 +62,15 @@ public final class Authenticators {
    *     illegal characters (the message never contains the key)
    */
   public static Authenticator apiKeys(String headerName, Map<String, String> keyToPrincipalName) {
+    Metadata.Key<String> key = HeaderValues.asciiKey(headerName);
     StaticSecrets secrets = new StaticSecrets("keyToPrincipalName", keyToPrincipalName);
-    TokenVerifier verifier = secrets::verify;
-    return apiKey(headerName, verifier);
+    return (headers, attributes) -> {
+      String value = single(headers, key);
+      if (!HeaderValues.isToken(value, 0)) {
+        throw AuthenticationException.malformed();
+      }
+      return secrets.verify(value, 0);
+    };
   }
 
   /**
@@ -96,6 +106,14 @@ public final class Authenticators {
 
   static String bearerToken(Metadata headers) throws AuthenticationException {
     String value = single(headers, AUTHORIZATION);
+    return value.substring(bearerTokenStart(value));
+  }
+
+  /**
+   * Returns where the token starts in an {@code authorization} value of the form {@code Bearer
+   * <token>}; the token runs to the end of the value and is visible ASCII.
+   */
+  private static int bearerTokenStart(String value) throws AuthenticationException {
     int length = BEARER.length();
     if (value.length() <= length + 1
         || !value.regionMatches(true, 0, BEARER, 0, length)
@@ -109,7 +127,7 @@ public final class Authenticators {
     if (!HeaderValues.isToken(value, start)) {
       throw AuthenticationException.malformed();
     }
-    return value.substring(start);
+    return start;
   }
 
   private static String single(Metadata headers, Metadata.Key<String> key)
@@ -128,8 +146,21 @@ public final class Authenticators {
 
   /** Static secrets kept as SHA-256 hashes and compared in constant time. */
   private static final class StaticSecrets {
+    /** Longest secret whose bytes a thread keeps a buffer for; longer ones get one per call. */
+    static final int MAX_REUSED_LENGTH = 8192;
+
+    private static final int INITIAL_LENGTH = 64;
+    private static final int HASH_LENGTH = 32;
+
+    // Per thread, and JDK types only: a pool thread that outlives this library's class loader
+    // (a redeployed web application) must not keep it alive through a value of our own class.
     private static final ThreadLocal<MessageDigest> SHA_256 =
         ThreadLocal.withInitial(StaticSecrets::newSha256);
+
+    /** Per thread: [0] the presented secret's ASCII bytes, [1] its hash. */
+    private static final ThreadLocal<byte[][]> BUFFERS =
+        ThreadLocal.withInitial(
+            () -> new byte[][] {new byte[INITIAL_LENGTH], new byte[HASH_LENGTH]});
 
     private final byte[][] hashes;
     private final Principal[] principals;
@@ -142,7 +173,8 @@ public final class Authenticators {
       principals = new Principal[secretToName.size()];
       int i = 0;
       for (Map.Entry<String, String> entry : secretToName.entrySet()) {
-        if (!HeaderValues.isToken(entry.getKey(), 0)) {
+        String secret = entry.getKey();
+        if (!HeaderValues.isToken(secret, 0)) {
           throw new IllegalArgumentException(
               what
                   + ": entry "
@@ -150,14 +182,18 @@ public final class Authenticators {
                   + " has an empty secret or a character that is not visible"
                   + " ASCII (expected: 0x21-0x7E only)");
         }
-        hashes[i] = sha256(entry.getKey());
+        hashes[i] = sha256(secret, 0).clone();
         principals[i] = new NamedPrincipal(entry.getValue());
         i++;
       }
     }
 
-    Principal verify(String presented) throws AuthenticationException {
-      byte[] hash = sha256(presented);
+    /**
+     * Returns the principal of the secret that {@code value} holds from {@code start} to its end.
+     * The caller has checked that this part is visible ASCII.
+     */
+    Principal verify(String value, int start) throws AuthenticationException {
+      byte[] hash = sha256(value, start);
       @Nullable Principal found = null;
       for (int i = 0; i < hashes.length; i++) {
         // No early exit: every entry is compared whatever matched.
@@ -171,10 +207,40 @@ public final class Authenticators {
       return found;
     }
 
-    private static byte[] sha256(String secret) {
-      // digest() resets the instance, so each thread reuses one: getInstance costs a provider
-      // lookup and about 270 bytes on every call.
-      return SHA_256.get().digest(secret.getBytes(StandardCharsets.US_ASCII));
+    /**
+     * Hashes the ASCII characters of {@code value} from {@code start} on into this thread's hash
+     * buffer, which the caller reads before hashing again on the same thread.
+     */
+    private static byte[] sha256(String value, int start) {
+      // The thread's digest and buffers: MessageDigest.getInstance costs a provider lookup and
+      // about 270 bytes, and substring, getBytes and digest() one array each, on every call.
+      byte[][] buffers = BUFFERS.get();
+      int length = value.length() - start;
+      byte[] ascii = buffers[0];
+      if (ascii.length < length) {
+        if (length <= MAX_REUSED_LENGTH) {
+          ascii = new byte[Math.min(Math.max(length, ascii.length * 2), MAX_REUSED_LENGTH)];
+          buffers[0] = ascii;
+        } else {
+          ascii = new byte[length];
+        }
+      }
+      for (int i = 0; i < length; i++) {
+        ascii[i] = (byte) value.charAt(start + i); // visible ASCII: one byte per char
+      }
+      byte[] hash = buffers[1];
+      MessageDigest digest = SHA_256.get();
+      try {
+        digest.update(ascii, 0, length);
+        digest.digest(hash, 0, HASH_LENGTH);
+      } catch (DigestException e) {
+        digest.reset();
+        throw new IllegalStateException("SHA-256 hashes are 32 bytes long", e);
+      } finally {
+        // The buffer outlives the call: do not leave the secret in it.
+        Arrays.fill(ascii, 0, length, (byte) 0);
+      }
+      return hash;
     }
 
     private static MessageDigest newSha256() {
