@@ -23,7 +23,9 @@ import org.slf4j.event.Level;
  * io.github.grpcmiddleware.chain.CallInfo}; never its message). Payloads, status descriptions and
  * credentials are never logged. With SLF4J 2 the same fields are also attached as key-value pairs
  * (for JSON encoders); with SLF4J 1.7 only the readable message is written. When the chosen level
- * is disabled nothing is built.
+ * is disabled nothing is built. When the logger cannot write any level the access log uses (for
+ * example it is set to OFF), the interceptors leave calls untouched and cost next to nothing; this
+ * is checked on every call, so turning the logger back on takes effect with the next call.
  *
  * <p>On the server the interceptor sits just inside the trace part and outside locale, error
  * mapping and auth, so it sees the status error mapping produced and the principal auth recorded in

@@ -25,12 +25,11 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
-    long start = System.nanoTime();
-    ClientCall<ReqT, RespT> call = next.newCall(method, callOptions);
-    if (excluded.matches(method)) {
-      return call;
+    if (!writer.mayWrite() || excluded.matches(method)) {
+      return next.newCall(method, callOptions);
     }
-    return new Call<>(call, start, method, writer, TraceIds.current());
+    long start = System.nanoTime();
+    return new Call<>(next.newCall(method, callOptions), start, method, writer, TraceIds.current());
   }
 
   private static final class Call<ReqT, RespT> extends RecordingClientCall<ReqT, RespT> {

@@ -28,10 +28,12 @@ final class AccessLogServerInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    long start = System.nanoTime();
-    if (excluded.matches(call.getMethodDescriptor())) {
+    // A disabled logger costs nothing per call: no record, no Context, no wrappers. Error mapping
+    // and auth handle a Context without a CallInfo.
+    if (!writer.mayWrite() || excluded.matches(call.getMethodDescriptor())) {
       return next.startCall(call, headers);
     }
+    long start = System.nanoTime();
     Context context = Context.current();
     CallInfo info = CallInfo.fromContext(context);
     boolean ownInfo = info == null;

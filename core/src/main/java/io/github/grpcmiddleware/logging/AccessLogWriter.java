@@ -25,6 +25,9 @@ final class AccessLogWriter {
   private final long slowNanos;
   private final Level slowLevel;
 
+  /** The most severe level a line can have; null when no line is ever written. */
+  private final @Nullable Level mostSevere;
+
   AccessLogWriter(
       Logger logger, String side, @Nullable Level[] levels, long slowNanos, Level slowLevel) {
     this.logger = logger;
@@ -32,6 +35,23 @@ final class AccessLogWriter {
     this.levels = levels;
     this.slowNanos = slowNanos;
     this.slowLevel = slowLevel;
+    @Nullable Level severe = slowNanos == Long.MAX_VALUE ? null : slowLevel;
+    for (@Nullable Level level : levels) {
+      if (level != null && (severe == null || level.toInt() > severe.toInt())) {
+        severe = level;
+      }
+    }
+    this.mostSevere = severe;
+  }
+
+  /**
+   * Tells whether a call starting now may produce a line: false when the logger cannot write any
+   * level this writer uses (typically a logger set to OFF), so that the interceptors can leave the
+   * call alone. Asked per call, as logger levels may change at runtime.
+   */
+  boolean mayWrite() {
+    Level level = mostSevere;
+    return level != null && isEnabled(level);
   }
 
   void write(

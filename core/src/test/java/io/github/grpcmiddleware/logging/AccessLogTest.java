@@ -238,8 +238,8 @@ class AccessLogTest {
     stub.unaryRpc(request("ok"));
     assertThatThrownBy(() -> stub.unaryRpc(request("fail")));
 
-    // Only the level checks ran: no log call, so no argument array and no strings were built.
-    assertThat(calls).containsExactly("isInfoEnabled", "isWarnEnabled");
+    // Only level checks ran: no log call, so no argument array and no strings were built.
+    assertThat(calls).isNotEmpty().allMatch(name -> name.matches("is[A-Z][a-z]+Enabled"));
   }
 
   @Test

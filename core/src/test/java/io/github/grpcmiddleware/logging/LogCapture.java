@@ -37,6 +37,11 @@ final class LogCapture implements AutoCloseable {
     return List.copyOf(appender.list);
   }
 
+  /** Changes the logger's level, as an operator would at runtime. */
+  void setLevel(Level level) {
+    logger.setLevel(level);
+  }
+
   void clear() {
     appender.list.clear();
   }
