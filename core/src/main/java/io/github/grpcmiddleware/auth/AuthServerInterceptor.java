@@ -95,9 +95,12 @@ final class AuthServerInterceptor implements ServerInterceptor {
       return Contexts.interceptCall(context, call, headers, next);
     }
     String name = principal.getName();
-    try (PrincipalMdc.Scope ignored = PrincipalMdc.put(name)) {
+    String previous = PrincipalMdc.put(name);
+    try {
       return new PrincipalMdc.Listener<>(
           Contexts.interceptCall(context, call, headers, next), name);
+    } finally {
+      PrincipalMdc.restore(previous);
     }
   }
 

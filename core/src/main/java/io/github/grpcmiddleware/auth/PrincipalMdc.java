@@ -11,26 +11,22 @@ final class PrincipalMdc {
 
   private PrincipalMdc() {}
 
-  static Scope put(String name) {
-    return new Scope(name);
+  /**
+   * Puts the name and returns what the MDC held before, for {@link #restore}: a pair of calls
+   * rather than a scope object, so that no callback allocates.
+   */
+  static @Nullable String put(String name) {
+    String previous = MDC.get(MDC_KEY);
+    MDC.put(MDC_KEY, name);
+    return previous;
   }
 
-  /** Puts the name, and restores what the MDC held before on close. */
-  static final class Scope implements AutoCloseable {
-    private final @Nullable String previous;
-
-    Scope(String name) {
-      previous = MDC.get(MDC_KEY);
-      MDC.put(MDC_KEY, name);
-    }
-
-    @Override
-    public void close() {
-      if (previous == null) {
-        MDC.remove(MDC_KEY);
-      } else {
-        MDC.put(MDC_KEY, previous);
-      }
+  /** Restores what {@link #put} returned. */
+  static void restore(@Nullable String previous) {
+    if (previous == null) {
+      MDC.remove(MDC_KEY);
+    } else {
+      MDC.put(MDC_KEY, previous);
     }
   }
 
@@ -45,36 +41,51 @@ final class PrincipalMdc {
 
     @Override
     public void onMessage(ReqT message) {
-      try (Scope ignored = put(name)) {
+      String previous = put(name);
+      try {
         super.onMessage(message);
+      } finally {
+        restore(previous);
       }
     }
 
     @Override
     public void onHalfClose() {
-      try (Scope ignored = put(name)) {
+      String previous = put(name);
+      try {
         super.onHalfClose();
+      } finally {
+        restore(previous);
       }
     }
 
     @Override
     public void onCancel() {
-      try (Scope ignored = put(name)) {
+      String previous = put(name);
+      try {
         super.onCancel();
+      } finally {
+        restore(previous);
       }
     }
 
     @Override
     public void onComplete() {
-      try (Scope ignored = put(name)) {
+      String previous = put(name);
+      try {
         super.onComplete();
+      } finally {
+        restore(previous);
       }
     }
 
     @Override
     public void onReady() {
-      try (Scope ignored = put(name)) {
+      String previous = put(name);
+      try {
         super.onReady();
+      } finally {
+        restore(previous);
       }
     }
   }
