@@ -8,13 +8,18 @@ import org.jspecify.annotations.Nullable;
 /** The meters of one method, registered once and reused by every call: no tag arrays per call. */
 final class MethodMeters {
 
-  /** Counts calls, or attempts when {@link #attemptDuration} is set (A66 client). */
+  /** Counts calls, or attempts when {@link #attemptTracers} is set (A66 client). */
   final Counter started;
 
   final Counter sent;
   final Counter received;
   final CodeTimers callDuration;
-  final @Nullable CodeTimers attemptDuration;
+
+  /**
+   * Counts and times the attempts of each call (A66 client only, else null): the one stream tracer
+   * factory every call of the method adds to its options.
+   */
+  final MetricsClientInterceptor.@Nullable AttemptTracerFactory attemptTracers;
 
   MethodMeters(
       MeterRegistry registry, MeterNames names, String method, boolean percentileHistogram) {
@@ -23,9 +28,11 @@ final class MethodMeters {
     this.sent = Counter.builder(names.sent).tags(tags).register(registry);
     this.received = Counter.builder(names.received).tags(tags).register(registry);
     this.callDuration = new CodeTimers(registry, names.duration, tags, percentileHistogram);
-    this.attemptDuration =
+    this.attemptTracers =
         names.attemptDuration == null
             ? null
-            : new CodeTimers(registry, names.attemptDuration, tags, percentileHistogram);
+            : new MetricsClientInterceptor.AttemptTracerFactory(
+                started,
+                new CodeTimers(registry, names.attemptDuration, tags, percentileHistogram));
   }
 }

@@ -9,6 +9,7 @@ import io.grpc.ClientStreamTracer;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
 
 /**
  * Records the meters of each client call; with A66 names also each attempt, through a stream tracer
@@ -33,8 +34,9 @@ final class MetricsClientInterceptor implements ClientInterceptor {
     }
     MethodMeters meters = cache.forMethod(method.getFullMethodName());
     CallOptions options = callOptions;
-    if (meters.attemptDuration != null) {
-      options = callOptions.withStreamTracerFactory(new AttemptTracerFactory(meters));
+    ClientStreamTracer.Factory attempts = meters.attemptTracers;
+    if (attempts != null) {
+      options = callOptions.withStreamTracerFactory(attempts);
     } else {
       meters.started.increment();
     }
@@ -65,26 +67,28 @@ final class MetricsClientInterceptor implements ClientInterceptor {
     }
   }
 
-  /** Counts and times each attempt (A66 {@code grpc.client.attempt.*}). */
-  private static final class AttemptTracerFactory extends ClientStreamTracer.Factory {
-    private final MethodMeters meters;
+  /**
+   * Counts and times each attempt (A66 {@code grpc.client.attempt.*}); one per method, shared by
+   * its calls.
+   */
+  static final class AttemptTracerFactory extends ClientStreamTracer.Factory {
+    private final Counter started;
+    private final CodeTimers attemptDuration;
 
-    AttemptTracerFactory(MethodMeters meters) {
-      this.meters = meters;
+    AttemptTracerFactory(Counter started, CodeTimers attemptDuration) {
+      this.started = started;
+      this.attemptDuration = attemptDuration;
     }
 
     @Override
     public ClientStreamTracer newClientStreamTracer(
         ClientStreamTracer.StreamInfo info, Metadata headers) {
-      meters.started.increment();
+      started.increment();
       long start = System.nanoTime();
-      CodeTimers attempts = meters.attemptDuration;
       return new ClientStreamTracer() {
         @Override
         public void streamClosed(Status status) {
-          if (attempts != null) {
-            attempts.record(status.getCode(), System.nanoTime() - start);
-          }
+          attemptDuration.record(status.getCode(), System.nanoTime() - start);
         }
       };
     }
