@@ -5,13 +5,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What the server interceptor knows about one call, kept in its {@link Context}: the ids, what a
- * client needs to continue the trace, and the call's MDC entries. Immutable.
+ * client needs to continue the trace, and (as the {@link MdcEntries} it extends) the call's MDC
+ * entries. Immutable.
  */
-final class CallTrace {
+final class CallTrace extends MdcEntries {
   static final Context.Key<CallTrace> KEY = Context.key("grpcmiddleware-trace");
-
-  final String traceId;
-  final String spanId;
 
   /** Trace flags of the incoming {@code traceparent}; 0 when the trace started here. */
   final int flags;
@@ -19,19 +17,20 @@ final class CallTrace {
   /** The incoming {@code tracestate}, kept only with a valid {@code traceparent}. */
   final @Nullable String traceState;
 
-  final MdcEntries mdc;
-
+  /**
+   * Creates the record of one call.
+   *
+   * @param spanId the call's span id, or {@code null} when {@code keys} puts none in the MDC
+   */
   CallTrace(
       String traceId,
-      String spanId,
+      @Nullable String spanId,
       int flags,
       @Nullable String traceState,
       @Nullable String requestId,
       MdcKeys keys) {
-    this.traceId = traceId;
-    this.spanId = spanId;
+    super(keys, traceId, spanId, requestId);
     this.flags = flags;
     this.traceState = traceState;
-    this.mdc = new MdcEntries(keys, traceId, spanId, requestId);
   }
 }

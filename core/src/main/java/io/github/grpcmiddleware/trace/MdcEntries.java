@@ -14,15 +14,23 @@ import org.slf4j.MDC;
  * try { ... } finally { e.restore(t, s, r); }
  * }</pre>
  *
- * <p>Immutable; the MDC it touches is the calling thread's.
+ * <p>Immutable; the MDC it touches is the calling thread's. {@link CallTrace} extends it so that a
+ * server call carries one object for both.
  */
-final class MdcEntries {
+class MdcEntries {
   final MdcKeys keys;
   final String traceId;
   final @Nullable String spanId;
   final @Nullable String requestId;
 
+  /**
+   * Creates the entries; {@code spanId} is put only when {@code keys} has a span id key, and must
+   * then be null when it has none.
+   */
   MdcEntries(MdcKeys keys, String traceId, @Nullable String spanId, @Nullable String requestId) {
+    if (spanId != null && keys.spanId == null) {
+      throw new IllegalArgumentException("spanId without a span id MDC key");
+    }
     this.keys = keys;
     this.traceId = traceId;
     this.spanId = spanId;
@@ -34,7 +42,8 @@ final class MdcEntries {
   }
 
   @Nullable String previousSpan() {
-    return spanId == null ? null : MDC.get(keys.spanId);
+    String key = keys.spanId;
+    return spanId == null || key == null ? null : MDC.get(key);
   }
 
   @Nullable String previousRequest() {
@@ -43,8 +52,9 @@ final class MdcEntries {
 
   void put() {
     MDC.put(keys.traceId, traceId);
-    if (spanId != null) {
-      MDC.put(keys.spanId, spanId);
+    String spanKey = keys.spanId;
+    if (spanId != null && spanKey != null) {
+      MDC.put(spanKey, spanId);
     }
     if (requestId != null) {
       MDC.put(keys.requestId, requestId);
@@ -57,8 +67,9 @@ final class MdcEntries {
       @Nullable String previousSpan,
       @Nullable String previousRequest) {
     restore(keys.traceId, previousTrace);
-    if (spanId != null) {
-      restore(keys.spanId, previousSpan);
+    String spanKey = keys.spanId;
+    if (spanId != null && spanKey != null) {
+      restore(spanKey, previousSpan);
     }
     if (requestId != null) {
       restore(keys.requestId, previousRequest);

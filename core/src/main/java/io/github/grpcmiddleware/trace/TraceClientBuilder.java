@@ -12,7 +12,7 @@ import java.util.Objects;
  */
 public final class TraceClientBuilder {
   private String traceIdMdcKey = MdcKeys.DEFAULT.traceId;
-  private String spanIdMdcKey = MdcKeys.DEFAULT.spanId;
+  private String spanIdMdcKey = MdcKeys.DEFAULT_SPAN_ID;
 
   TraceClientBuilder() {}
 
@@ -30,7 +30,8 @@ public final class TraceClientBuilder {
 
   /**
    * Sets the MDC key under which the current server call's span id is set around the client
-   * callbacks.
+   * callbacks, when that call has one (the server interceptor was given a span id key, or the otel
+   * module's span owns the call).
    *
    * @param key not null, not empty, different from the trace id key; default {@code spanId}
    * @return this builder

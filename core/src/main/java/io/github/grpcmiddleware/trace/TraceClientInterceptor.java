@@ -68,7 +68,8 @@ final class TraceClientInterceptor implements ClientInterceptor {
 
     private static void inject(
         Metadata headers, String traceId, int flags, @Nullable String traceState) {
-      headers.put(TraceParent.TRACEPARENT, TraceParent.format(traceId, RandomIds.spanId(), flags));
+      headers.put(
+          TraceParent.TRACEPARENT, TraceParent.format(traceId, RandomIds.spanIdBits(), flags));
       if (traceState != null && !headers.containsKey(TraceParent.TRACESTATE)) {
         headers.put(TraceParent.TRACESTATE, traceState);
       }

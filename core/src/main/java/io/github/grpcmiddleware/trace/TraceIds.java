@@ -155,7 +155,7 @@ public final class TraceIds {
    */
   public static MdcScope mdcScope(Context callContext) {
     CallTrace trace = CallTrace.KEY.get(callContext);
-    return trace == null ? NOOP_SCOPE : trace.mdc.open();
+    return trace == null ? NOOP_SCOPE : trace.open();
   }
 
   /**

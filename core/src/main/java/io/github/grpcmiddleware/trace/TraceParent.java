@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.trace;
 
 import io.grpc.Metadata;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import org.jspecify.annotations.Nullable;
 
@@ -128,18 +129,32 @@ final class TraceParent {
     return members <= MAX_TRACESTATE_MEMBERS ? joined : null;
   }
 
-  /** Formats a version-00 {@code traceparent}. */
-  static String format(String traceId, String parentId, int flags) {
-    char[] chars = new char[VERSION_00_LENGTH];
-    chars[0] = '0';
-    chars[1] = '0';
-    chars[2] = '-';
-    traceId.getChars(0, 32, chars, 3);
-    chars[35] = '-';
-    parentId.getChars(0, 16, chars, 36);
-    chars[52] = '-';
-    RandomIds.writeHexByte(flags, chars, 53);
-    return new String(chars);
+  /**
+   * Formats a version-00 {@code traceparent} whose parent id is the 16 hex digits of {@code
+   * parentId}, without making a String of the parent id.
+   */
+  static String format(String traceId, long parentId, int flags) {
+    byte[] ascii = start(traceId);
+    RandomIds.writeHex(parentId, ascii, 36);
+    return finish(ascii, flags);
+  }
+
+  private static byte[] start(String traceId) {
+    byte[] ascii = RandomIds.scratch();
+    ascii[0] = '0';
+    ascii[1] = '0';
+    ascii[2] = '-';
+    for (int i = 0; i < 32; i++) {
+      ascii[3 + i] = (byte) traceId.charAt(i);
+    }
+    ascii[35] = '-';
+    return ascii;
+  }
+
+  private static String finish(byte[] ascii, int flags) {
+    ascii[52] = '-';
+    RandomIds.writeHexByte(flags, ascii, 53);
+    return new String(ascii, 0, VERSION_00_LENGTH, StandardCharsets.ISO_8859_1);
   }
 
   static boolean isHexNotAllZeros(String value, int from, int to) {

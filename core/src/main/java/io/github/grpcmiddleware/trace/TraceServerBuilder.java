@@ -2,14 +2,15 @@ package io.github.grpcmiddleware.trace;
 
 import io.grpc.ServerInterceptor;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Configures the server interceptor of {@link TraceIds}; get one from {@link
  * TraceIds#serverBuilder()}.
  *
- * <p>Defaults: MDC keys {@code traceId}, {@code spanId} and {@code requestId}; {@code x-request-id}
- * read (at most 64 characters of {@code [A-Za-z0-9._-]}, otherwise ignored); the trace id echoed in
- * {@code x-trace-id}.
+ * <p>Defaults: MDC keys {@code traceId} and {@code requestId}, no span id in the MDC (see {@link
+ * #spanIdMdcKey(String)}); {@code x-request-id} read (at most 64 characters of {@code
+ * [A-Za-z0-9._-]}, otherwise ignored); the trace id echoed in {@code x-trace-id}.
  *
  * <p>Not thread-safe; {@link #build()} copies what it needs, and the interceptor it returns is
  * immutable and thread-safe.
@@ -18,7 +19,7 @@ public final class TraceServerBuilder {
   static final int MAX_REQUEST_ID_LENGTH_LIMIT = 256;
 
   private String traceIdMdcKey = MdcKeys.DEFAULT.traceId;
-  private String spanIdMdcKey = MdcKeys.DEFAULT.spanId;
+  private @Nullable String spanIdMdcKey;
   private String requestIdMdcKey = MdcKeys.DEFAULT.requestId;
   private boolean readRequestId = true;
   private int maxRequestIdLength = 64;
@@ -38,9 +39,15 @@ public final class TraceServerBuilder {
   }
 
   /**
-   * Sets the MDC key of the span id this server gives each call.
+   * Gives each call a random span id and puts it in the MDC under {@code key}, beside the trace id.
    *
-   * @param key not null, not empty, different from the other keys; default {@code spanId}
+   * <p>Off by default. Without a tracing system the span id is not sent anywhere (an outgoing call
+   * gets a parent id of its own in {@code traceparent}); it only tells apart the log lines of
+   * several calls of one trace on this server. It costs a second MDC entry on every callback, so
+   * only ask for it when your log pattern uses it. The otel module's spans always put their real
+   * span id under {@code spanId}.
+   *
+   * @param key not null, not empty, different from the other keys; {@code spanId} is the usual name
    * @return this builder
    */
   public TraceServerBuilder spanIdMdcKey(String key) {
@@ -107,7 +114,12 @@ public final class TraceServerBuilder {
       throw new IllegalArgumentException(
           "maxRequestIdLength: " + maxRequestIdLength + " (expected: 1..256)");
     }
-    TraceIds.checkKeys(traceIdMdcKey, spanIdMdcKey, requestIdMdcKey);
+    String spanKey = spanIdMdcKey;
+    if (spanKey == null) {
+      TraceIds.checkKeys(traceIdMdcKey, requestIdMdcKey);
+    } else {
+      TraceIds.checkKeys(traceIdMdcKey, spanKey, requestIdMdcKey);
+    }
     return new TraceServerInterceptor(
         new MdcKeys(traceIdMdcKey, spanIdMdcKey, requestIdMdcKey),
         readRequestId,

@@ -1,7 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
 import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -50,15 +49,18 @@ final class TraceServerInterceptor implements ServerInterceptor {
       ServerCallHandler<ReqT, RespT> next) {
     Context context = parent.withValue(CallTrace.KEY, trace);
     ServerCall<ReqT, RespT> traced = new TraceServerCall<>(call, trace, echoTraceId);
-    MdcEntries mdc = trace.mdc;
-    String t = mdc.previousTrace();
-    String s = mdc.previousSpan();
-    String r = mdc.previousRequest();
-    mdc.put();
+    // The listener attaches the Context around each callback as Contexts.interceptCall would, so
+    // one wrapper does both jobs.
+    String t = trace.previousTrace();
+    String s = trace.previousSpan();
+    String r = trace.previousRequest();
+    trace.put();
+    Context previous = context.attach();
     try {
-      return new TraceServerListener<>(Contexts.interceptCall(context, traced, headers, next), mdc);
+      return new TraceServerListener<>(next.startCall(traced, headers), context, trace);
     } finally {
-      mdc.restore(t, s, r);
+      context.detach(previous);
+      trace.restore(t, s, r);
     }
   }
 
@@ -84,7 +86,9 @@ final class TraceServerInterceptor implements ServerInterceptor {
       traceId = RandomIds.traceId();
     }
     String requestId = readRequestId ? readRequestId(headers) : null;
-    return new CallTrace(traceId, RandomIds.spanId(), flags, traceState, requestId, keys);
+    // The span id only identifies this call's log lines, so it is made only when they get it.
+    String spanId = keys.spanId == null ? null : RandomIds.spanId();
+    return new CallTrace(traceId, spanId, flags, traceState, requestId, keys);
   }
 
   private @Nullable String readRequestId(Metadata headers) {
@@ -145,7 +149,7 @@ final class TraceServerInterceptor implements ServerInterceptor {
         headers.discardAll(X_TRACE_ID);
         headers.put(X_TRACE_ID, trace.traceId);
       }
-      MdcEntries mdc = trace.mdc;
+      MdcEntries mdc = trace;
       String t = mdc.previousTrace();
       String s = mdc.previousSpan();
       String r = mdc.previousRequest();
@@ -159,7 +163,7 @@ final class TraceServerInterceptor implements ServerInterceptor {
 
     @Override
     public void sendMessage(RespT message) {
-      MdcEntries mdc = trace.mdc;
+      MdcEntries mdc = trace;
       String t = mdc.previousTrace();
       String s = mdc.previousSpan();
       String r = mdc.previousRequest();
@@ -177,7 +181,7 @@ final class TraceServerInterceptor implements ServerInterceptor {
         trailers.discardAll(X_TRACE_ID);
         trailers.put(X_TRACE_ID, trace.traceId);
       }
-      MdcEntries mdc = trace.mdc;
+      MdcEntries mdc = trace;
       String t = mdc.previousTrace();
       String s = mdc.previousSpan();
       String r = mdc.previousRequest();

@@ -1,14 +1,20 @@
 package io.github.grpcmiddleware.trace;
 
+import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.ServerCall;
 
-/** Puts a call's MDC entries around every server listener callback and restores the previous. */
+/**
+ * Attaches a call's Context and puts its MDC entries around every server listener callback, then
+ * restores the previous ones.
+ */
 final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener<ReqT> {
+  private final Context context;
   private final MdcEntries mdc;
 
-  TraceServerListener(ServerCall.Listener<ReqT> delegate, MdcEntries mdc) {
+  TraceServerListener(ServerCall.Listener<ReqT> delegate, Context context, MdcEntries mdc) {
     super(delegate);
+    this.context = context;
     this.mdc = mdc;
   }
 
@@ -18,9 +24,11 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
+    Context previous = context.attach();
     try {
       super.onMessage(message);
     } finally {
+      context.detach(previous);
       mdc.restore(t, s, r);
     }
   }
@@ -31,9 +39,11 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
+    Context previous = context.attach();
     try {
       super.onHalfClose();
     } finally {
+      context.detach(previous);
       mdc.restore(t, s, r);
     }
   }
@@ -44,9 +54,11 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
+    Context previous = context.attach();
     try {
       super.onCancel();
     } finally {
+      context.detach(previous);
       mdc.restore(t, s, r);
     }
   }
@@ -57,9 +69,11 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
+    Context previous = context.attach();
     try {
       super.onComplete();
     } finally {
+      context.detach(previous);
       mdc.restore(t, s, r);
     }
   }
@@ -70,9 +84,11 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
+    Context previous = context.attach();
     try {
       super.onReady();
     } finally {
+      context.detach(previous);
       mdc.restore(t, s, r);
     }
   }

@@ -13,7 +13,7 @@ final class TracingRunnable implements Runnable {
     this.task = task;
     this.context = context;
     CallTrace trace = CallTrace.KEY.get(context);
-    this.mdc = trace == null ? null : trace.mdc;
+    this.mdc = trace;
   }
 
   @Override

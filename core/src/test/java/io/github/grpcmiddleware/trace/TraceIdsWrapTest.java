@@ -41,7 +41,7 @@ class TraceIdsWrapTest {
   static final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(new HandOffService())
-          .interceptor(outer, TraceIds.newServerInterceptor(), inner)
+          .interceptor(outer, TraceIds.serverBuilder().spanIdMdcKey("spanId").build(), inner)
           .build();
 
   /** Answers on user threads: unary via wrap(Executor), streaming via wrap(Runnable), bidi raw. */

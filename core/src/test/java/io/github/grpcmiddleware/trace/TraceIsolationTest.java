@@ -138,7 +138,8 @@ class TraceIsolationTest {
             .executor(serverPool)
             .addService(
                 ServerInterceptors.intercept(
-                    new TraceTestService(), TraceIds.newServerInterceptor()))
+                    new TraceTestService(),
+                    TraceIds.serverBuilder().spanIdMdcKey("spanId").build()))
             .build()
             .start());
     return grpc.register(

@@ -37,7 +37,7 @@ class TraceServerInterceptorTest {
   static final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(service)
-          .interceptor(outer, TraceIds.newServerInterceptor(), inner)
+          .interceptor(outer, TraceIds.serverBuilder().spanIdMdcKey("spanId").build(), inner)
           .build();
 
   final AtomicReference<Metadata> headers = new AtomicReference<>();

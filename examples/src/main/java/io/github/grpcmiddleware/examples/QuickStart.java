@@ -42,7 +42,7 @@ final class QuickStart {
 
     @Override
     public void sayHello(HelloRequest request, StreamObserver<HelloResponse> responses) {
-      log.info("hello {}", request.getName()); // the MDC holds traceId and spanId here
+      log.info("hello {}", request.getName()); // the MDC holds traceId here
       String traceId = String.valueOf(TraceIds.current()); // the same id, from io.grpc.Context
       background.execute(
           () -> {
