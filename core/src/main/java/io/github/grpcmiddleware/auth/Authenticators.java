@@ -62,8 +62,8 @@ public final class Authenticators {
    *     illegal characters (the message never contains the key)
    */
   public static Authenticator apiKeys(String headerName, Map<String, String> keyToPrincipalName) {
-    Metadata.Key<String> key = HeaderValues.asciiKey(headerName);
     StaticSecrets secrets = new StaticSecrets("keyToPrincipalName", keyToPrincipalName);
+    Metadata.Key<String> key = HeaderValues.asciiKey(headerName);
     return (headers, attributes) -> {
       String value = single(headers, key);
       if (!HeaderValues.isToken(value, 0)) {
