@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.auth;
 
 import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Attributes;
 import io.grpc.Context;
@@ -87,21 +88,37 @@ final class AuthServerInterceptor implements ServerInterceptor {
       }
     }
     CallInfo info = CallInfo.current();
+    // Inside a chain the principal goes in the chain's CallInfo, whose Context is already attached
+    // around every callback; otherwise in a Context of our own.
+    Context context = null;
     if (info != null) {
       info.setPrincipalName(principal.getName());
+      if (!InternalCallInfo.setPrincipal(info, principal)) {
+        context = Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
+      }
+    } else {
+      context = Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
     }
-    Context context = Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
     if (!principalInMdc) {
-      return Contexts.interceptCall(context, call, headers, next);
+      return start(context, call, headers, next);
     }
     String name = principal.getName();
     String previous = PrincipalMdc.put(name);
     try {
-      return new PrincipalMdc.Listener<>(
-          Contexts.interceptCall(context, call, headers, next), name);
+      return new PrincipalMdc.Listener<>(start(context, call, headers, next), name);
     } finally {
       PrincipalMdc.restore(previous);
     }
+  }
+
+  private static <ReqT, RespT> ServerCall.Listener<ReqT> start(
+      @Nullable Context context,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    return context == null
+        ? next.startCall(call, headers)
+        : Contexts.interceptCall(context, call, headers, next);
   }
 
   private boolean isSecureEnough(SecurityLevel level, Attributes attributes) {

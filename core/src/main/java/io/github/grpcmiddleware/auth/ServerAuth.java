@@ -1,5 +1,7 @@
 package io.github.grpcmiddleware.auth;
 
+import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.grpc.Context;
 import java.security.Principal;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +59,7 @@ public final class ServerAuth {
    *     method)
    */
   public static @Nullable Principal principal() {
-    return PRINCIPAL_KEY.get();
+    return principal(Context.current());
   }
 
   /**
@@ -67,6 +69,9 @@ public final class ServerAuth {
    * @return the principal, or {@code null} when auth put none there
    */
   public static @Nullable Principal principal(Context context) {
-    return PRINCIPAL_KEY.get(context);
+    Principal principal = PRINCIPAL_KEY.get(context);
+    return principal != null
+        ? principal
+        : InternalCallInfo.principal(CallInfo.fromContext(context));
   }
 }

@@ -1,6 +1,8 @@
 package io.github.grpcmiddleware.chain;
 
 import io.grpc.Context;
+import java.security.Principal;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +22,12 @@ public final class CallInfo {
 
   private volatile @Nullable String principalName;
   private volatile @Nullable Throwable mappedException;
+
+  // Values the library's own parts would otherwise each put in a Context of their own (one more
+  // Context, trie node and attach per callback each); read and written through InternalCallInfo.
+  volatile @Nullable Object trace;
+  volatile @Nullable Locale locale;
+  volatile @Nullable Principal principal;
 
   /** Creates an empty record; parts that start a call use {@link #attachTo(Context)}. */
   public CallInfo() {}

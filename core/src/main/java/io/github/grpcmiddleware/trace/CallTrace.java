@@ -1,5 +1,7 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.grpc.Context;
 import org.jspecify.annotations.Nullable;
 
@@ -10,6 +12,24 @@ import org.jspecify.annotations.Nullable;
  */
 final class CallTrace extends MdcEntries {
   static final Context.Key<CallTrace> KEY = Context.key("grpcmiddleware-trace");
+
+  /** Returns the record of the current Context's call, or null; see {@link #from(Context)}. */
+  static @Nullable CallTrace current() {
+    return from(Context.current());
+  }
+
+  /**
+   * Returns the record of the call {@code context} belongs to: its own Context value, else the one
+   * kept in the chain's {@link CallInfo}; null when neither holds one.
+   */
+  static @Nullable CallTrace from(Context context) {
+    CallTrace trace = KEY.get(context);
+    if (trace != null) {
+      return trace;
+    }
+    Object kept = InternalCallInfo.trace(CallInfo.fromContext(context));
+    return kept instanceof CallTrace ? (CallTrace) kept : null;
+  }
 
   /** Trace flags of the incoming {@code traceparent}; 0 when the trace started here. */
   final int flags;

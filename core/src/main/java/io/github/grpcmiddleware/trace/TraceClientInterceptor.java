@@ -21,7 +21,7 @@ final class TraceClientInterceptor implements ClientInterceptor {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
-    return new TraceClientCall<>(next.newCall(method, callOptions), keys, CallTrace.KEY.get());
+    return new TraceClientCall<>(next.newCall(method, callOptions), keys, CallTrace.current());
   }
 
   private static final class TraceClientCall<ReqT, RespT>

@@ -129,7 +129,7 @@ public final class TraceIds {
    * @return the id, or {@code null} when no trace interceptor put one in the current Context
    */
   public static @Nullable String current() {
-    CallTrace trace = CallTrace.KEY.get();
+    CallTrace trace = CallTrace.current();
     return trace == null ? null : trace.traceId;
   }
 
@@ -140,7 +140,7 @@ public final class TraceIds {
    * @return the id, or {@code null} when the Context holds none
    */
   public static @Nullable String fromContext(Context context) {
-    CallTrace trace = CallTrace.KEY.get(context);
+    CallTrace trace = CallTrace.from(context);
     return trace == null ? null : trace.traceId;
   }
 
@@ -154,7 +154,7 @@ public final class TraceIds {
    *     when the Context holds no trace)
    */
   public static MdcScope mdcScope(Context callContext) {
-    CallTrace trace = CallTrace.KEY.get(callContext);
+    CallTrace trace = CallTrace.from(callContext);
     return trace == null ? NOOP_SCOPE : trace.open();
   }
 

@@ -1,5 +1,7 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
@@ -47,19 +49,26 @@ final class TraceServerInterceptor implements ServerInterceptor {
       ServerCall<ReqT, RespT> call,
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
-    Context context = parent.withValue(CallTrace.KEY, trace);
+    // Inside a chain the record goes in the chain's CallInfo, whose Context the chain attaches
+    // around every callback; otherwise (or when a trace part already ran) in a Context of our own,
+    // which the listener attaches around each callback as Contexts.interceptCall would.
+    CallInfo info = CallInfo.fromContext(parent);
+    Context context =
+        info != null && InternalCallInfo.setTrace(info, trace)
+            ? null
+            : parent.withValue(CallTrace.KEY, trace);
     ServerCall<ReqT, RespT> traced = new TraceServerCall<>(call, trace, echoTraceId);
-    // The listener attaches the Context around each callback as Contexts.interceptCall would, so
-    // one wrapper does both jobs.
     String t = trace.previousTrace();
     String s = trace.previousSpan();
     String r = trace.previousRequest();
     trace.put();
-    Context previous = context.attach();
+    Context previous = context == null ? null : context.attach();
     try {
       return new TraceServerListener<>(next.startCall(traced, headers), context, trace);
     } finally {
-      context.detach(previous);
+      if (context != null) {
+        context.detach(previous);
+      }
       trace.restore(t, s, r);
     }
   }

@@ -3,16 +3,18 @@ package io.github.grpcmiddleware.trace;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.ServerCall;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Attaches a call's Context and puts its MDC entries around every server listener callback, then
- * restores the previous ones.
+ * Puts a call's MDC entries (and attaches its Context, when it has one of its own) around every
+ * server listener callback, then restores the previous ones.
  */
 final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener<ReqT> {
-  private final Context context;
+  private final @Nullable Context context;
   private final MdcEntries mdc;
 
-  TraceServerListener(ServerCall.Listener<ReqT> delegate, Context context, MdcEntries mdc) {
+  TraceServerListener(
+      ServerCall.Listener<ReqT> delegate, @Nullable Context context, MdcEntries mdc) {
     super(delegate);
     this.context = context;
     this.mdc = mdc;
@@ -24,11 +26,13 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
-    Context previous = context.attach();
+    Context previous = context == null ? null : context.attach();
     try {
       super.onMessage(message);
     } finally {
-      context.detach(previous);
+      if (context != null) {
+        context.detach(previous);
+      }
       mdc.restore(t, s, r);
     }
   }
@@ -39,11 +43,13 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
-    Context previous = context.attach();
+    Context previous = context == null ? null : context.attach();
     try {
       super.onHalfClose();
     } finally {
-      context.detach(previous);
+      if (context != null) {
+        context.detach(previous);
+      }
       mdc.restore(t, s, r);
     }
   }
@@ -54,11 +60,13 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
-    Context previous = context.attach();
+    Context previous = context == null ? null : context.attach();
     try {
       super.onCancel();
     } finally {
-      context.detach(previous);
+      if (context != null) {
+        context.detach(previous);
+      }
       mdc.restore(t, s, r);
     }
   }
@@ -69,11 +77,13 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
-    Context previous = context.attach();
+    Context previous = context == null ? null : context.attach();
     try {
       super.onComplete();
     } finally {
-      context.detach(previous);
+      if (context != null) {
+        context.detach(previous);
+      }
       mdc.restore(t, s, r);
     }
   }
@@ -84,11 +94,13 @@ final class TraceServerListener<ReqT> extends SimpleForwardingServerCallListener
     String s = mdc.previousSpan();
     String r = mdc.previousRequest();
     mdc.put();
-    Context previous = context.attach();
+    Context previous = context == null ? null : context.attach();
     try {
       super.onReady();
     } finally {
-      context.detach(previous);
+      if (context != null) {
+        context.detach(previous);
+      }
       mdc.restore(t, s, r);
     }
   }

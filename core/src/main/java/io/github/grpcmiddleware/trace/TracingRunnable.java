@@ -12,7 +12,7 @@ final class TracingRunnable implements Runnable {
   TracingRunnable(Runnable task, Context context) {
     this.task = task;
     this.context = context;
-    CallTrace trace = CallTrace.KEY.get(context);
+    CallTrace trace = CallTrace.from(context);
     this.mdc = trace;
   }
 

@@ -1,5 +1,7 @@
 package io.github.grpcmiddleware.i18n;
 
+import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.github.grpcmiddleware.i18n.internal.AcceptLanguage;
 import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
 import io.grpc.Context;
@@ -37,20 +39,36 @@ final class LocaleServerInterceptor implements ServerInterceptor {
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     LocaleMatcher.SupportedLocale resolved = matcher.match(acceptLanguage(headers));
-    Context context = Context.current().withValue(Locales.LOCALE_KEY, resolved.locale());
+    // Inside a chain the locale goes in the chain's CallInfo, whose Context is already attached
+    // around every callback; otherwise (or when a locale part already ran) in a Context of ours.
+    CallInfo info = CallInfo.current();
+    Context context =
+        info != null && InternalCallInfo.setLocale(info, resolved.locale())
+            ? null
+            : Context.current().withValue(Locales.LOCALE_KEY, resolved.locale());
     ServerCall<ReqT, RespT> forwarded =
         contentLanguage ? new ContentLanguageCall<>(call, resolved.tag()) : call;
     if (!mdc) {
-      return Contexts.interceptCall(context, forwarded, headers, next);
+      return start(context, forwarded, headers, next);
     }
     String tag = resolved.tag();
     String previous = MDC.get(MDC_KEY);
     MDC.put(MDC_KEY, tag);
     try {
-      return new MdcListener<>(Contexts.interceptCall(context, forwarded, headers, next), tag);
+      return new MdcListener<>(start(context, forwarded, headers, next), tag);
     } finally {
       restore(previous);
     }
+  }
+
+  private static <ReqT, RespT> ServerCall.Listener<ReqT> start(
+      @Nullable Context context,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    return context == null
+        ? next.startCall(call, headers)
+        : Contexts.interceptCall(context, call, headers, next);
   }
 
   /** Joins repeated headers as HTTP does, reading no more than the parser will look at. */

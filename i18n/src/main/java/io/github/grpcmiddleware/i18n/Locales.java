@@ -1,5 +1,7 @@
 package io.github.grpcmiddleware.i18n;
 
+import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
 import java.util.Locale;
@@ -67,7 +69,7 @@ public final class Locales {
    *     interceptor runs outside the current code
    */
   public static @Nullable Locale current() {
-    return LOCALE_KEY.get();
+    return fromContext(Context.current());
   }
 
   /**
@@ -77,6 +79,7 @@ public final class Locales {
    * @return the locale, or {@code null} when the Context holds none
    */
   public static @Nullable Locale fromContext(Context context) {
-    return LOCALE_KEY.get(context);
+    Locale locale = LOCALE_KEY.get(context);
+    return locale != null ? locale : InternalCallInfo.locale(CallInfo.fromContext(context));
   }
 }

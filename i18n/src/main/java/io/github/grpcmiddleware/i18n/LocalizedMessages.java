@@ -96,7 +96,7 @@ public final class LocalizedMessages implements MessageResolver {
    */
   @Override
   public @Nullable LocalizedMessage resolve(Context callContext, String key, List<?> args) {
-    Locale locale = Locales.LOCALE_KEY.get(callContext);
+    Locale locale = Locales.fromContext(callContext);
     return resolve(locale == null ? defaultLocale : locale, key, args);
   }
 
