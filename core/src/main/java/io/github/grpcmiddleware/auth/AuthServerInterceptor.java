@@ -5,7 +5,6 @@ import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Attributes;
 import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -100,25 +99,16 @@ final class AuthServerInterceptor implements ServerInterceptor {
       context = Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
     }
     if (!principalInMdc) {
-      return start(context, call, headers, next);
+      return InternalCallInfo.startCall(context, call, headers, next);
     }
     String name = principal.getName();
     String previous = PrincipalMdc.put(name);
     try {
-      return new PrincipalMdc.Listener<>(start(context, call, headers, next), name);
+      return new PrincipalMdc.Listener<>(
+          InternalCallInfo.startCall(context, call, headers, next), name);
     } finally {
       PrincipalMdc.restore(previous);
     }
-  }
-
-  private static <ReqT, RespT> ServerCall.Listener<ReqT> start(
-      @Nullable Context context,
-      ServerCall<ReqT, RespT> call,
-      Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
-    return context == null
-        ? next.startCall(call, headers)
-        : Contexts.interceptCall(context, call, headers, next);
   }
 
   private boolean isSecureEnough(SecurityLevel level, Attributes attributes) {

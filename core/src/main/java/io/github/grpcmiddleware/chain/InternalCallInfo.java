@@ -1,5 +1,10 @@
 package io.github.grpcmiddleware.chain;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import java.security.Principal;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +25,28 @@ import org.jspecify.annotations.Nullable;
 public final class InternalCallInfo {
 
   private InternalCallInfo() {}
+
+  /**
+   * Starts {@code next} under {@code context} as {@code Contexts.interceptCall} does, or directly
+   * when {@code context} is null (the part kept its value in the call's record instead).
+   *
+   * @param context the part's own Context, or null
+   * @param call the call; not null
+   * @param headers the call's headers; not null
+   * @param next the rest of the chain; not null
+   * @param <ReqT> request type
+   * @param <RespT> response type
+   * @return the listener of {@code next}, wrapped to attach {@code context} when there is one
+   */
+  public static <ReqT, RespT> ServerCall.Listener<ReqT> startCall(
+      @Nullable Context context,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    return context == null
+        ? next.startCall(call, headers)
+        : Contexts.interceptCall(context, call, headers, next);
+  }
 
   /**
    * Puts the trace part's record in an empty slot.

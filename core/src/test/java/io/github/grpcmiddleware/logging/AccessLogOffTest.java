@@ -15,14 +15,9 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
-import io.grpc.testing.protobuf.SimpleRequest;
-import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,8 +69,8 @@ class AccessLogOffTest {
     assertThat(stub.unaryRpc(request("a")).getResponseMessage()).isEqualTo("hello a");
     assertMappedToInternal(stub);
     assertThat(stub.serverStreamingRpc(request("x"))).toIterable().hasSize(3);
-    sendThree(async::clientStreamingRpc);
-    sendThree(async::bidiStreamingRpc);
+    AccessLogTest.sendThree(async::clientStreamingRpc);
+    AccessLogTest.sendThree(async::bidiStreamingRpc);
 
     assertThat(callInfoSeen).hasSize(5).containsOnly(false);
     assertThat(server.events()).isEmpty();
@@ -141,34 +136,6 @@ class AccessLogOffTest {
               assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
               assertThat(e.getStatus().getDescription()).doesNotContain("secret");
             });
-  }
-
-  private static void sendThree(
-      java.util.function.Function<StreamObserver<SimpleResponse>, StreamObserver<SimpleRequest>>
-          rpc)
-      throws InterruptedException {
-    CountDownLatch done = new CountDownLatch(1);
-    StreamObserver<SimpleRequest> requests =
-        rpc.apply(
-            new StreamObserver<SimpleResponse>() {
-              @Override
-              public void onNext(SimpleResponse value) {}
-
-              @Override
-              public void onError(Throwable t) {
-                done.countDown();
-              }
-
-              @Override
-              public void onCompleted() {
-                done.countDown();
-              }
-            });
-    for (int i = 0; i < 3; i++) {
-      requests.onNext(request("m" + i));
-    }
-    requests.onCompleted();
-    assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
   }
 
   private final class CallInfoProbe implements ServerInterceptor {

@@ -249,7 +249,8 @@ class AccessLogTest {
         .hasMessage("slowCallThreshold: PT0S (expected: > 0)");
   }
 
-  private static void sendThree(
+  /** Sends three requests on a client- or bidi-streaming call and waits for its end. */
+  static void sendThree(
       java.util.function.Function<StreamObserver<SimpleResponse>, StreamObserver<SimpleRequest>>
           rpc)
       throws InterruptedException {

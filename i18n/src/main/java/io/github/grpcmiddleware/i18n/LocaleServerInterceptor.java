@@ -5,7 +5,6 @@ import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.github.grpcmiddleware.i18n.internal.AcceptLanguage;
 import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
 import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -49,26 +48,16 @@ final class LocaleServerInterceptor implements ServerInterceptor {
     ServerCall<ReqT, RespT> forwarded =
         contentLanguage ? new ContentLanguageCall<>(call, resolved.tag()) : call;
     if (!mdc) {
-      return start(context, forwarded, headers, next);
+      return InternalCallInfo.startCall(context, forwarded, headers, next);
     }
     String tag = resolved.tag();
     String previous = MDC.get(MDC_KEY);
     MDC.put(MDC_KEY, tag);
     try {
-      return new MdcListener<>(start(context, forwarded, headers, next), tag);
+      return new MdcListener<>(InternalCallInfo.startCall(context, forwarded, headers, next), tag);
     } finally {
       restore(previous);
     }
-  }
-
-  private static <ReqT, RespT> ServerCall.Listener<ReqT> start(
-      @Nullable Context context,
-      ServerCall<ReqT, RespT> call,
-      Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
-    return context == null
-        ? next.startCall(call, headers)
-        : Contexts.interceptCall(context, call, headers, next);
   }
 
   /** Joins repeated headers as HTTP does, reading no more than the parser will look at. */
