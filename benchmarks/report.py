@@ -33,6 +33,7 @@ STACKS = [
     ("peer_observation", "peer: Micrometer Observation + meter handler (server + client)"),
     ("peer_otel", "peer: OpenTelemetry GrpcTelemetry, defaults (server + client)"),
     ("peer_otel_no_events", "peer: GrpcTelemetry without message events (same spans as ours)"),
+    ("headers_only", "not ours: only the five headers the chain adds, no interceptor work"),
 ]
 DESCRIPTION = dict(STACKS)
 # What a stack means in a section where it differs from the unary call.

@@ -5,9 +5,10 @@
 #   benchmarks/run.sh              # everything, at the settings below
 #   FORKS=1 WI=1 W=1s I=1 R=1s benchmarks/run.sh UnaryBenchmark -p stack=bare,chain   # a quick look
 #
-# Without arguments, two JMH runs: the calls (unary, error path, Netty, streaming) with
+# Without arguments, three JMH runs: the in-process calls (unary, error path, streaming) into
+# benchmarks/results/jmh.json and Netty into benchmarks/results/jmh-netty.json, both with
 # FORKS x (WI x W warm-up, I x R measurement), defaults 3 x (5 x 3 s, 5 x 3 s) as this 2-core
-# machine needs, into benchmarks/results/jmh.json; and Accept-Language resolution, which warms up
+# machine needs; and Accept-Language resolution, which warms up
 # in a second, with FORKS x (AL_WI x AL_W, AL_I x AL_R), defaults 5 x 1 s each, into
 # benchmarks/results/jmh-accept-language.json. With arguments (benchmark regexps, -p, -prof ...),
 # one run with those arguments into OUT (default benchmarks/results/jmh.json).
@@ -27,6 +28,7 @@ AL_R=${AL_R:-1s}
 RESULTS=benchmarks/results
 OUT=${OUT:-$RESULTS/jmh.json}
 AL_OUT=$RESULTS/jmh-accept-language.json
+NETTY_OUT=$RESULTS/jmh-netty.json
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -B -q -pl benchmarks -am package -DskipTests
@@ -39,10 +41,10 @@ if [[ $# -gt 0 ]]; then
   jmh -rff "$OUT" -f "$FORKS" -wi "$WI" -w "$W" -i "$I" -r "$R" "$@"
   inputs=("$OUT")
 else
-  jmh -rff "$OUT" -f "$FORKS" -wi "$WI" -w "$W" -i "$I" -r "$R" \
-    'Unary|ErrorPath|Netty|Streaming'
+  jmh -rff "$OUT" -f "$FORKS" -wi "$WI" -w "$W" -i "$I" -r "$R" 'Unary|ErrorPath|Streaming'
+  jmh -rff "$NETTY_OUT" -f "$FORKS" -wi "$WI" -w "$W" -i "$I" -r "$R" Netty
   jmh -rff "$AL_OUT" -f "$FORKS" -wi "$AL_WI" -w "$AL_W" -i "$AL_I" -r "$AL_R" AcceptLanguage
-  inputs=("$OUT" "$AL_OUT")
+  inputs=("$OUT" "$NETTY_OUT" "$AL_OUT")
 fi
 if [[ "${NO_REPORT:-0}" != 1 ]]; then
   python3 benchmarks/report.py "${inputs[@]}" docs/benchmarks.md docs/benchmarks.svg

@@ -31,7 +31,7 @@ public class NettyBenchmark {
   static final int IN_FLIGHT = 16;
 
   /** Bare or our full chain without spans. */
-  @Param({Stack.BARE, Stack.CHAIN})
+  @Param({Stack.BARE, Stack.HEADERS_ONLY, Stack.CHAIN})
   public String stack;
 
   private final SimpleRequest request =

@@ -93,6 +93,12 @@ final class Stack {
    */
   static final String PEER_OTEL_NO_EVENTS = "peer_otel_no_events";
 
+  /**
+   * No interceptors of ours: only the headers the full chain adds, to tell their transport cost
+   * apart from the interceptors' work (see {@link ChainHeadersOnly}).
+   */
+  static final String HEADERS_ONLY = "headers_only";
+
   static final String TOKEN = "benchmark-token";
 
   final List<ServerInterceptor> server = new ArrayList<>();
@@ -168,6 +174,10 @@ final class Stack {
         GrpcTelemetry telemetry = GrpcTelemetry.create(stack.openTelemetry());
         stack.server.add(telemetry.createServerInterceptor());
         stack.client.add(telemetry.createClientInterceptor());
+      }
+      case HEADERS_ONLY -> {
+        stack.server.add(ChainHeadersOnly.server());
+        stack.client.add(ChainHeadersOnly.client());
       }
       case PEER_OTEL_NO_EVENTS -> {
         GrpcTelemetry telemetry =
