@@ -1,13 +1,9 @@
 package io.github.grpcmiddleware.benchmarks;
 
-import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -36,24 +32,7 @@ public class NettyBenchmark {
 
   private final SimpleRequest request =
       SimpleRequest.newBuilder().setRequestMessage("hello").build();
-  private final Semaphore permits = new Semaphore(IN_FLIGHT);
-  private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
-  private final StreamObserver<SimpleResponse> releasing =
-      new StreamObserver<SimpleResponse>() {
-        @Override
-        public void onNext(SimpleResponse value) {}
-
-        @Override
-        public void onError(Throwable t) {
-          failure.compareAndSet(null, t);
-          permits.release();
-        }
-
-        @Override
-        public void onCompleted() {
-          permits.release();
-        }
-      };
+  private final InFlight inFlight = new InFlight();
   private Stack config;
   private Endpoint endpoint;
   private SimpleServiceGrpc.SimpleServiceBlockingStub blocking;
@@ -72,15 +51,11 @@ public class NettyBenchmark {
   /** Waits for the calls in flight, stops everything, and fails if any call failed. */
   @TearDown
   public void tearDown() throws Exception {
-    boolean drained = permits.tryAcquire(IN_FLIGHT, 10, TimeUnit.SECONDS);
-    endpoint.close();
-    config.close();
-    Throwable t = failure.get();
-    if (t != null) {
-      throw new IllegalStateException("a call failed", t);
-    }
-    if (!drained) {
-      throw new IllegalStateException("calls still in flight after 10 s");
+    try {
+      inFlight.drain(10);
+    } finally {
+      endpoint.close();
+      config.close();
     }
   }
 
@@ -104,7 +79,7 @@ public class NettyBenchmark {
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
   public void throughput() throws InterruptedException {
-    permits.acquire();
-    async.unaryRpc(request, releasing);
+    inFlight.acquire();
+    async.unaryRpc(request, inFlight);
   }
 }

@@ -1,16 +1,11 @@
 package io.github.grpcmiddleware.benchmarks;
 
-import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
-import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Prints the CPU time each thread spends per call when unary calls run over Netty on 127.0.0.1 with
@@ -77,10 +72,9 @@ public final class NettyCpuProbe {
   }
 
   /** Keeps {@link NettyBenchmark#IN_FLIGHT} async calls in flight. */
-  private static final class Caller implements StreamObserver<SimpleResponse> {
+  private static final class Caller {
     private final SimpleServiceGrpc.SimpleServiceStub stub;
-    private final Semaphore permits = new Semaphore(NettyBenchmark.IN_FLIGHT);
-    private final AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
+    private final InFlight inFlight = new InFlight();
     private final SimpleRequest request =
         SimpleRequest.newBuilder().setRequestMessage("hello").build();
 
@@ -90,29 +84,10 @@ public final class NettyCpuProbe {
 
     void run(int calls) throws InterruptedException {
       for (int i = 0; i < calls; i++) {
-        permits.acquire();
-        stub.unaryRpc(request, this);
+        inFlight.acquire();
+        stub.unaryRpc(request, inFlight);
       }
-      permits.acquire(NettyBenchmark.IN_FLIGHT);
-      permits.release(NettyBenchmark.IN_FLIGHT);
-      Throwable t = failure.get();
-      if (t != null) {
-        throw new IllegalStateException("a call failed", t);
-      }
-    }
-
-    @Override
-    public void onNext(SimpleResponse value) {}
-
-    @Override
-    public void onError(Throwable t) {
-      failure.compareAndSet(null, t);
-      permits.release();
-    }
-
-    @Override
-    public void onCompleted() {
-      permits.release();
+      inFlight.drain(30);
     }
   }
 }
