@@ -87,17 +87,15 @@ final class AuthServerInterceptor implements ServerInterceptor {
       }
     }
     CallInfo info = CallInfo.current();
-    // Inside a chain the principal goes in the chain's CallInfo, whose Context is already attached
-    // around every callback; otherwise in a Context of our own.
-    Context context = null;
     if (info != null) {
       info.setPrincipalName(principal.getName());
-      if (!InternalCallInfo.setPrincipal(info, principal)) {
-        context = Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
-      }
-    } else {
-      context = Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
     }
+    // Inside a chain the principal goes in the chain's CallInfo, whose Context is already attached
+    // around every callback; otherwise (or when an auth part already ran) in a Context of our own.
+    Context context =
+        info != null && InternalCallInfo.setPrincipal(info, principal)
+            ? null
+            : Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
     if (!principalInMdc) {
       return InternalCallInfo.startCall(context, call, headers, next);
     }

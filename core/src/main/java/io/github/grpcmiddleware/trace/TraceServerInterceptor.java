@@ -158,29 +158,27 @@ final class TraceServerInterceptor implements ServerInterceptor {
         headers.discardAll(X_TRACE_ID);
         headers.put(X_TRACE_ID, trace.traceId);
       }
-      MdcEntries mdc = trace;
-      String t = mdc.previousTrace();
-      String s = mdc.previousSpan();
-      String r = mdc.previousRequest();
-      mdc.put();
+      String t = trace.previousTrace();
+      String s = trace.previousSpan();
+      String r = trace.previousRequest();
+      trace.put();
       try {
         super.sendHeaders(headers);
       } finally {
-        mdc.restore(t, s, r);
+        trace.restore(t, s, r);
       }
     }
 
     @Override
     public void sendMessage(RespT message) {
-      MdcEntries mdc = trace;
-      String t = mdc.previousTrace();
-      String s = mdc.previousSpan();
-      String r = mdc.previousRequest();
-      mdc.put();
+      String t = trace.previousTrace();
+      String s = trace.previousSpan();
+      String r = trace.previousRequest();
+      trace.put();
       try {
         super.sendMessage(message);
       } finally {
-        mdc.restore(t, s, r);
+        trace.restore(t, s, r);
       }
     }
 
@@ -190,15 +188,14 @@ final class TraceServerInterceptor implements ServerInterceptor {
         trailers.discardAll(X_TRACE_ID);
         trailers.put(X_TRACE_ID, trace.traceId);
       }
-      MdcEntries mdc = trace;
-      String t = mdc.previousTrace();
-      String s = mdc.previousSpan();
-      String r = mdc.previousRequest();
-      mdc.put();
+      String t = trace.previousTrace();
+      String s = trace.previousSpan();
+      String r = trace.previousRequest();
+      trace.put();
       try {
         super.close(status, trailers);
       } finally {
-        mdc.restore(t, s, r);
+        trace.restore(t, s, r);
       }
     }
   }
