@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.github.grpcmiddleware.chain.CallInfo;
 import io.github.grpcmiddleware.errors.ErrorMapping;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -142,7 +142,7 @@ class AccessLogOffTest {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-      callInfoSeen.add(CallInfo.current() != null);
+      callInfoSeen.add(ServerCallScope.current() != null);
       return next.startCall(call, headers);
     }
   }

@@ -4,6 +4,7 @@ import static io.github.grpcmiddleware.logging.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.grpc.CallOptions;
 import io.grpc.Context;
@@ -185,12 +186,11 @@ class GrpcMetricsTest {
   @Test
   void unknownMethodsAreCountedUnderOneTag() throws InterruptedException {
     MeterRegistry unknown = new SimpleMeterRegistry();
-    GrpcMetrics.ServerBuilder metrics = GrpcMetrics.serverBuilder(unknown);
     grpc.register(
         startServer(
-            InProcessServerBuilder.forName("unknown-metrics")
-                .addStreamTracerFactory(metrics.buildUnknownMethodTracer())
-                .addService(ServerInterceptors.intercept(new ObservedService(), metrics.build()))));
+            ServerChain.install(
+                InProcessServerBuilder.forName("unknown-metrics").addService(new ObservedService()),
+                GrpcMetrics.serverBuilder(unknown).build())));
     ManagedChannel channel =
         grpc.register(InProcessChannelBuilder.forName("unknown-metrics").build());
     MethodDescriptor<SimpleRequest, SimpleResponse> bogus =

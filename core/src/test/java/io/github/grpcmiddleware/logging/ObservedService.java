@@ -1,6 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
-import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -103,7 +103,7 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-      CallInfo info = CallInfo.current();
+      ServerCallScope info = ServerCallScope.current();
       return next.startCall(
           new ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>(call) {
             @Override
@@ -127,9 +127,9 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-      CallInfo info = CallInfo.current();
+      ServerCallScope info = ServerCallScope.current();
       if (info != null) {
-        info.setPrincipalName("alice");
+        info.setPrincipal(() -> "alice", null);
       }
       return next.startCall(call, headers);
     }

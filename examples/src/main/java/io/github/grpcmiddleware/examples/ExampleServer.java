@@ -126,16 +126,16 @@ public final class ExampleServer {
       throws IOException {
     ExecutorService executor = Executors.newFixedThreadPool(4);
     HealthStatusManager health = new HealthStatusManager();
-    Server server =
+    NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
             .executor(executor)
             .addService(new GreeterService())
             .addService(new UserServiceImpl())
-            .addService(health.getHealthService())
-            .intercept(chain(token, registry, openTelemetry))
-            .addStreamTracerFactory(GrpcMetrics.serverBuilder(registry).buildUnknownMethodTracer())
-            .build()
-            .start();
+            .addService(health.getHealthService());
+    // install adds the chain and its stream tracer, so the access log, metrics and spans record
+    // the status the client received even when grpc-java closes a call itself.
+    Server server =
+        ServerChain.install(builder, chain(token, registry, openTelemetry)).build().start();
     Thread reaper =
         new Thread(
             () -> {
