@@ -90,10 +90,13 @@ public final class ServerChain {
    * @param <T> the server builder's type
    * @return {@code server}, for chaining
    */
-  public static <T extends ServerBuilder<T>> T install(T server, ServerInterceptor chain) {
+  public static <T extends ServerBuilder<?>> T install(T server, ServerInterceptor chain) {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(chain, "chain");
-    return server.addStreamTracerFactory(streamTracerFactory(chain)).intercept(chain);
+    // ServerBuilder's methods change the builder and return it: no need for their result.
+    server.addStreamTracerFactory(streamTracerFactory(chain));
+    server.intercept(chain);
+    return server;
   }
 
   /**

@@ -236,6 +236,9 @@ final class TrailerBudget {
    * {@code ' '}, from {@code '~'} up, and {@code '%'} itself ({@code Status}'s message marshaller).
    */
   private static int percentLength(int cp) {
+    if (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE) {
+      return 1; // an unpaired surrogate is encoded as '?', which is sent as is
+    }
     return cp >= ' ' && cp < '~' && cp != '%' ? 1 : 3 * utf8Length(cp);
   }
 

@@ -60,14 +60,16 @@ final class ScopedServerCall<ReqT, RespT>
     if (!headersSent) {
       echo(trailers);
     }
-    if (scope.closeStatus == null) {
-      scope.closeStatus = status;
-    }
     Context attached = scope.ownContext();
     Context previous = attached == null ? null : attached.attach();
     scope.putMdc(saved);
     try {
       super.close(status, trailers);
+      // Only a close that went through reached the caller (grpc-java may have closed the call
+      // itself already, and then this one throws).
+      if (scope.closeStatus == null) {
+        scope.closeStatus = status;
+      }
     } finally {
       scope.restoreMdc(saved);
       if (attached != null) {
