@@ -33,11 +33,15 @@ class AccessLogTest {
 
   private static final String UNARY = "grpc.testing.SimpleService/UnaryRpc";
 
+  private final ObservedService service = new ObservedService();
+  private final ObservedService.Ends ends = new ObservedService.Ends();
+
   @RegisterExtension
   final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
-          .service(new ObservedService())
+          .service(service)
           .interceptor(
+              ends,
               AccessLog.serverBuilder().build(),
               new ObservedService.FakeErrorMapping(),
               new ObservedService.FakeAuth())
@@ -119,6 +123,7 @@ class AccessLogTest {
     stub.unaryRpc(request("warm up")); // so the deadline below expires in the handler
     server.await(1);
     client.await(1);
+    ends.await(1);
     server.clear();
     client.clear();
     assertThatThrownBy(
@@ -132,7 +137,8 @@ class AccessLogTest {
     ILoggingEvent line = server.await(1).get(0);
     assertThat(LogCapture.keyValues(line))
         .containsEntry("grpc.code", Status.Code.DEADLINE_EXCEEDED);
-    Thread.sleep(1200); // the handler finishes and tries to answer: still one line
+    service.awaitSleepAnswered(); // the handler woke up and answered into the cancelled call
+    ends.await(1);
     assertThat(server.events()).hasSize(1);
   }
 

@@ -1,7 +1,10 @@
 package io.github.grpcmiddleware.logging;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.github.grpcmiddleware.chain.CallInfo;
 import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -11,10 +14,22 @@ import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /** The service the observability tests call, and stand-ins for the inner parts of the chain. */
 final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
+
+  /** One permit each time a {@code sleep} call has tried to answer, late or not. */
+  private final Semaphore answered = new Semaphore(0);
+
+  /**
+   * Waits until a {@code sleep} handler has made its (late) answer: whatever that answer would
+   * record has been recorded by then.
+   */
+  void awaitSleepAnswered() throws InterruptedException {
+    assertThat(answered.tryAcquire(10, TimeUnit.SECONDS)).as("sleep handler answered").isTrue();
+  }
 
   static SimpleRequest request(String text) {
     return SimpleRequest.newBuilder().setRequestMessage(text).build();
@@ -36,8 +51,12 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        out.onNext(response("late"));
-        out.onCompleted();
+        try {
+          out.onNext(response("late"));
+          out.onCompleted();
+        } finally {
+          answered.release();
+        }
         return;
       default:
         out.onNext(response("hello " + request.getRequestMessage()));
@@ -132,6 +151,46 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
         info.setPrincipalName("alice");
       }
       return next.startCall(call, headers);
+    }
+  }
+
+  /**
+   * Goes outermost: one permit after each call's {@code onComplete}/{@code onCancel} has run
+   * through every inner part, so whatever the end of a call records has been recorded.
+   */
+  static final class Ends implements ServerInterceptor {
+    private final Semaphore ended = new Semaphore(0);
+
+    @Override
+    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+        ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+      return new ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT>(
+          next.startCall(call, headers)) {
+        @Override
+        public void onComplete() {
+          try {
+            super.onComplete();
+          } finally {
+            ended.release();
+          }
+        }
+
+        @Override
+        public void onCancel() {
+          try {
+            super.onCancel();
+          } finally {
+            ended.release();
+          }
+        }
+      };
+    }
+
+    /** Waits until {@code calls} more calls have ended on the server. */
+    void await(int calls) throws InterruptedException {
+      assertThat(ended.tryAcquire(calls, 10, TimeUnit.SECONDS))
+          .as("%d calls ended", calls)
+          .isTrue();
     }
   }
 }
