@@ -57,9 +57,13 @@ class AccessLogTest {
   }
 
   @AfterEach
-  void release() {
-    server.close();
-    client.close();
+  void release() throws InterruptedException {
+    try {
+      ends.awaitAllEnded(); // a server line written late would land in the next test's capture
+    } finally {
+      server.close();
+      client.close();
+    }
   }
 
   private SimpleServiceGrpc.SimpleServiceBlockingStub blocking() {

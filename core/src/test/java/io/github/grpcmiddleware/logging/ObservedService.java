@@ -16,6 +16,7 @@ import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The service the observability tests call, and stand-ins for the inner parts of the chain. */
 final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
@@ -160,10 +161,12 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
    */
   static final class Ends implements ServerInterceptor {
     private final Semaphore ended = new Semaphore(0);
+    private final AtomicInteger open = new AtomicInteger();
 
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+      open.incrementAndGet();
       return new ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT>(
           next.startCall(call, headers)) {
         @Override
@@ -171,6 +174,7 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
           try {
             super.onComplete();
           } finally {
+            open.decrementAndGet();
             ended.release();
           }
         }
@@ -180,6 +184,7 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
           try {
             super.onCancel();
           } finally {
+            open.decrementAndGet();
             ended.release();
           }
         }
@@ -191,6 +196,18 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
       assertThat(ended.tryAcquire(calls, 10, TimeUnit.SECONDS))
           .as("%d calls ended", calls)
           .isTrue();
+    }
+
+    /**
+     * Waits until every call started so far has ended on the server: the server may end a call
+     * after the client has its answer, and what it records then must not land in the next test.
+     */
+    void awaitAllEnded() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (open.get() != 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(open.get()).as("calls still open on the server").isZero();
     }
   }
 }
