@@ -11,8 +11,9 @@ import java.util.stream.LongStream;
  * each case builds its input from {@code new Random(seed)}.
  *
  * <p>The first case's seed is the run's base seed, random per run unless {@code
- * -Dgrpcmiddleware.seed=N} is given; the others follow from it. A failing case is named after its
- * seed, so {@code -Dgrpcmiddleware.seed=<that seed>} replays it as the first case.
+ * -Dgrpcmiddleware.seed=N} is given; the others follow from it. A case run through {@link
+ * #replayable} fails with its seed in the message, so {@code -Dgrpcmiddleware.seed=<that seed>}
+ * replays it as the first case.
  */
 final class Seeds {
   static final String PROPERTY = "grpcmiddleware.seed";
@@ -26,6 +27,16 @@ final class Seeds {
     System.out.println("property seeds from -D" + PROPERTY + "=" + base);
     SplittableRandom next = new SplittableRandom(base);
     return LongStream.concat(LongStream.of(base), LongStream.generate(next::nextLong)).limit(tries);
+  }
+
+  /** Runs one case; a failure names the case's seed and how to replay it. */
+  static void replayable(long seed, Runnable property) {
+    try {
+      property.run();
+    } catch (AssertionError | RuntimeException e) {
+      throw new AssertionError(
+          "case seed " + seed + " (replay: -D" + PROPERTY + "=" + seed + "): " + e.getMessage(), e);
+    }
   }
 
   /** Picks a character. */

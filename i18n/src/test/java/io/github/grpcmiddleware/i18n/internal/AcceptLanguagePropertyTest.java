@@ -16,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * well-formed, ordered ranges and resolve to a supported locale: 1,000 seeded cases each.
  *
  * <p>The first case's seed is the run's base seed, random per run unless {@code
- * -Dgrpcmiddleware.seed=N} is given; the others follow from it. A failing case is named after its
- * seed, so {@code -Dgrpcmiddleware.seed=<that seed>} replays it as the first case.
+ * -Dgrpcmiddleware.seed=N} is given; the others follow from it. A failing case has its seed in the
+ * message, so {@code -Dgrpcmiddleware.seed=<that seed>} replays it as the first case.
  */
 class AcceptLanguagePropertyTest {
 
@@ -42,14 +42,23 @@ class AcceptLanguagePropertyTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void anyStringParsesAndResolvesToASupportedLocale(long seed) {
-    Random random = new Random(seed);
-    check(string(random, 255));
+    check(seed, string(new Random(seed), 255));
   }
 
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void headerLikeStringsParseAndResolveToASupportedLocale(long seed) {
-    check(headerLike(new Random(seed)));
+    check(seed, headerLike(new Random(seed)));
+  }
+
+  private static void check(long seed, String header) {
+    try {
+      check(header);
+    } catch (AssertionError | RuntimeException e) {
+      throw new AssertionError(
+          "case seed " + seed + " (replay: -Dgrpcmiddleware.seed=" + seed + "): " + e.getMessage(),
+          e);
+    }
   }
 
   private static void check(String header) {
