@@ -33,10 +33,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
 /**
- * Inside a chain, the trace and auth parts keep their per-call values in the chain's {@link
- * CallInfo} rather than in Contexts of their own: what the handler, its own threads and captured
- * Contexts see must not change, and when a part runs twice (server-wide and per-service chains) the
- * inner one still wins.
+ * Inside a chain, the trace and auth parts keep their per-call values in the call's one scope
+ * rather than in Contexts of their own: what the handler, its own threads and captured Contexts
+ * see must not change; when two different auth parts run (server-wide and per-service chains) the
+ * inner one's principal wins, and the call keeps one trace id.
  */
 class ChainCallValuesTest {
 

@@ -89,7 +89,7 @@ class ChainOrderTest {
   }
 
   @Test
-  void eachCallGetsItsOwnCallInfo() {
+  void eachCallGetsItsOwnScope() {
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
         SimpleServiceGrpc.newBlockingStub(grpc.channel());
     stub.unaryRpc(SimpleRequest.getDefaultInstance());

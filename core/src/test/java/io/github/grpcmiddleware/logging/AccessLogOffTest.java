@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class AccessLogOffTest {
 
-  /** Whether each call reached the inner interceptors with a CallInfo in its Context. */
+  /** Whether each call reached the inner interceptors with a call scope in its Context. */
   private final List<Boolean> callInfoSeen = new CopyOnWriteArrayList<>();
 
   @RegisterExtension
@@ -87,7 +87,7 @@ class AccessLogOffTest {
     assertThat(lines)
         .extracting(line -> LogCapture.keyValues(line).get("grpc.code"))
         .containsExactlyInAnyOrder(Status.Code.OK, Status.Code.INTERNAL);
-    // Error mapping recorded what it mapped in the CallInfo the access log created.
+    // Error mapping recorded what it mapped in the scope the access log opened.
     assertThat(lines)
         .extracting(ILoggingEvent::getFormattedMessage)
         .anySatisfy(
