@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -124,13 +123,37 @@ public final class ExampleServer {
       MeterRegistry registry,
       @Nullable OpenTelemetry openTelemetry)
       throws IOException {
-    ExecutorService executor = Executors.newFixedThreadPool(4);
+    return start(host, port, token, registry, openTelemetry, ProductionSettings.defaults());
+  }
+
+  /**
+   * Starts the example server with the given transport limits ({@code docs/production.md}).
+   *
+   * @param host the address to bind, such as {@code 127.0.0.1}
+   * @param port the port, or 0 for a free one
+   * @param token the bearer token UserService accepts
+   * @param registry where the server's metrics go
+   * @param openTelemetry when not null, its spans own the trace id in place of core's reader
+   * @param settings the limits; {@link ProductionSettings#defaults()} in production
+   * @return the running server
+   * @throws IOException when the port cannot be bound
+   */
+  public static Server start(
+      String host,
+      int port,
+      String token,
+      MeterRegistry registry,
+      @Nullable OpenTelemetry openTelemetry,
+      ProductionSettings settings)
+      throws IOException {
+    ExecutorService executor = settings.newExecutor();
     HealthStatusManager health = new HealthStatusManager();
     Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        settings
+            .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)))
             .executor(executor)
-            .addService(new GreeterService())
-            .addService(new UserServiceImpl())
+            .addService(RequestDecoding.decodeInsideTheChain(new GreeterService().bindService()))
+            .addService(RequestDecoding.decodeInsideTheChain(new UserServiceImpl().bindService()))
             .addService(health.getHealthService())
             .intercept(chain(token, registry, openTelemetry))
             .addStreamTracerFactory(GrpcMetrics.serverBuilder(registry).buildUnknownMethodTracer())
