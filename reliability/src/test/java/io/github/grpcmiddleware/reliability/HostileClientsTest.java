@@ -264,7 +264,7 @@ class HostileClientsTest {
       RawHttp2.Frame settings =
           raw.await(f -> f.type() == RawHttp2.SETTINGS && (f.flags() & RawHttp2.ACK) == 0, WAIT);
       assertThat(settings).isNotNull();
-      assertThat(settings.setting(RawHttp2.SETTINGS_MAX_CONCURRENT_STREAMS)).isEqualTo(limit);
+      long advertised = settings.setting(RawHttp2.SETTINGS_MAX_CONCURRENT_STREAMS);
       // The reader acked the server's SETTINGS; a round trip shows the server applied them.
       assertThat(raw.barrier(WAIT)).isTrue();
       byte[] block = RawHttp2.requestHeaders("/example.Greeter/SayHello");
@@ -276,8 +276,10 @@ class HostileClientsTest {
       assertThat(raw.barrier(WAIT)).isTrue();
       List<RawHttp2.Frame> resets = raw.received(RawHttp2.RST_STREAM);
       System.out.printf(
-          "figure: %d streams opened on one connection with limit %d: %d refused%n",
-          opened, limit, resets.size());
+          "figure: %d streams opened on one connection with limit %d: MAX_CONCURRENT_STREAMS %d"
+              + " (-1: none), %d refused%n",
+          opened, limit, advertised, resets.size());
+      assertThat(advertised).isEqualTo(limit);
       assertThat(resets).hasSize(opened - limit);
       assertThat(resets)
           .allSatisfy(f -> assertThat(f.errorCode()).isEqualTo(RawHttp2.REFUSED_STREAM));
