@@ -146,6 +146,7 @@ public final class ExampleServer {
       @Nullable OpenTelemetry openTelemetry,
       ProductionSettings settings)
       throws IOException {
+    TransportLogLimiter.install();
     ExecutorService executor = settings.newExecutor();
     HealthStatusManager health = new HealthStatusManager();
     Server server =

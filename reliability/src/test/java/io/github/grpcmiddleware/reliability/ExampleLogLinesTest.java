@@ -243,6 +243,49 @@ class ExampleLogLinesTest {
         .contains("could not be decoded");
   }
 
+  @Test
+  void overLimitHeaderListsLogAtMostOneLine() throws Exception {
+    int requests = 20;
+    try (RawHttp2 raw = RawHttp2.connect(server.getPort(), true)) {
+      raw.preface();
+      assertThat(raw.barrier(WAIT)).isTrue();
+      byte[] block =
+          RawHttp2.requestHeaders("/example.Greeter/SayHello", "x-big", "a".repeat(9 * 1024));
+      for (int i = 0; i < requests; i++) {
+        raw.headers(1 + 2 * i, block, true, true);
+      }
+      assertThat(raw.barrier(WAIT)).isTrue();
+      assertThat(raw.received(RawHttp2.RST_STREAM)).hasSize(requests);
+    }
+    server.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+
+    List<String> lines =
+        new ArrayList<>(Arrays.asList(output.toString(StandardCharsets.UTF_8).split("\n")));
+    lines.removeIf(String::isEmpty);
+    int julBytes = 0;
+    SimpleFormatter formatter = new SimpleFormatter();
+    List<LogRecord> julWarnings = new ArrayList<>();
+    for (LogRecord r : julRecords) {
+      if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+        julWarnings.add(r);
+        julBytes += formatter.format(r).getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    List<String> transportLines =
+        lines.stream().filter(l -> l.contains("grpc-java transport:")).toList();
+    System.out.printf(
+        "figure: %d over-limit header lists: grpc-java JUL WARNING+ records %d (%d bytes);"
+            + " example log lines about them %d (%d bytes)%n",
+        requests,
+        julWarnings.size(),
+        julBytes,
+        transportLines.size(),
+        transportLines.stream().mapToInt(l -> l.length() + 1).sum());
+    assertThat(julWarnings).as("grpc-java's own WARNING/SEVERE records").isEmpty();
+    assertThat(transportLines).hasSizeLessThanOrEqualTo(1);
+    assertThat(transportLines).allSatisfy(l -> assertThat(l).startsWith("WARN "));
+  }
+
   private static String latin1(String s) {
     // HTTP/2 header values are octets; the raw client writes each char as one byte.
     return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
