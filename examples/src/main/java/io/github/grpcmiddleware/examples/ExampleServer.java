@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The accepted token comes from the environment variable {@code DEMO_TOKEN} (default {@code
  * demo-token}).
+ *
+ * <p>The server applies the production checklist of {@code docs/production.md}: the transport
+ * limits of {@link ProductionSettings}, requests decoded inside the chain ({@code
+ * RequestDecoding}), and grpc-java's per-stream transport warnings capped ({@code
+ * TransportLogLimiter}).
  */
 public final class ExampleServer {
   private static final Logger logger = LoggerFactory.getLogger(ExampleServer.class);
