@@ -199,12 +199,12 @@ final class ErrorMappingServerCall<ReqT, RespT>
     }
     try (MdcScope scope = TraceIds.mdcScope(callContext)) {
       String method = getMethodDescriptor().getFullMethodName();
-      String traceId = TraceIds.fromContext(callContext);
+      String traceId = ErrorRenderer.traceIdText(TraceIds.fromContext(callContext));
       if (serverFault) {
         errorLogged = true;
-        logger.error("{} failed with {} (trace id {})", method, sent, traceId, failure);
+        logger.error("{} failed with {} ({})", method, sent, traceId, failure);
       } else {
-        logger.debug("{} failed with {} (trace id {})", method, sent, traceId, failure);
+        logger.debug("{} failed with {} ({})", method, sent, traceId, failure);
       }
     }
   }
@@ -222,11 +222,11 @@ final class ErrorMappingServerCall<ReqT, RespT>
       try (MdcScope scope = TraceIds.mdcScope(callContext)) {
         errorLogged = true;
         logger.error(
-            "{} closed with a dependency's {} ({}), sent as INTERNAL (trace id {})",
+            "{} closed with a dependency's {} ({}), sent as INTERNAL ({})",
             getMethodDescriptor().getFullMethodName(),
             status.getCode(),
             status.getDescription(),
-            TraceIds.fromContext(callContext),
+            ErrorRenderer.traceIdText(TraceIds.fromContext(callContext)),
             status.getCause());
       }
     }

@@ -32,6 +32,10 @@ import org.slf4j.event.Level;
  * the call's {@link io.github.grpcmiddleware.chain.CallInfo}. Used alone it creates that record
  * itself.
  *
+ * <p>On the client the trace id is the one the call sent in {@code traceparent} (read from the
+ * outgoing headers, so it does not matter whether the trace part runs before or after the access
+ * log), else that of the server call current when the call was made, else {@code -}.
+ *
  * <p>This class is thread-safe.
  */
 public final class AccessLog {

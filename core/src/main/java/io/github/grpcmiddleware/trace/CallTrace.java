@@ -31,8 +31,20 @@ final class CallTrace extends MdcEntries {
     return kept instanceof CallTrace ? (CallTrace) kept : null;
   }
 
-  /** Trace flags of the incoming {@code traceparent}; 0 when the trace started here. */
+  /** {@link #flags} of a trace started on this server: the client interceptor chooses them. */
+  static final int STARTED_HERE = -1;
+
+  /**
+   * Trace flags of the incoming {@code traceparent} (or of the span that owns the call), or {@link
+   * #STARTED_HERE} when the trace started here and no tracer decided on sampling.
+   */
   final int flags;
+
+  /**
+   * Whether {@link #spanId} is a real span's id (the otel module's server span) that an outgoing
+   * call names as its parent; otherwise each outgoing call gets a fresh parent id.
+   */
+  final boolean spanIsParent;
 
   /** The incoming {@code tracestate}, kept only with a valid {@code traceparent}. */
   final @Nullable String traceState;
@@ -49,8 +61,20 @@ final class CallTrace extends MdcEntries {
       @Nullable String traceState,
       @Nullable String requestId,
       MdcKeys keys) {
+    this(traceId, spanId, flags, traceState, requestId, keys, false);
+  }
+
+  CallTrace(
+      String traceId,
+      @Nullable String spanId,
+      int flags,
+      @Nullable String traceState,
+      @Nullable String requestId,
+      MdcKeys keys,
+      boolean spanIsParent) {
     super(keys, traceId, spanId, requestId);
     this.flags = flags;
     this.traceState = traceState;
+    this.spanIsParent = spanIsParent && spanId != null;
   }
 }

@@ -1,5 +1,8 @@
 package io.github.grpcmiddleware.trace;
 
+import static java.util.Collections.singletonList;
+
+import io.github.grpcmiddleware.internal.W3CTraceContext;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
 import io.grpc.Metadata;
@@ -64,10 +67,14 @@ public final class TraceIds {
    *
    * <p>Per call it sends a {@code traceparent} with the trace id of the server call whose Context
    * is current (keeping its trace flags and {@code tracestate}), else the valid trace id in the MDC
-   * under {@code traceId}, else a new one (flags {@code 00}: a trace started here is never claimed
-   * sampled), always with a fresh parent id. It injects nothing when the headers already hold a
-   * {@code traceparent} (for example from OpenTelemetry). It puts the trace id in the MDC around
-   * the client listener callbacks and restores what was there. Register it nearest the channel.
+   * under {@code traceId}, else a new one, with a fresh parent id (the otel module's span id when
+   * its span owns the server call). A trace no tracer decided on (started by this client, or by its
+   * server call for a caller that sent no valid {@code traceparent}) is sent with flags {@code 01}
+   * ("sampled"), so a server whose OpenTelemetry SDK has the default parent-based sampler records
+   * it; {@link TraceClientBuilder#sampleNewTraces(boolean)} changes that. Incoming flags are never
+   * changed. It injects nothing when the headers already hold a {@code traceparent} (for example
+   * from OpenTelemetry). It puts the trace id in the MDC around the client listener callbacks and
+   * restores what was there. Register it nearest the channel.
    *
    * @return the interceptor; never null
    */
@@ -111,16 +118,78 @@ public final class TraceIds {
       ServerCall<ReqT, RespT> call,
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
+    return start(traceId, spanId, CallTrace.STARTED_HERE, null, call, headers, next);
+  }
+
+  /**
+   * Starts a server call whose trace ids and sampling decision were chosen by another owner of the
+   * trace id (the otel module's server span), as {@link #startCall(String, String, ServerCall,
+   * Metadata, ServerCallHandler)} does, and keeps what an outgoing call needs to continue that
+   * span: core's client interceptor then sends {@code spanId} as the parent id, {@code sampled} as
+   * the trace flags and {@code traceState} as the {@code tracestate}.
+   *
+   * @param traceId 32 lowercase hex characters; not null
+   * @param spanId 16 lowercase hex characters; not null
+   * @param sampled whether the span's tracer sampled it
+   * @param traceState the span's {@code tracestate} list, or {@code null} when empty
+   * @param call the call; not null
+   * @param headers the call's headers; not null
+   * @param next the rest of the chain; not null
+   * @param <ReqT> request type
+   * @param <RespT> response type
+   * @return the listener to return from {@code interceptCall}; never null
+   */
+  public static <ReqT, RespT> ServerCall.Listener<ReqT> startCall(
+      String traceId,
+      String spanId,
+      boolean sampled,
+      @Nullable String traceState,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    int flags = sampled ? TraceClientInterceptor.SAMPLED : 0;
+    return start(traceId, spanId, flags, traceState, call, headers, next);
+  }
+
+  private static <ReqT, RespT> ServerCall.Listener<ReqT> start(
+      String traceId,
+      String spanId,
+      int flags,
+      @Nullable String traceState,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
     boolean valid =
         TraceParent.isValidTraceId(traceId)
             && spanId.length() == 16
             && TraceParent.isHexNotAllZeros(spanId, 0, 16);
+    String state =
+        traceState == null ? null : W3CTraceContext.traceState(singletonList(traceState));
     CallTrace trace =
         valid
-            ? new CallTrace(traceId, spanId, 0, null, null, MdcKeys.DEFAULT)
+            ? new CallTrace(traceId, spanId, flags, state, null, MdcKeys.DEFAULT, true)
             : new CallTrace(
-                RandomIds.traceId(), RandomIds.spanId(), 0, null, null, MdcKeys.DEFAULT);
+                RandomIds.traceId(),
+                RandomIds.spanId(),
+                CallTrace.STARTED_HERE,
+                null,
+                null,
+                MdcKeys.DEFAULT);
     return TraceServerInterceptor.start(Context.current(), trace, true, call, headers, next);
+  }
+
+  /**
+   * Returns the trace id of a valid {@code traceparent} in {@code headers}: what a client call with
+   * these headers sends, or what a server call with them received.
+   *
+   * @param headers the headers; not null
+   * @return the id, or {@code null} when there is no valid {@code traceparent} (absent, invalid, or
+   *     sent twice with different values)
+   */
+  public static @Nullable String fromHeaders(Metadata headers) {
+    String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
+    TraceParent parsed = value == null ? null : TraceParent.parse(value);
+    return parsed == null ? null : parsed.traceId;
   }
 
   /**

@@ -75,7 +75,7 @@ final class TraceServerInterceptor implements ServerInterceptor {
 
   private CallTrace readTrace(Metadata headers) {
     String traceId = null;
-    int flags = 0;
+    int flags = CallTrace.STARTED_HERE;
     String traceState = null;
     if (headers.containsKey(TraceParent.TRACEPARENT)) {
       String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.otel;
 
+import io.github.grpcmiddleware.internal.W3CTraceContext;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
@@ -15,6 +16,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -32,12 +34,30 @@ final class TracingServerInterceptor implements ServerInterceptor {
           return carrier.keys();
         }
 
+        /**
+         * Applies core's W3C rules before the propagator sees the headers, so that both trace parts
+         * accept the same calls: repeated {@code tracestate} (and {@code baggage}) headers are
+         * combined in order, an invalid {@code tracestate} list is discarded whole, and a {@code
+         * traceparent} sent twice with different values, or invalid, starts a new trace.
+         */
         @Override
         public @Nullable String get(@Nullable Metadata carrier, String key) {
           if (carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
             return null;
           }
-          return carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+          Iterable<String> values =
+              carrier.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+          switch (key) {
+            case "traceparent":
+              String value = W3CTraceContext.singleValue(values);
+              return value != null && W3CTraceContext.traceParentFlags(value) >= 0 ? value : null;
+            case "tracestate":
+              return W3CTraceContext.traceState(values);
+            case "baggage":
+              return values == null ? null : String.join(",", values);
+            default:
+              return carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+          }
         }
       };
 
@@ -84,7 +104,7 @@ final class TracingServerInterceptor implements ServerInterceptor {
     SpanContext ids = span.getSpanContext();
     ServerCall.Listener<ReqT> listener;
     try (Scope ignored = context.makeCurrent()) {
-      listener = TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), spanCall, headers, next);
+      listener = startCall(ids, spanCall, headers, next);
     } catch (RuntimeException | Error e) {
       RpcAttributes.end(span, Status.fromThrowable(e), true);
       throw e;
@@ -104,13 +124,47 @@ final class TracingServerInterceptor implements ServerInterceptor {
       ServerCallHandler<ReqT, RespT> next) {
     Context bounded = baggageLimit.apply(current);
     if (bounded == current) {
-      return TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), call, headers, next);
+      return startCall(ids, call, headers, next);
     }
     ServerCall.Listener<ReqT> listener;
     try (Scope ignored = bounded.makeCurrent()) {
-      listener = TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), call, headers, next);
+      listener = startCall(ids, call, headers, next);
     }
     return new ContextListener<>(listener, bounded);
+  }
+
+  /**
+   * Hands the span's ids, sampling decision and tracestate to core, so that core's client
+   * interceptor continues this span (not a new trace) when the service calls another one.
+   */
+  private static <ReqT, RespT> ServerCall.Listener<ReqT> startCall(
+      SpanContext ids,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    return TraceIds.startCall(
+        ids.getTraceId(),
+        ids.getSpanId(),
+        ids.isSampled(),
+        traceState(ids.getTraceState()),
+        call,
+        headers,
+        next);
+  }
+
+  private static @Nullable String traceState(TraceState state) {
+    if (state.isEmpty()) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder();
+    state.forEach(
+        (key, value) -> {
+          if (sb.length() > 0) {
+            sb.append(',');
+          }
+          sb.append(key).append('=').append(value);
+        });
+    return sb.toString();
   }
 
   /** Captures the status the call was closed with (after error mapping, which is inner). */
