@@ -3,10 +3,12 @@
 // accept-language, traceparent, x-trace-id, grpc-status-details-bin with google.rpc details), so
 // it proves that a non-Java caller sees what the Java chain promises.
 //
-//   node client.js [--target 127.0.0.1:50051] [--token demo-token] [--check]
+//   node client.js [--target 127.0.0.1:50051] [--token demo-token] [--check] [--otel]
 //
 // Without --check it prints what a user sees; with --check it asserts the contract of
-// shared/docs/DESIGN.md and exits non-zero on the first broken promise.
+// shared/docs/DESIGN.md and exits non-zero on the first broken promise. With --otel it makes one
+// SayHello call inside an OpenTelemetry CLIENT span (SDK tracer, W3C propagator) and prints the
+// span's ids, so a test can check that the Java server's span continues it.
 
 const path = require('path');
 const crypto = require('crypto');
@@ -25,9 +27,10 @@ const rpcRoot = loadRpcTypes();
 const Status = rpcRoot.lookupType('google.rpc.Status');
 
 function parseArgs(argv) {
-  const out = { target: '127.0.0.1:50051', token: process.env.DEMO_TOKEN || 'demo-token', check: false };
+  const out = { target: '127.0.0.1:50051', token: process.env.DEMO_TOKEN || 'demo-token', check: false, otel: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--check') out.check = true;
+    else if (argv[i] === '--otel') out.otel = true;
     else if (argv[i] === '--target') out.target = argv[++i];
     else if (argv[i] === '--token') out.token = argv[++i];
     else throw new Error('unknown argument: ' + argv[i]);
@@ -234,7 +237,52 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+// One SayHello inside an OpenTelemetry CLIENT span; prints the span (and, with --check, asserts
+// that the server answered with the span's trace id in x-trace-id).
+async function otelMain() {
+  const api = require('@opentelemetry/api');
+  const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core');
+
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('example-node-client');
+  const propagator = new W3CTraceContextPropagator();
+  const greeter = new example.Greeter(args.target, grpc.credentials.createInsecure());
+
+  const span = tracer.startSpan('example.Greeter/SayHello', {
+    kind: api.SpanKind.CLIENT,
+    attributes: { 'rpc.system': 'grpc', 'rpc.service': 'example.Greeter', 'rpc.method': 'SayHello' },
+  });
+  const carrier = {};
+  propagator.inject(api.trace.setSpan(api.context.active(), span), carrier, api.defaultTextMapSetter);
+  const r = await unary(greeter, 'sayHello', { name: 'Node (OpenTelemetry)' }, carrier);
+  span.setAttribute('rpc.grpc.status_code', r.error ? r.error.code : 0);
+  if (r.error) span.setStatus({ code: api.SpanStatusCode.ERROR });
+  span.end();
+  greeter.close();
+
+  const ids = span.spanContext();
+  const finished = exporter.getFinishedSpans();
+  const echoed = r.headers && r.headers.get('x-trace-id')[0];
+  console.log(`node span name=${span.name} kind=CLIENT traceId=${ids.traceId} spanId=${ids.spanId} sampled=${(ids.traceFlags & 1) === 1} exported=${finished.length}`);
+  console.log(`node sent traceparent ${carrier.traceparent}`);
+  console.log(`SayHello: ${r.error ? grpc.status[r.error.code] : 'OK "' + r.response.message + '"'}, x-trace-id ${echoed}`);
+  expect(!r.error, 'SayHello answers', r.error);
+  expect(finished.length === 1, 'the client span is exported', finished.length);
+  expect(echoed === ids.traceId, 'x-trace-id is the client span\'s trace id', echoed);
+  await provider.shutdown();
+  if (args.check) {
+    if (failures.length > 0) {
+      console.error(`node otel check: ${failures.length} failed`);
+      for (const f of failures) console.error('  ' + f);
+      process.exit(1);
+    }
+    console.log('node otel check: all passed');
+  }
+}
+
+(args.otel ? otelMain() : main()).catch((e) => {
   console.error(e);
   process.exit(2);
 });

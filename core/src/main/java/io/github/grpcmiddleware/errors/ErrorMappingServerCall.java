@@ -223,8 +223,7 @@ final class ErrorMappingServerCall<ReqT, RespT>
 
   /** Names the call's trace id in words, or says there is none (no trace part installed). */
   private String traceText() {
-    String traceId = TraceIds.fromContext(callContext);
-    return traceId == null ? "no trace id: no trace part installed" : "trace id " + traceId;
+    return ErrorRenderer.traceIdText(TraceIds.fromContext(callContext));
   }
 
   private void logAfterClose(Throwable failure) {

@@ -85,13 +85,29 @@ final class ErrorRenderer {
         trailers);
   }
 
-  /** Renders the catch-all: INTERNAL with the generic message naming the trace id. */
+  /**
+   * Says which trace a log line is about: {@code trace id <id>}, or {@code no trace id} when no
+   * trace part gave the call one.
+   */
+  static String traceIdText(@Nullable String traceId) {
+    return traceId == null ? "no trace id" : "trace id " + traceId;
+  }
+
+  /**
+   * Renders the catch-all: INTERNAL with the generic message naming the trace id, or saying that
+   * the call has none.
+   */
   Status renderInternal(Context callContext, Metadata trailers) {
     String traceId = TraceIds.fromContext(callContext);
     if (traceId == null) {
-      String key = MessageKeys.forCode(Status.Code.INTERNAL);
       return render(
-          Status.Code.INTERNAL, key, emptyList(), null, emptyList(), callContext, trailers);
+          Status.Code.INTERNAL,
+          MessageKeys.INTERNAL_NO_TRACE_ID,
+          emptyList(),
+          null,
+          emptyList(),
+          callContext,
+          trailers);
     }
     return render(
         Status.Code.INTERNAL,

@@ -13,6 +13,9 @@ public final class MessageKeys {
   /** Internal error; argument {@code {0}} is the call's trace id. */
   public static final String INTERNAL = "grpcmiddleware.internal";
 
+  /** Internal error of a call that has no trace id (no trace part in the chain); no arguments. */
+  public static final String INTERNAL_NO_TRACE_ID = "grpcmiddleware.internal.notraceid";
+
   /** Credentials missing from the call. */
   public static final String AUTH_MISSING = "grpcmiddleware.auth.missing";
 

@@ -41,6 +41,12 @@ public final class ServerCallScope {
 
   private static final Context.Key<ServerCallScope> KEY = Context.key("grpcmiddleware-call");
 
+  /**
+   * {@link #traceFlags()} of a trace that started on this server with no tracer deciding on
+   * sampling: core's client interceptor then chooses the flags it sends.
+   */
+  public static final int TRACE_STARTED_HERE = -1;
+
   /** MDC slots, in the order they are put. */
   static final int TRACE = 0;
 
@@ -84,6 +90,7 @@ public final class ServerCallScope {
   private @Nullable String spanId;
   private int traceFlags;
   private @Nullable String traceState;
+  private boolean spanIsParent;
   boolean echoTraceId;
 
   private @Nullable Locale locale;
@@ -339,6 +346,17 @@ public final class ServerCallScope {
   /**
    * Sets the call's trace, unless a trace part already did.
    *
+   * @param traceId the trace id; not null
+   * @param spanId the call's span id, or null
+   * @param flags the trace flags, or {@link #TRACE_STARTED_HERE}
+   * @param traceState the {@code tracestate} to continue, or null
+   * @param requestId the sanitised {@code x-request-id}, or null
+   * @param traceKey the trace id's MDC key; not null
+   * @param spanKey the span id's MDC key, or null to leave it out of the MDC
+   * @param requestKey the request id's MDC key; not null
+   * @param echo whether responses carry {@code x-trace-id}
+   * @param spanIsParent whether {@code spanId} is a real span (the otel module's) that outgoing
+   *     calls name as their parent
    * @return false when the call already has a trace (the caller passes through)
    */
   public boolean setTrace(
@@ -350,7 +368,8 @@ public final class ServerCallScope {
       String traceKey,
       @Nullable String spanKey,
       String requestKey,
-      boolean echo) {
+      boolean echo,
+      boolean spanIsParent) {
     if (this.traceId != null) {
       return false;
     }
@@ -358,6 +377,7 @@ public final class ServerCallScope {
     this.spanId = spanId;
     this.traceFlags = flags;
     this.traceState = traceState;
+    this.spanIsParent = spanIsParent && spanId != null;
     this.echoTraceId = echo;
     putSlot(TRACE, traceKey, traceId);
     putSlot(SPAN, spanId == null ? null : spanKey, spanId);
@@ -375,7 +395,12 @@ public final class ServerCallScope {
     return spanId;
   }
 
-  /** Returns the incoming trace flags (0 when the trace started here). */
+  /** Whether {@link #spanId()} is a real span that outgoing calls name as their parent. */
+  public boolean spanIsParent() {
+    return spanIsParent;
+  }
+
+  /** Returns the trace flags, or {@link #TRACE_STARTED_HERE}. */
   public int traceFlags() {
     return traceFlags;
   }

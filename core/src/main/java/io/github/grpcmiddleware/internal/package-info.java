@@ -1,7 +1,8 @@
 /**
- * Internal: the per-call scope the library's parts share. This package is not for public use; it
- * may change without notice in any release, and is public only because the library's other modules
- * (i18n, otel) and its benchmarks need it.
+ * Internal: the per-call scope the library's parts share, and implementation classes shared by the
+ * library's modules. This package is not for public use; it may change without notice in any
+ * release, and is public only because the library's other modules (i18n, otel) and its benchmarks
+ * need it.
  */
 @NullMarked
 package io.github.grpcmiddleware.internal;

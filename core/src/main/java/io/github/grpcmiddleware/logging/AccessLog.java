@@ -42,6 +42,10 @@ import org.slf4j.event.Level;
  * {@code UNKNOWN} for a call that completed without a close it could see (never {@code OK}); it
  * cannot see unknown methods.
  *
+ * <p>On the client the trace id is the one the call sent in {@code traceparent} (read from the
+ * outgoing headers, so it does not matter whether the trace part runs before or after the access
+ * log), else that of the server call current when the call was made, else {@code -}.
+ *
  * <p>This class is thread-safe.
  */
 public final class AccessLog {

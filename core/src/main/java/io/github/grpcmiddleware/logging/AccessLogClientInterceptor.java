@@ -7,6 +7,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +36,8 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
   private static final class Call<ReqT, RespT> extends RecordingClientCall<ReqT, RespT> {
     private final MethodDescriptor<ReqT, RespT> method;
     private final AccessLogWriter writer;
-    private final @Nullable String traceId;
+    private final @Nullable String currentTraceId;
+    private volatile @Nullable Metadata headers;
     private volatile int received;
     private volatile int sent;
 
@@ -48,7 +50,25 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
       super(delegate, start);
       this.method = method;
       this.writer = writer;
-      this.traceId = traceId;
+      this.currentTraceId = traceId;
+    }
+
+    /**
+     * Keeps the outgoing headers: a trace part nearer the channel adds its {@code traceparent} to
+     * this same Metadata when the call starts, so by the time the call closes they hold the id the
+     * call sent, whichever side of this interceptor the trace part runs on.
+     */
+    @Override
+    public void start(ClientCall.Listener<RespT> responseListener, Metadata headers) {
+      this.headers = headers;
+      super.start(responseListener, headers);
+    }
+
+    /** The id the call sent, else the id of the server call it was made from, else null. */
+    private @Nullable String sentTraceId() {
+      Metadata sent = headers;
+      String traceId = sent == null ? null : TraceIds.fromHeaders(sent);
+      return traceId != null ? traceId : currentTraceId;
     }
 
     @Override
@@ -71,7 +91,7 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
           status.getCode(),
           durationNanos,
           getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),
-          traceId,
+          sentTraceId(),
           null,
           received,
           sent,

@@ -14,8 +14,8 @@ import org.slf4j.MDC;
  * try { ... } finally { e.restore(t, s, r); }
  * }</pre>
  *
- * <p>Immutable; the MDC it touches is the calling thread's. {@link CallTrace} extends it so that a
- * server call carries one object for both.
+ * <p>Immutable; the MDC it touches is the calling thread's. The client interceptor uses it; on the
+ * server the call's one scope puts the MDC entries.
  */
 class MdcEntries {
   final MdcKeys keys;

@@ -13,6 +13,7 @@ import java.util.Objects;
 public final class TraceClientBuilder {
   private String traceIdMdcKey = MdcKeys.DEFAULT.traceId;
   private String spanIdMdcKey = MdcKeys.DEFAULT_SPAN_ID;
+  private boolean sampleNewTraces = true;
 
   TraceClientBuilder() {}
 
@@ -42,6 +43,25 @@ public final class TraceClientBuilder {
   }
 
   /**
+   * Sets the W3C {@code sampled} flag sent for a trace that no tracer has decided on: one this
+   * client starts (no server call is current), or one its server call started because the caller
+   * sent no valid {@code traceparent}.
+   *
+   * <p>With {@code true} (the default) such calls are sent with flags {@code 01}, so a server whose
+   * OpenTelemetry SDK uses the default parent-based sampler records them. With {@code false} they
+   * are sent with {@code 00}, and such a server records nothing for them. Either way, a trace that
+   * arrived with a {@code traceparent} (or belongs to the otel module's span) keeps its flags: an
+   * upstream tracer's {@code sampled=0} is never turned into {@code 01}, nor the reverse.
+   *
+   * @param sampled default {@code true}
+   * @return this builder
+   */
+  public TraceClientBuilder sampleNewTraces(boolean sampled) {
+    this.sampleNewTraces = sampled;
+    return this;
+  }
+
+  /**
    * Builds the interceptor.
    *
    * @return the interceptor; never null
@@ -50,6 +70,6 @@ public final class TraceClientBuilder {
   public ClientInterceptor build() {
     TraceIds.checkKeys(traceIdMdcKey, spanIdMdcKey);
     return new TraceClientInterceptor(
-        new MdcKeys(traceIdMdcKey, spanIdMdcKey, MdcKeys.DEFAULT.requestId));
+        new MdcKeys(traceIdMdcKey, spanIdMdcKey, MdcKeys.DEFAULT.requestId), sampleNewTraces);
   }
 }

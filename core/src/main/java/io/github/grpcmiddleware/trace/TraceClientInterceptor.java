@@ -15,28 +15,38 @@ import org.slf4j.MDC;
 
 /** Sends the current trace on in {@code traceparent}; see {@link TraceIds#clientBuilder()}. */
 final class TraceClientInterceptor implements ClientInterceptor {
-  private final MdcKeys keys;
+  /** The sampled flag of W3C Trace Context. */
+  static final int SAMPLED = 0x01;
 
-  TraceClientInterceptor(MdcKeys keys) {
+  private final MdcKeys keys;
+  private final int newTraceFlags;
+
+  TraceClientInterceptor(MdcKeys keys, boolean sampleNewTraces) {
     this.keys = keys;
+    this.newTraceFlags = sampleNewTraces ? SAMPLED : 0;
   }
 
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
     return new TraceClientCall<>(
-        next.newCall(method, callOptions), keys, ServerCallScope.current());
+        next.newCall(method, callOptions), keys, newTraceFlags, ServerCallScope.current());
   }
 
   private static final class TraceClientCall<ReqT, RespT>
       extends SimpleForwardingClientCall<ReqT, RespT> {
     private final MdcKeys keys;
+    private final int newTraceFlags;
     private final @Nullable ServerCallScope serverCall;
 
     TraceClientCall(
-        ClientCall<ReqT, RespT> delegate, MdcKeys keys, @Nullable ServerCallScope serverCall) {
+        ClientCall<ReqT, RespT> delegate,
+        MdcKeys keys,
+        int newTraceFlags,
+        @Nullable ServerCallScope serverCall) {
       super(delegate);
       this.keys = keys;
+      this.newTraceFlags = newTraceFlags;
       this.serverCall = serverCall;
     }
 
@@ -51,12 +61,21 @@ final class TraceClientInterceptor implements ClientInterceptor {
         traceId = parsed != null ? parsed.traceId : currentTraceId();
       } else if (serverCall != null && serverCall.traceId() != null) {
         traceId = Objects.requireNonNull(serverCall.traceId());
-        spanId = keys.spanId == null ? null : serverCall.spanId();
-        inject(headers, traceId, serverCall.traceFlags(), serverCall.traceState());
+        String serverSpan = serverCall.spanId();
+        spanId = keys.spanId == null ? null : serverSpan;
+        // A tracer's decision (the incoming flags, or the owning span's) travels on unchanged;
+        // only a trace that started on this server without one gets this client's choice.
+        int flags =
+            serverCall.traceFlags() == ServerCallScope.TRACE_STARTED_HERE
+                ? newTraceFlags
+                : serverCall.traceFlags();
+        String parent = serverCall.spanIsParent() ? serverSpan : null;
+        inject(headers, traceId, parent, flags, serverCall.traceState());
       } else {
         traceId = currentTraceId();
-        // A trace started here records nothing, so it must not claim to be sampled.
-        inject(headers, traceId, 0, null);
+        // Sampled by default: a parent-based sampler downstream obeys this flag, and a trace
+        // started here has no tracer of its own to record it otherwise.
+        inject(headers, traceId, null, newTraceFlags, null);
       }
       MdcEntries mdc = new MdcEntries(keys, traceId, spanId, null);
       super.start(new TraceClientListener<>(responseListener, mdc), headers);
@@ -72,9 +91,16 @@ final class TraceClientInterceptor implements ClientInterceptor {
     }
 
     private static void inject(
-        Metadata headers, String traceId, int flags, @Nullable String traceState) {
+        Metadata headers,
+        String traceId,
+        @Nullable String parentSpanId,
+        int flags,
+        @Nullable String traceState) {
       headers.put(
-          TraceParent.TRACEPARENT, TraceParent.format(traceId, RandomIds.spanIdBits(), flags));
+          TraceParent.TRACEPARENT,
+          parentSpanId != null
+              ? TraceParent.format(traceId, parentSpanId, flags)
+              : TraceParent.format(traceId, RandomIds.spanIdBits(), flags));
       if (traceState != null && !headers.containsKey(TraceParent.TRACESTATE)) {
         headers.put(TraceParent.TRACESTATE, traceState);
       }

@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.trace;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
+import io.grpc.Metadata;
 import io.grpc.ServerInterceptor;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -62,10 +63,14 @@ public final class TraceIds {
    *
    * <p>Per call it sends a {@code traceparent} with the trace id of the server call whose Context
    * is current (keeping its trace flags and {@code tracestate}), else the valid trace id in the MDC
-   * under {@code traceId}, else a new one (flags {@code 00}: a trace started here is never claimed
-   * sampled), always with a fresh parent id. It injects nothing when the headers already hold a
-   * {@code traceparent} (for example from OpenTelemetry). It puts the trace id in the MDC around
-   * the client listener callbacks and restores what was there. Register it nearest the channel.
+   * under {@code traceId}, else a new one, with a fresh parent id (the otel module's span id when
+   * its span owns the server call). A trace no tracer decided on (started by this client, or by its
+   * server call for a caller that sent no valid {@code traceparent}) is sent with flags {@code 01}
+   * ("sampled"), so a server whose OpenTelemetry SDK has the default parent-based sampler records
+   * it; {@link TraceClientBuilder#sampleNewTraces(boolean)} changes that. Incoming flags are never
+   * changed. It injects nothing when the headers already hold a {@code traceparent} (for example
+   * from OpenTelemetry). It puts the trace id in the MDC around the client listener callbacks and
+   * restores what was there. Register it nearest the channel.
    *
    * @return the interceptor; never null
    */
@@ -80,6 +85,20 @@ public final class TraceIds {
    */
   public static TraceClientBuilder clientBuilder() {
     return new TraceClientBuilder();
+  }
+
+  /**
+   * Returns the trace id of a valid {@code traceparent} in {@code headers}: what a client call with
+   * these headers sends, or what a server call with them received.
+   *
+   * @param headers the headers; not null
+   * @return the id, or {@code null} when there is no valid {@code traceparent} (absent, invalid, or
+   *     sent twice with different values)
+   */
+  public static @Nullable String fromHeaders(Metadata headers) {
+    String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
+    TraceParent parsed = value == null ? null : TraceParent.parse(value);
+    return parsed == null ? null : parsed.traceId;
   }
 
   /**

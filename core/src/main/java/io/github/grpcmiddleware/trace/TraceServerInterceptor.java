@@ -46,7 +46,7 @@ final class TraceServerInterceptor implements ServerInterceptor {
 
   private void readTrace(ServerCallScope scope, Metadata headers) {
     String traceId = null;
-    int flags = 0;
+    int flags = ServerCallScope.TRACE_STARTED_HERE;
     String traceState = null;
     if (headers.containsKey(TraceParent.TRACEPARENT)) {
       String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
@@ -77,7 +77,8 @@ final class TraceServerInterceptor implements ServerInterceptor {
         keys.traceId,
         keys.spanId,
         keys.requestId,
-        echoTraceId);
+        echoTraceId,
+        false);
   }
 
   private @Nullable String readRequestId(Metadata headers) {

@@ -34,9 +34,9 @@ import org.slf4j.MDC;
 
 /**
  * Inside a chain, the trace and auth parts keep their per-call values in the call's one scope
- * rather than in Contexts of their own: what the handler, its own threads and captured Contexts
- * see must not change; when two different auth parts run (server-wide and per-service chains) the
- * inner one's principal wins, and the call keeps one trace id.
+ * rather than in Contexts of their own: what the handler, its own threads and captured Contexts see
+ * must not change; when two different auth parts run (server-wide and per-service chains) the inner
+ * one's principal wins, and the call keeps one trace id.
  */
 class ChainCallValuesTest {
 

@@ -23,7 +23,7 @@ public final class TraceIdTestInterceptor implements ServerInterceptor {
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     ServerCallScope scope = ServerCallScope.open(this, call);
     scope.setTrace(
-        traceId, "00f067aa0ba902b7", 0, null, null, "traceId", "spanId", "requestId", false);
+        traceId, "00f067aa0ba902b7", 0, null, null, "traceId", "spanId", "requestId", false, false);
     return scope.startNext(this, call, headers, next);
   }
 }

@@ -106,15 +106,16 @@ class TracePropagationTest {
   }
 
   @Test
-  void traceStartedByTheClientCrossesBothHops() {
+  void traceStartedByTheClientCrossesBothHopsSampled() {
     List<String> ids = callA(new Metadata(), TraceIds.newClientInterceptor());
 
     assertThat(ids.get(0)).matches("[0-9a-f]{32}");
     assertThat(ids).containsOnly(ids.get(0));
     String toA = traceparentAt(atA);
     String toB = traceparentAt(atB);
-    assertThat(toA).matches("00-" + ids.get(0) + "-[0-9a-f]{16}-00");
-    assertThat(toB).matches("00-" + ids.get(0) + "-[0-9a-f]{16}-00");
+    // Sampled, so that a default (parent-based) OpenTelemetry SDK behind A or B records the calls.
+    assertThat(toA).matches("00-" + ids.get(0) + "-[0-9a-f]{16}-01");
+    assertThat(toB).matches("00-" + ids.get(0) + "-[0-9a-f]{16}-01");
     assertThat(toB.substring(36, 52)).as("fresh parent id").isNotEqualTo(toA.substring(36, 52));
     assertThat(atB.last().get(TRACESTATE)).isNull();
   }
@@ -141,7 +142,8 @@ class TracePropagationTest {
 
     assertThat(ids.get(0)).matches("[0-9a-f]{32}").isNotEqualTo(T);
     assertThat(ids).containsOnly(ids.get(0));
-    assertThat(traceparentAt(atB)).endsWith("-00");
+    // A started the trace and no tracer decided on it: sent sampled, like a client's own trace.
+    assertThat(traceparentAt(atB)).endsWith("-01");
     assertThat(atB.last().get(TRACESTATE)).isNull();
   }
 
@@ -160,12 +162,33 @@ class TracePropagationTest {
     String fromMdc = "0af7651916cd43dd8448eb211c80319c";
     MDC.put("traceId", fromMdc);
     assertThat(callA(new Metadata(), TraceIds.newClientInterceptor())).containsOnly(fromMdc);
-    assertThat(traceparentAt(atA)).endsWith("-00");
+    assertThat(traceparentAt(atA)).endsWith("-01");
 
     MDC.put("traceId", "not-a-trace-id");
     List<String> ids = callA(new Metadata(), TraceIds.newClientInterceptor());
     assertThat(ids.get(0)).matches("[0-9a-f]{32}");
     assertThat(ids).containsOnly(ids.get(0));
     assertThat(MDC.get("traceId")).isEqualTo("not-a-trace-id");
+  }
+
+  @Test
+  void anUpstreamNotSampledDecisionIsNeverOverridden() {
+    Metadata headers = new Metadata();
+    headers.put(TRACEPARENT, "00-" + T + "-" + P + "-00");
+    List<String> ids = callA(headers, TraceIds.newClientInterceptor());
+
+    assertThat(ids).containsOnly(T);
+    assertThat(traceparentAt(atB)).matches("00-" + T + "-[0-9a-f]{16}-00");
+  }
+
+  @Test
+  void sampleNewTracesFalseSendsNewTracesUnsampled() {
+    ClientInterceptor unsampled = TraceIds.clientBuilder().sampleNewTraces(false).build();
+    List<String> ids = callA(new Metadata(), unsampled);
+
+    assertThat(ids).containsOnly(ids.get(0));
+    assertThat(traceparentAt(atA)).matches("00-" + ids.get(0) + "-[0-9a-f]{16}-00");
+    // A continues the caller's trace with the caller's flags.
+    assertThat(traceparentAt(atB)).matches("00-" + ids.get(0) + "-[0-9a-f]{16}-00");
   }
 }

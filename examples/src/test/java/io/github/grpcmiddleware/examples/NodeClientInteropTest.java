@@ -1,16 +1,10 @@
 package io.github.grpcmiddleware.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.grpc.Server;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +16,6 @@ import org.junit.jupiter.api.Test;
  */
 class NodeClientInteropTest {
 
-  private static final Path CLIENT_DIR = Paths.get("node-client").toAbsolutePath();
   private static Server server;
 
   @BeforeAll
@@ -37,14 +30,10 @@ class NodeClientInteropTest {
 
   @Test
   void nodeClientSeesTheContract() throws Exception {
-    requireNode();
-    if (!Files.isDirectory(CLIENT_DIR.resolve("node_modules"))) {
-      Result install = run(Arrays.asList("npm", "ci", "--no-audit", "--no-fund"), 300);
-      assertThat(install.exitCode).as("npm ci failed:%n%s", install.output).isZero();
-    }
+    NodeRunner.requireNodeAndPackages();
 
-    Result check =
-        run(
+    NodeRunner.Result check =
+        NodeRunner.run(
             Arrays.asList(
                 "node",
                 "client.js",
@@ -57,49 +46,5 @@ class NodeClientInteropTest {
 
     assertThat(check.exitCode).as("node client check failed:%n%s", check.output).isZero();
     assertThat(check.output).contains("node client check: all passed").doesNotContain("FAIL ");
-  }
-
-  private static void requireNode() throws InterruptedException {
-    try {
-      Result version = run(Arrays.asList("node", "--version"), 30);
-      if (version.exitCode != 0) {
-        fail("`node --version` failed; install Node.js 18 or newer:%n%s", version.output);
-      }
-    } catch (IOException e) {
-      fail("Node.js is required for the interop test (node not found on PATH): " + e.getMessage());
-    }
-  }
-
-  private static Result run(List<String> command, long timeoutSeconds)
-      throws IOException, InterruptedException {
-    Path log = Files.createTempFile("node-client", ".log");
-    try {
-      Process process =
-          new ProcessBuilder(command)
-              .directory(CLIENT_DIR.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        fail(
-            "%s did not finish within %d s:%n%s",
-            command, timeoutSeconds, new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
-      }
-      return new Result(
-          process.exitValue(), new String(Files.readAllBytes(log), StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(log);
-    }
-  }
-
-  private static final class Result {
-    final int exitCode;
-    final String output;
-
-    Result(int exitCode, String output) {
-      this.exitCode = exitCode;
-      this.output = output;
-    }
   }
 }

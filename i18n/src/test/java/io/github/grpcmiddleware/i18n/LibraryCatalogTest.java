@@ -31,6 +31,7 @@ class LibraryCatalogTest {
         new ArrayList<>(
             Arrays.asList(
                 MessageKeys.INTERNAL,
+                MessageKeys.INTERNAL_NO_TRACE_ID,
                 MessageKeys.AUTH_MISSING,
                 MessageKeys.AUTH_MALFORMED,
                 MessageKeys.AUTH_INVALID,

@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.otel;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.W3CTraceContext;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -15,11 +16,13 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.Collections;
 import org.jspecify.annotations.Nullable;
 
 /** Starts a SERVER span per call and makes its ids the call's trace id; see {@link GrpcTracing}. */
@@ -32,12 +35,30 @@ final class TracingServerInterceptor implements ServerInterceptor {
           return carrier.keys();
         }
 
+        /**
+         * Applies core's W3C rules before the propagator sees the headers, so that both trace parts
+         * accept the same calls: repeated {@code tracestate} (and {@code baggage}) headers are
+         * combined in order, an invalid {@code tracestate} list is discarded whole, and a {@code
+         * traceparent} sent twice with different values, or invalid, starts a new trace.
+         */
         @Override
         public @Nullable String get(@Nullable Metadata carrier, String key) {
           if (carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
             return null;
           }
-          return carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+          Iterable<String> values =
+              carrier.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+          switch (key) {
+            case "traceparent":
+              String value = W3CTraceContext.singleValue(values);
+              return value != null && W3CTraceContext.traceParentFlags(value) >= 0 ? value : null;
+            case "tracestate":
+              return W3CTraceContext.traceState(values);
+            case "baggage":
+              return values == null ? null : String.join(",", values);
+            default:
+              return carrier.get(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+          }
         }
       };
 
@@ -131,16 +152,35 @@ final class TracingServerInterceptor implements ServerInterceptor {
    */
   private static void setTrace(ServerCallScope scope, SpanContext ids) {
     boolean valid = ids.isValid();
+    // The span's sampling decision and tracestate travel with it, so that core's client
+    // interceptor continues this span (not a new trace) when the service calls another one.
+    String state = valid ? traceState(ids.getTraceState()) : null;
     scope.setTrace(
         valid ? ids.getTraceId() : RandomIds.traceId(),
         valid ? ids.getSpanId() : RandomIds.spanId(),
-        0,
-        null,
+        valid ? (ids.isSampled() ? 1 : 0) : ServerCallScope.TRACE_STARTED_HERE,
+        state == null ? null : W3CTraceContext.traceState(Collections.singletonList(state)),
         null,
         "traceId",
         "spanId",
         "requestId",
-        true);
+        true,
+        valid);
+  }
+
+  private static @Nullable String traceState(TraceState state) {
+    if (state.isEmpty()) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder();
+    state.forEach(
+        (key, value) -> {
+          if (sb.length() > 0) {
+            sb.append(',');
+          }
+          sb.append(key).append('=').append(value);
+        });
+    return sb.toString();
   }
 
   /** Ends the span once, with the status the caller received. */
