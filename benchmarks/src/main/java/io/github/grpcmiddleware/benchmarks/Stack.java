@@ -227,7 +227,9 @@ final class Stack {
   }
 
   static ServerInterceptor errorMapping() {
-    return ErrorMapping.builder().messageResolver(LocalizedMessages.builder().build()).build();
+    return ErrorMapping.serverBuilder()
+        .messageResolver(LocalizedMessages.builder().build())
+        .build();
   }
 
   static ServerInterceptor localeServer() {
@@ -245,7 +247,7 @@ final class Stack {
   }
 
   static ServerInterceptor authServer() {
-    return ServerAuth.builder()
+    return ServerAuth.serverBuilder()
         .authenticator(Authenticators.bearerTokens(Collections.singletonMap(TOKEN, "bench-user")))
         .build();
   }

@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.auth;
 
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Context;
+import io.grpc.ServerInterceptor;
 import java.security.Principal;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -11,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * authenticates every call, and {@link #principal()} tells a service who is calling.
  *
  * <pre>{@code
- * ServerInterceptor auth = ServerAuth.builder()
+ * ServerInterceptor auth = ServerAuth.serverBuilder()
  *     .authenticator(Authenticators.bearer(token -> verifyJwt(token)))
  *     .authorizer((principal, method) -> mayCall(principal, method))
  *     .build();
@@ -46,8 +47,19 @@ public final class ServerAuth {
    *
    * @return a builder with health exempt, no authorizer and no transport requirement; never null
    */
-  public static ServerAuthBuilder builder() {
+  public static ServerAuthBuilder serverBuilder() {
     return new ServerAuthBuilder();
+  }
+
+  /**
+   * Returns the auth interceptor with default settings (health exempt, no authorizer, no transport
+   * requirement) for {@code authenticator}; see {@link ServerAuthBuilder}.
+   *
+   * @param authenticator identifies the caller of each call; not null
+   * @return the interceptor; never null
+   */
+  public static ServerInterceptor newServerInterceptor(Authenticator authenticator) {
+    return serverBuilder().authenticator(authenticator).build();
   }
 
   /**

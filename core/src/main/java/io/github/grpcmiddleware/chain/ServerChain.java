@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * ServerInterceptor chain = ServerChain.builder()
  *     .tracing(TraceIds.newServerInterceptor())
- *     .errorMapping(ErrorMapping.builder().build())
+ *     .errorMapping(ErrorMapping.serverBuilder().build())
  *     .build();
  * ServerBuilder<?> builder = ServerBuilder.forPort(50051).addService(service);
  * Server server = ServerChain.install(builder, chain).build();

@@ -8,7 +8,7 @@ import io.grpc.ServerInterceptor;
 
 /**
  * Wraps each call in an {@link ErrorMappingServerCall} and its listener in an {@link
- * ErrorMappingServerCallListener}; built by {@link ErrorMapping.Builder#build()}.
+ * ErrorMappingServerCallListener}; built by {@link ErrorMappingServerBuilder#build()}.
  *
  * <p>This class is thread-safe.
  */

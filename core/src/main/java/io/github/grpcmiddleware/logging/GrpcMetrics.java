@@ -1,9 +1,9 @@
 package io.github.grpcmiddleware.logging;
 
-import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
 
 /**
  * Entry point for Micrometer metrics per method and status code, on the server and the client.
@@ -58,8 +58,28 @@ public final class GrpcMetrics {
    * @param registry where meters are registered; not null
    * @return a new builder
    */
-  public static ServerBuilder serverBuilder(MeterRegistry registry) {
-    return new ServerBuilder(registry);
+  public static MetricsServerBuilder serverBuilder(MeterRegistry registry) {
+    return new MetricsServerBuilder(Objects.requireNonNull(registry, "registry"));
+  }
+
+  /**
+   * Returns the server interceptor with default settings; see {@link MetricsServerBuilder}.
+   *
+   * @param registry where meters are registered; not null
+   * @return the interceptor; never null
+   */
+  public static ServerInterceptor newServerInterceptor(MeterRegistry registry) {
+    return serverBuilder(registry).build();
+  }
+
+  /**
+   * Returns the client interceptor with default settings; see {@link MetricsClientBuilder}.
+   *
+   * @param registry where meters are registered; not null
+   * @return the interceptor; never null
+   */
+  public static ClientInterceptor newClientInterceptor(MeterRegistry registry) {
+    return clientBuilder(registry).build();
   }
 
   /**
@@ -68,135 +88,7 @@ public final class GrpcMetrics {
    * @param registry where meters are registered; not null
    * @return a new builder
    */
-  public static ClientBuilder clientBuilder(MeterRegistry registry) {
-    return new ClientBuilder(registry);
-  }
-
-  /**
-   * Settings shared by server and client metrics. Not thread-safe; {@code build()} copies what it
-   * needs.
-   *
-   * @param <B> the concrete builder type
-   */
-  public abstract static class Builder<B extends Builder<B>> {
-    final MeterRegistry registry;
-    Naming naming = Naming.DEFAULT;
-    boolean percentileHistogram;
-    int maxMethods = 1000;
-    MethodSelector excluded = MethodSelector.none();
-
-    Builder(MeterRegistry registry) {
-      this.registry = registry;
-    }
-
-    abstract B self();
-
-    /**
-     * Sets the naming scheme.
-     *
-     * @param naming the scheme; not null; default {@link Naming#DEFAULT}
-     * @return this builder
-     */
-    public B naming(Naming naming) {
-      this.naming = naming;
-      return self();
-    }
-
-    /**
-     * Publishes a percentile histogram on the duration timers (for Prometheus and similar).
-     *
-     * @param enabled true to publish; default false
-     * @return this builder
-     */
-    public B percentileHistogram(boolean enabled) {
-      this.percentileHistogram = enabled;
-      return self();
-    }
-
-    /**
-     * Bounds the number of distinct method tags; further methods are recorded as {@code other}.
-     *
-     * @param max at least 1; default 1000
-     * @return this builder
-     */
-    public B maxMethods(int max) {
-      this.maxMethods = max;
-      return self();
-    }
-
-    /**
-     * Leaves the selected methods unmeasured; their calls pass through untouched.
-     *
-     * @param methods the methods not to measure; not null; default none
-     * @return this builder
-     */
-    public B exclude(MethodSelector methods) {
-      this.excluded = methods;
-      return self();
-    }
-
-    final void validate() {
-      if (maxMethods < 1) {
-        throw new IllegalArgumentException("maxMethods: " + maxMethods + " (expected: >= 1)");
-      }
-    }
-  }
-
-  /**
-   * Builds the server metrics interceptor and, optionally, the tracer for unknown methods.
-   *
-   * <p>Not thread-safe.
-   */
-  public static final class ServerBuilder extends Builder<ServerBuilder> {
-    ServerBuilder(MeterRegistry registry) {
-      super(registry);
-    }
-
-    @Override
-    ServerBuilder self() {
-      return this;
-    }
-
-    /**
-     * Builds the interceptor.
-     *
-     * @return the interceptor; never null
-     * @throws IllegalArgumentException when a setting is out of range
-     */
-    public ServerInterceptor build() {
-      validate();
-      MeterCache cache =
-          new MeterCache(registry, MeterNames.server(naming), percentileHistogram, maxMethods);
-      return new MetricsServerInterceptor(cache, excluded);
-    }
-  }
-
-  /**
-   * Builds the client metrics interceptor; install it nearest the application (first).
-   *
-   * <p>Not thread-safe.
-   */
-  public static final class ClientBuilder extends Builder<ClientBuilder> {
-    ClientBuilder(MeterRegistry registry) {
-      super(registry);
-    }
-
-    @Override
-    ClientBuilder self() {
-      return this;
-    }
-
-    /**
-     * Builds the interceptor.
-     *
-     * @return the interceptor; never null
-     * @throws IllegalArgumentException when a setting is out of range
-     */
-    public ClientInterceptor build() {
-      validate();
-      MeterCache cache =
-          new MeterCache(registry, MeterNames.client(naming), percentileHistogram, maxMethods);
-      return new MetricsClientInterceptor(cache, excluded);
-    }
+  public static MetricsClientBuilder clientBuilder(MeterRegistry registry) {
+    return new MetricsClientBuilder(Objects.requireNonNull(registry, "registry"));
   }
 }

@@ -34,7 +34,7 @@ class AuthCanaryTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(
                       Authenticators.bearer(
                           token -> {
@@ -59,7 +59,7 @@ class AuthCanaryTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(Authenticators.bearerTokens(Map.of(CANARY, "alice")))
                   .build())
           .build();

@@ -21,7 +21,7 @@ class AuthErrorMappingTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ErrorMapping.builder()
+              ErrorMapping.serverBuilder()
                   .messageResolver(
                       (context, key, args) ->
                           key.equals(MessageKeys.AUTH_INVALID)
@@ -31,7 +31,7 @@ class AuthErrorMappingTest {
                                   .build()
                               : null)
                   .build(),
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(Authenticators.bearerTokens(Map.of("good", "alice")))
                   .build())
           .build();

@@ -46,7 +46,7 @@ class AuthExampleTest {
     // [START auth_example]
     // Server: every method but grpc.health.v1.Health needs "authorization: Bearer <token>".
     ServerInterceptor auth =
-        ServerAuth.builder()
+        ServerAuth.serverBuilder()
             .authenticator(
                 Authenticators.bearer(
                     token -> {

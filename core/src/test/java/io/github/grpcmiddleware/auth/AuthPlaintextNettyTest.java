@@ -27,7 +27,7 @@ class AuthPlaintextNettyTest {
 
   @Test
   void clientRefusesToSendCredentialsOverPlaintextByDefault() throws Exception {
-    ManagedChannel channel = plaintextChannel(start(ServerAuth.builder()));
+    ManagedChannel channel = plaintextChannel(start(ServerAuth.serverBuilder()));
 
     Rpcs.Outcome outcome = unary(channel, ClientAuth.bearerToken("tok-1").build());
 
@@ -38,7 +38,7 @@ class AuthPlaintextNettyTest {
 
   @Test
   void clientSendsOverPlaintextWhenAllowedExplicitly() throws Exception {
-    ManagedChannel channel = plaintextChannel(start(ServerAuth.builder()));
+    ManagedChannel channel = plaintextChannel(start(ServerAuth.serverBuilder()));
 
     CallCredentials loopback = ClientAuth.bearerToken("tok-1").allowPlaintextLoopback(true).build();
     CallCredentials anywhere =
@@ -51,7 +51,7 @@ class AuthPlaintextNettyTest {
   @Test
   void serverRequiringTransportSecurityAcceptsLoopbackByDefault() throws Exception {
     ManagedChannel channel =
-        plaintextChannel(start(ServerAuth.builder().requireTransportSecurity(true)));
+        plaintextChannel(start(ServerAuth.serverBuilder().requireTransportSecurity(true)));
 
     Rpcs.Outcome outcome =
         unary(channel, ClientAuth.bearerToken("tok-1").allowPlaintext(true).build());
@@ -65,7 +65,9 @@ class AuthPlaintextNettyTest {
     ManagedChannel channel =
         plaintextChannel(
             start(
-                ServerAuth.builder().requireTransportSecurity(true).allowPlaintextLoopback(false)));
+                ServerAuth.serverBuilder()
+                    .requireTransportSecurity(true)
+                    .allowPlaintextLoopback(false)));
 
     Rpcs.Outcome outcome =
         unary(channel, ClientAuth.bearerToken("tok-1").allowPlaintext(true).build());

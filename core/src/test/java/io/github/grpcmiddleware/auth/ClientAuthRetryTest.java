@@ -64,7 +64,7 @@ class ClientAuthRetryTest {
           .service(new RecordingService())
           .interceptor(
               COUNTING,
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(
                       Authenticators.bearer(
                           token -> {

@@ -53,7 +53,7 @@ class ClientAuthTest {
           .service(service)
           .interceptor(
               COUNTING,
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(
                       Authenticators.bearer(
                           token -> token.startsWith("tok-") ? new NamedPrincipal(token) : null))
@@ -65,7 +65,7 @@ class ClientAuthTest {
       GrpcServerExtension.builder()
           .service(new RecordingService())
           .interceptor(
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(Authenticators.apiKeys("x-api-key", Map.of("key-1", "svc")))
                   .build())
           .build();

@@ -33,7 +33,7 @@ class PrincipalMdcTest {
           .service(service)
           .interceptor(
               new OuterMdcProbe(),
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(Authenticators.bearerTokens(Map.of("alice-token", "alice")))
                   .principalInMdc(true)
                   .build())

@@ -40,12 +40,12 @@ class ServerAuthExemptionTest {
 
   @RegisterExtension
   static final GrpcServerExtension defaults =
-      server(ServerAuth.builder().authenticator(AUTHENTICATOR));
+      server(ServerAuth.serverBuilder().authenticator(AUTHENTICATOR));
 
   @RegisterExtension
   static final GrpcServerExtension optedIn =
       server(
-          ServerAuth.builder()
+          ServerAuth.serverBuilder()
               .authenticator(AUTHENTICATOR)
               .exemptReflection(true)
               .exemptHealth(false)

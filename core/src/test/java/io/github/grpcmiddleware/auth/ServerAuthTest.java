@@ -39,7 +39,7 @@ class ServerAuthTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(Authenticators.bearer(VERIFIER))
                   .authorizer((principal, method) -> principal.getName().equals("alice"))
                   .principalInMdc(true)
@@ -189,7 +189,7 @@ class ServerAuthTest {
         .contains("visible ASCII");
     assertThatThrownBy(() -> Authenticators.bearerTokens(Map.of()))
         .hasMessage("tokenToPrincipalName: {} (expected: at least one entry)");
-    assertThatThrownBy(() -> ServerAuth.builder().build())
+    assertThatThrownBy(() -> ServerAuth.serverBuilder().build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("authenticator: not set (expected: an Authenticator)");
     assertThatThrownBy(() -> Authenticators.apiKey("x-key-bin", token -> null))

@@ -36,7 +36,7 @@ class StaticSecretsTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(
                       Authenticators.bearerTokens(
                           Map.of(
@@ -50,7 +50,7 @@ class StaticSecretsTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.builder()
+              ServerAuth.serverBuilder()
                   .authenticator(
                       Authenticators.apiKeys(
                           "x-api-key", Map.of("key-1", "svc-1", LONG, "svc-long")))

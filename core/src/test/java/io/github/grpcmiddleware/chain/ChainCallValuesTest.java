@@ -142,7 +142,7 @@ class ChainCallValuesTest {
   }
 
   private static io.grpc.ServerInterceptor auth(String principal) {
-    return ServerAuth.builder()
+    return ServerAuth.serverBuilder()
         .authenticator(Authenticators.bearerTokens(Collections.singletonMap("token", principal)))
         .build();
   }

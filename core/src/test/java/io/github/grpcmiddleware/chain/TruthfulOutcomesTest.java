@@ -234,7 +234,7 @@ class TruthfulOutcomesTest {
 
   @Test
   void anOnErrorAfterOnCompletedIsIgnoredQuietly() throws Exception {
-    start(true, observability().errorMapping(ErrorMapping.builder().build()));
+    start(true, observability().errorMapping(ErrorMapping.serverBuilder().build()));
 
     SimpleResponse response = stub().unaryRpc(request("late-error"));
 
@@ -258,7 +258,8 @@ class TruthfulOutcomesTest {
           throw new IllegalStateException("catalog broken");
         };
     start(
-        true, observability().errorMapping(ErrorMapping.builder().messageResolver(broken).build()));
+        true,
+        observability().errorMapping(ErrorMapping.serverBuilder().messageResolver(broken).build()));
     Logger errorLogger = (Logger) LoggerFactory.getLogger(ErrorMapping.class);
     AppenderBase<ILoggingEvent> failing =
         new AppenderBase<ILoggingEvent>() {

@@ -53,7 +53,7 @@ class ErrorMappingCallbacksTest {
           .interceptor(
               new TraceIdTestInterceptor(TRACE_ID),
               new Outer(),
-              ErrorMapping.builder().build(),
+              ErrorMapping.serverBuilder().build(),
               new InnerInterceptor())
           .build();
 

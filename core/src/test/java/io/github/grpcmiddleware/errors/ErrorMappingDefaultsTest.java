@@ -40,7 +40,7 @@ class ErrorMappingDefaultsTest {
   final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(service)
-          .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.builder().build())
+          .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.serverBuilder().build())
           .build();
 
   @ParameterizedTest

@@ -23,7 +23,7 @@ class ErrorMappingNoTraceIdTest {
   final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(new FailingService())
-          .interceptor(ErrorMapping.builder().build())
+          .interceptor(ErrorMapping.serverBuilder().build())
           .build();
 
   @ParameterizedTest

@@ -44,7 +44,7 @@ class ErrorMappingRegistryTest {
   }
 
   private final FailingService service = new FailingService();
-  private volatile ServerInterceptor mapping = ErrorMapping.builder().build();
+  private volatile ServerInterceptor mapping = ErrorMapping.serverBuilder().build();
 
   @RegisterExtension
   final GrpcServerExtension grpc =
@@ -85,20 +85,20 @@ class ErrorMappingRegistryTest {
   void commonJdkMappingsAreOptIn(Throwable failure, Status.Code expected) throws Exception {
     for (Rpcs rpc : Rpcs.values()) {
       StatusRuntimeException opted =
-          call(ErrorMapping.builder().withCommonJdkMappings().build(), rpc, failure);
+          call(ErrorMapping.serverBuilder().withCommonJdkMappings().build(), rpc, failure);
       assertThat(opted.getStatus().getCode()).as(rpc.name()).isEqualTo(expected);
       assertThat(opted.getStatus().getDescription())
           .isEqualTo(DefaultMessageResolver.INSTANCE.forCode(expected, List0.EMPTY).getMessage());
       assertThat(clientVisible(opted)).doesNotContain("java.");
     }
-    StatusRuntimeException plain = call(ErrorMapping.builder().build(), Rpcs.UNARY, failure);
+    StatusRuntimeException plain = call(ErrorMapping.serverBuilder().build(), Rpcs.UNARY, failure);
     assertThat(plain.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
   }
 
   @Test
   void explicitRegistrationOverridesAJdkMapping() {
     ServerInterceptor mapping =
-        ErrorMapping.builder()
+        ErrorMapping.serverBuilder()
             .withCommonJdkMappings()
             .on(IllegalArgumentException.class, Status.Code.OUT_OF_RANGE)
             .build();
@@ -111,12 +111,12 @@ class ErrorMappingRegistryTest {
   @EnumSource(Rpcs.class)
   void mostSpecificTypeWinsWhateverTheOrder(Rpcs rpc) {
     ServerInterceptor baseFirst =
-        ErrorMapping.builder()
+        ErrorMapping.serverBuilder()
             .on(BaseException.class, Status.Code.ABORTED)
             .on(SubException.class, Status.Code.NOT_FOUND)
             .build();
     ServerInterceptor subFirst =
-        ErrorMapping.builder()
+        ErrorMapping.serverBuilder()
             .on(SubException.class, Status.Code.NOT_FOUND)
             .on(BaseException.class, Status.Code.ABORTED)
             .build();
@@ -133,7 +133,7 @@ class ErrorMappingRegistryTest {
   @EnumSource(Rpcs.class)
   void functionReturningNullFallsThroughToTheSupertype(Rpcs rpc) throws Exception {
     ServerInterceptor mapping =
-        ErrorMapping.builder()
+        ErrorMapping.serverBuilder()
             .on(
                 SubException.class,
                 e ->
@@ -156,7 +156,8 @@ class ErrorMappingRegistryTest {
 
   @Test
   void functionReturningNullWithoutSupertypeFallsToInternal() {
-    ServerInterceptor mapping = ErrorMapping.builder().on(SubException.class, e -> null).build();
+    ServerInterceptor mapping =
+        ErrorMapping.serverBuilder().on(SubException.class, e -> null).build();
 
     assertThat(call(mapping, Rpcs.UNARY, new SubException("x")).getStatus().getCode())
         .isEqualTo(Status.Code.INTERNAL);
@@ -166,7 +167,7 @@ class ErrorMappingRegistryTest {
   @EnumSource(Rpcs.class)
   void throwingMapperGivesInternalAndOneErrorLine(Rpcs rpc) throws Exception {
     ServerInterceptor mapping =
-        ErrorMapping.builder()
+        ErrorMapping.serverBuilder()
             .on(
                 SubException.class,
                 e -> {
@@ -188,7 +189,7 @@ class ErrorMappingRegistryTest {
   @Test
   void translatedDownstreamCodesBecomeInternal() throws Exception {
     ServerInterceptor mapping =
-        ErrorMapping.builder().translateDownstream(Status.Code.UNAUTHENTICATED).build();
+        ErrorMapping.serverBuilder().translateDownstream(Status.Code.UNAUTHENTICATED).build();
     Supplier<Throwable> downstream =
         () -> Status.UNAUTHENTICATED.withDescription("downstream token expired").asException();
 
@@ -207,17 +208,19 @@ class ErrorMappingRegistryTest {
   void buildRejectsBadConfiguration() {
     assertThatThrownBy(
             () ->
-                ErrorMapping.builder()
+                ErrorMapping.serverBuilder()
                     .on(BaseException.class, Status.Code.ABORTED)
                     .on(BaseException.class, e -> null)
                     .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("duplicate mapping for " + BaseException.class.getName());
-    assertThatThrownBy(() -> ErrorMapping.builder().trailerBudget(100).build())
+    assertThatThrownBy(() -> ErrorMapping.serverBuilder().trailerBudget(100).build())
         .hasMessage("trailerBudget: 100 (expected: >= 512)");
-    assertThatThrownBy(() -> ErrorMapping.builder().on(BaseException.class, Status.Code.OK).build())
+    assertThatThrownBy(
+            () -> ErrorMapping.serverBuilder().on(BaseException.class, Status.Code.OK).build())
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ErrorMapping.builder().translateDownstream(Status.Code.OK).build())
+    assertThatThrownBy(
+            () -> ErrorMapping.serverBuilder().translateDownstream(Status.Code.OK).build())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ServiceException.builder(Status.Code.OK, "k"))
         .hasMessage("code: OK (expected: an error code)");

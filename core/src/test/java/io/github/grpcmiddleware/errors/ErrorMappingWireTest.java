@@ -74,7 +74,7 @@ class ErrorMappingWireTest {
   void nonAsciiDescriptionRoundTripsExactly(Rpcs rpc) throws Exception {
     service.failure =
         () -> ServiceException.builder(Status.Code.NOT_FOUND, "k").defaultMessage(TRICKY).build();
-    ManagedChannel channel = netty(ErrorMapping.builder().build());
+    ManagedChannel channel = netty(ErrorMapping.serverBuilder().build());
 
     StatusRuntimeException e = rpc.fail(channel);
 
@@ -102,7 +102,7 @@ class ErrorMappingWireTest {
           }
           return b.build();
         };
-    ManagedChannel channel = netty(ErrorMapping.builder().build());
+    ManagedChannel channel = netty(ErrorMapping.serverBuilder().build());
 
     StatusRuntimeException e = rpc.fail(channel);
 
@@ -127,7 +127,7 @@ class ErrorMappingWireTest {
                 .errorInfo("R", "d", Collections.singletonMap("k", "v".repeat(300)))
                 .resourceInfo("t", "n", "o", "x".repeat(300))
                 .build();
-    ManagedChannel channel = netty(ErrorMapping.builder().trailerBudget(1024).build());
+    ManagedChannel channel = netty(ErrorMapping.serverBuilder().trailerBudget(1024).build());
 
     StatusRuntimeException e = Rpcs.UNARY.fail(channel);
 
@@ -142,7 +142,7 @@ class ErrorMappingWireTest {
   @EnumSource(Rpcs.class)
   void descriptionIsLocalizedForTheCallerByDefault(Rpcs rpc) throws Exception {
     service.failure = () -> ServiceException.builder(Status.Code.NOT_FOUND, "user.gone").build();
-    ManagedChannel channel = netty(ErrorMapping.builder().messageResolver(CHINESE).build());
+    ManagedChannel channel = netty(ErrorMapping.serverBuilder().messageResolver(CHINESE).build());
 
     StatusRuntimeException e = rpc.fail(channel);
 
@@ -156,7 +156,11 @@ class ErrorMappingWireTest {
   void aip193StyleSendsTheDefaultLocaleDescriptionAndTheLocalizedDetail() throws Exception {
     service.failure = () -> ServiceException.builder(Status.Code.NOT_FOUND, "user.gone").build();
     ManagedChannel channel =
-        netty(ErrorMapping.builder().messageResolver(CHINESE).localizedDescription(false).build());
+        netty(
+            ErrorMapping.serverBuilder()
+                .messageResolver(CHINESE)
+                .localizedDescription(false)
+                .build());
 
     StatusRuntimeException e = Rpcs.UNARY.fail(channel);
 
@@ -168,7 +172,7 @@ class ErrorMappingWireTest {
   @Test
   void resolverWithoutTheKeyFallsBackToTheEnglishDefaults() throws Exception {
     MessageResolver empty = (callContext, key, args) -> null;
-    ManagedChannel channel = netty(ErrorMapping.builder().messageResolver(empty).build());
+    ManagedChannel channel = netty(ErrorMapping.serverBuilder().messageResolver(empty).build());
 
     StatusRuntimeException e = Rpcs.UNARY.fail(channel);
 

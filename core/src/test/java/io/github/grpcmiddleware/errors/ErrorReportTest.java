@@ -28,7 +28,7 @@ class ErrorReportTest {
   final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(service)
-          .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.builder().build())
+          .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.serverBuilder().build())
           .build();
 
   @ParameterizedTest

@@ -43,7 +43,7 @@ class ErrorsExampleTest {
   }
 
   static ServerInterceptor errorMapping() {
-    return ErrorMapping.builder()
+    return ErrorMapping.serverBuilder()
         .on(
             UserNotFoundException.class,
             e ->

@@ -39,7 +39,7 @@ class AccessLogOffTest {
           .interceptor(
               AccessLog.serverBuilder().build(),
               new CallInfoProbe(),
-              ErrorMapping.builder().build())
+              ErrorMapping.serverBuilder().build())
           .build();
 
   private LogCapture server;

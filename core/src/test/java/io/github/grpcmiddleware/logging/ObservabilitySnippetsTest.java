@@ -31,8 +31,7 @@ class ObservabilitySnippetsTest {
               .slowCallThreshold(Duration.ofSeconds(2))
               .exclude(MethodSelector.of("grpc.health.v1.Health/*"))
               .build();
-      GrpcMetrics.ServerBuilder metrics =
-          GrpcMetrics.serverBuilder(registry).percentileHistogram(true);
+      MetricsServerBuilder metrics = GrpcMetrics.serverBuilder(registry).percentileHistogram(true);
       ServerInterceptor chain =
           ServerChain.builder().observability(accessLog).observability(metrics.build()).build();
       // install adds the chain and its stream tracer: records then carry the status the

@@ -202,9 +202,9 @@ public final class ExampleServer {
                 .defaultLocale(Locale.ENGLISH)
                 .mdc(true)
                 .build())
-        .errorMapping(ErrorMapping.builder().messageResolver(messages).build())
+        .errorMapping(ErrorMapping.serverBuilder().messageResolver(messages).build())
         .auth(
-            ServerAuth.builder()
+            ServerAuth.serverBuilder()
                 .authenticator(
                     Authenticators.bearerTokens(Collections.singletonMap(token, "demo-user")))
                 .exempt(MethodSelector.of("example.Greeter/*"))

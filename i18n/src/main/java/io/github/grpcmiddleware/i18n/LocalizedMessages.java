@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * LocalizedMessages messages =
  *     LocalizedMessages.builder().baseName("com/example/messages").build();
- * ServerInterceptor errors = ErrorMapping.builder().messageResolver(messages).build();
+ * ServerInterceptor errors = ErrorMapping.serverBuilder().messageResolver(messages).build();
  * }</pre>
  *
  * <p>Catalogs are UTF-8 {@code .properties} files named like ResourceBundles ({@code

@@ -101,7 +101,7 @@ class ErrorMappingI18nTest {
           .interceptor(
               TraceIds.newServerInterceptor(),
               LOCALE,
-              ErrorMapping.builder().messageResolver(MESSAGES).build())
+              ErrorMapping.serverBuilder().messageResolver(MESSAGES).build())
           .build();
 
   @RegisterExtension
@@ -111,7 +111,10 @@ class ErrorMappingI18nTest {
           .interceptor(
               TraceIds.newServerInterceptor(),
               LOCALE,
-              ErrorMapping.builder().messageResolver(MESSAGES).localizedDescription(false).build())
+              ErrorMapping.serverBuilder()
+                  .messageResolver(MESSAGES)
+                  .localizedDescription(false)
+                  .build())
           .build();
 
   @RegisterExtension
@@ -121,8 +124,8 @@ class ErrorMappingI18nTest {
           .interceptor(
               TraceIds.newServerInterceptor(),
               LOCALE,
-              ErrorMapping.builder().messageResolver(MESSAGES).build(),
-              ServerAuth.builder()
+              ErrorMapping.serverBuilder().messageResolver(MESSAGES).build(),
+              ServerAuth.serverBuilder()
                   .authenticator(
                       Authenticators.bearerTokens(Collections.singletonMap("good-token", "ada")))
                   .build())
@@ -261,7 +264,7 @@ class ErrorMappingI18nTest {
                         new FailingService(),
                         TraceIds.newServerInterceptor(),
                         LOCALE,
-                        ErrorMapping.builder().messageResolver(MESSAGES).build()))
+                        ErrorMapping.serverBuilder().messageResolver(MESSAGES).build()))
                 .build()
                 .start());
     ManagedChannel netty =

@@ -50,7 +50,7 @@ class I18nExampleTest {
                     .supported(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE)
                     .defaultLocale(Locale.ENGLISH)
                     .build())
-            .errorMapping(ErrorMapping.builder().messageResolver(messages).build())
+            .errorMapping(ErrorMapping.serverBuilder().messageResolver(messages).build())
             .build();
     Server server =
         InProcessServerBuilder.forName("i18n-example")

@@ -274,7 +274,7 @@ class OfficialInstrumentationInteropTest {
     OpenTelemetrySdk sampled = sdk(sampler);
     List<ServerInterceptor> interceptors = new ArrayList<>();
     interceptors.add(
-        ServerAuth.builder()
+        ServerAuth.serverBuilder()
             .authenticator(Authenticators.bearerTokens(Map.of("secret", "alice")))
             .build());
     interceptors.add(GrpcTracing.create(sampled).newServerInterceptor());

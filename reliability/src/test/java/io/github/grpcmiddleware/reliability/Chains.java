@@ -6,6 +6,7 @@ import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
+import io.github.grpcmiddleware.errors.ErrorMappingServerBuilder;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
 import io.github.grpcmiddleware.selector.MethodSelector;
@@ -37,17 +38,17 @@ final class Chains {
   }
 
   static ServerInterceptor server(
-      Consumer<ErrorMapping.Builder> errorConfig, ServerInterceptor... application) {
+      Consumer<ErrorMappingServerBuilder> errorConfig, ServerInterceptor... application) {
     return server(null, errorConfig, application);
   }
 
   /** The full chain with {@code observability} (when not null) in its slot. */
   static ServerInterceptor server(
       @Nullable ServerInterceptor observability,
-      Consumer<ErrorMapping.Builder> errorConfig,
+      Consumer<ErrorMappingServerBuilder> errorConfig,
       ServerInterceptor... application) {
-    ErrorMapping.Builder errors =
-        ErrorMapping.builder()
+    ErrorMappingServerBuilder errors =
+        ErrorMapping.serverBuilder()
             .messageResolver(LocalizedMessages.builder().baseName("example-messages").build());
     errorConfig.accept(errors);
     ServerChain.Builder chain =
@@ -68,7 +69,7 @@ final class Chains {
     }
     return chain
         .auth(
-            ServerAuth.builder()
+            ServerAuth.serverBuilder()
                 .authenticator(Authenticators.bearerTokens(TOKENS))
                 .exempt(MethodSelector.of("example.Greeter/*"))
                 .principalInMdc(true)

@@ -54,7 +54,7 @@ class CredentialLeakTest {
     return ServerChain.builder()
         .tracing(TraceIds.newServerInterceptor())
         .locale(Locales.serverBuilder().supported(Locale.ENGLISH).mdc(true).build())
-        .errorMapping(ErrorMapping.builder().build())
+        .errorMapping(ErrorMapping.serverBuilder().build())
         .auth(auth)
         .build();
   }
@@ -82,12 +82,12 @@ class CredentialLeakTest {
   void canaryCredentialsNeverLeak() throws Exception {
     ProbeService bearerProbe = new ProbeService();
     ServerInterceptor bearerAuth =
-        ServerAuth.builder()
+        ServerAuth.serverBuilder()
             .authenticator(Authenticators.bearerTokens(Map.of(BEARER, "canary-user")))
             .principalInMdc(true)
             .build();
     ServerInterceptor keyAuth =
-        ServerAuth.builder()
+        ServerAuth.serverBuilder()
             .authenticator(Authenticators.apiKeys("x-api-key", Map.of(API_KEY, "key-user")))
             .principalInMdc(true)
             .build();

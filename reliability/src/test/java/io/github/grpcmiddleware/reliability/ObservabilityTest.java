@@ -96,10 +96,10 @@ class ObservabilityTest {
         .tracing(GrpcTracing.create(sdk(sampler)).newServerInterceptor())
         .observability(AccessLog.serverBuilder().build())
         .observability(GrpcMetrics.serverBuilder(registry).build())
-        .errorMapping(ErrorMapping.builder().build())
+        .errorMapping(ErrorMapping.serverBuilder().build())
         .application(baggageProbe)
         .auth(
-            ServerAuth.builder()
+            ServerAuth.serverBuilder()
                 .authenticator(Authenticators.bearerTokens(Map.of(CANARY, "canary-user")))
                 .build())
         .build();

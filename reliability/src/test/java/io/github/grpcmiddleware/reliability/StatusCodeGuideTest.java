@@ -63,9 +63,9 @@ class StatusCodeGuideTest {
   private static ServerInterceptor chain(boolean requireTls) {
     return ServerChain.builder()
         .tracing(TraceIds.newServerInterceptor())
-        .errorMapping(ErrorMapping.builder().build())
+        .errorMapping(ErrorMapping.serverBuilder().build())
         .auth(
-            ServerAuth.builder()
+            ServerAuth.serverBuilder()
                 .authenticator(
                     (headers, attributes) -> {
                       String value = headers.get(Rpc.ascii("authorization"));
