@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * in the one correct order, whatever order the builder was given them in.
  *
  * <p>Outermost first: tracing, observability (access log, metrics), locale, error mapping, the
- * application's own interceptors, auth, then the service. Error mapping therefore maps what the
+ * application's own interceptors, auth, validation, then the service. Error mapping therefore maps what the
  * application's interceptors and auth throw; the access log and metrics see the status the client
  * actually receives; every part below tracing runs with the trace id in the MDC.
  *
@@ -77,6 +77,7 @@ public final class ServerChain {
     private @Nullable ServerInterceptor errorMapping;
     private final List<ServerInterceptor> application = new ArrayList<>();
     private @Nullable ServerInterceptor auth;
+    private @Nullable ServerInterceptor validation;
 
     private Builder() {}
 
@@ -141,7 +142,7 @@ public final class ServerChain {
     }
 
     /**
-     * Sets the innermost part, which authenticates the caller.
+     * Sets the part that authenticates the caller; only validation runs after it.
      *
      * @param interceptor the part; not null
      * @return this builder
@@ -149,6 +150,20 @@ public final class ServerChain {
      */
     public Builder auth(ServerInterceptor interceptor) {
       auth = once(auth, interceptor, "auth");
+      return this;
+    }
+
+    /**
+     * Sets the part that checks request messages against their rules (the validation module's
+     * interceptor). It runs after auth, so an unauthenticated caller learns nothing of the schema,
+     * and inside error mapping, which localizes its {@code INVALID_ARGUMENT}.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a validation part is already set
+     */
+    public Builder validation(ServerInterceptor interceptor) {
+      validation = once(validation, interceptor, "validation");
       return this;
     }
 
@@ -165,6 +180,7 @@ public final class ServerChain {
       addIfSet(parts, errorMapping);
       parts.addAll(application);
       addIfSet(parts, auth);
+      addIfSet(parts, validation);
       return new CompositeServerInterceptor(parts.toArray(new ServerInterceptor[0]));
     }
 
