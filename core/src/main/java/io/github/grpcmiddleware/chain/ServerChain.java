@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * in the one correct order, whatever order the builder was given them in.
  *
  * <p>Outermost first: tracing, observability (access log, metrics), locale, error mapping, the
- * application's own interceptors, auth, validation, then the service. Error mapping therefore maps what the
- * application's interceptors and auth throw; the access log and metrics see the status the client
- * actually receives; every part below tracing runs with the trace id in the MDC.
+ * application's own interceptors, auth, validation, then the service. Error mapping therefore maps
+ * what the application's interceptors and auth throw; the access log and metrics see the status the
+ * client actually receives; every part below tracing runs with the trace id in the MDC.
  *
  * <p>{@code ServerBuilder.intercept} runs interceptors in the reverse order of registration, the
  * classic source of chains in the wrong order; register only the interceptor this builder returns:

@@ -9,9 +9,9 @@ final class ProtobufRuntime {
   private ProtobufRuntime() {}
 
   /**
-   * Throws an IllegalStateException naming the runtime found and the one needed when protovalidate's
-   * generated code cannot initialize (a 3.x runtime lacks {@code RuntimeVersion}; an older 4.x
-   * one rejects the gencode).
+   * Throws an IllegalStateException naming the runtime found and the one needed when
+   * protovalidate's generated code cannot initialize (a 3.x runtime lacks {@code RuntimeVersion};
+   * an older 4.x one rejects the gencode).
    */
   static void check() {
     check("build.buf.validate.ValidateProto");

@@ -60,15 +60,31 @@ final class RuleMessages {
   private static final Set<String> NUMBER_TYPES =
       new HashSet<>(
           Arrays.asList(
-              "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64",
-              "sfixed32", "sfixed64", "float", "double"));
+              "int32",
+              "int64",
+              "uint32",
+              "uint64",
+              "sint32",
+              "sint64",
+              "fixed32",
+              "fixed64",
+              "sfixed32",
+              "sfixed64",
+              "float",
+              "double"));
 
   /** Numeric rule kinds whose description names a lower and an upper bound. */
   private static final Set<String> TWO_BOUNDS =
       new HashSet<>(
           Arrays.asList(
-              "gt_lt", "gt_lte", "gte_lt", "gte_lte", "gt_lt_exclusive", "gt_lte_exclusive",
-              "gte_lt_exclusive", "gte_lte_exclusive"));
+              "gt_lt",
+              "gt_lte",
+              "gte_lt",
+              "gte_lte",
+              "gt_lt_exclusive",
+              "gt_lte_exclusive",
+              "gte_lt_exclusive",
+              "gte_lte_exclusive"));
 
   private static final Properties ENGLISH = load();
 

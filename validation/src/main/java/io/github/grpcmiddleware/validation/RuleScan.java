@@ -49,8 +49,8 @@ final class RuleScan {
   }
 
   /**
-   * Whether the options hold the extension, parsed or (when the generated code did not register
-   * it) still an unknown field with its number.
+   * Whether the options hold the extension, parsed or (when the generated code did not register it)
+   * still an unknown field with its number.
    */
   private static <O extends GeneratedMessage.ExtendableMessage<O>> boolean marked(
       O options, ExtensionLite<O, ?> extension) {

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Guards the call once validation ended it: the handler's later sends and its close are dropped
- * (a streaming handler may still answer earlier messages from its own thread). With response
+ * Guards the call once validation ended it: the handler's later sends and its close are dropped (a
+ * streaming handler may still answer earlier messages from its own thread). With response
  * validation it also checks each response before it is sent.
  *
  * <p>This class is thread-safe: sends and closes are serialized by a per-call lock.

@@ -39,8 +39,8 @@ public final class ValidationServerBuilder {
   /**
    * Sets how violation descriptions are localized: pass the same resolver as error mapping (the
    * i18n module's {@code LocalizedMessages}, whose catalogs ship the validation messages in the
-   * library's languages). Keys the resolver does not know fall back to the English defaults, then to
-   * protovalidate's own message (the text of a custom CEL rule).
+   * library's languages). Keys the resolver does not know fall back to the English defaults, then
+   * to protovalidate's own message (the text of a custom CEL rule).
    *
    * @param resolver the resolver; not null; must be thread-safe
    * @return this builder

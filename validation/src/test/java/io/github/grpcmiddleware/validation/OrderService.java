@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Records every message it receives; replies with the order's name, or an empty (invalid) reply
- * for the order named {@code bad-reply}.
+ * Records every message it receives; replies with the order's name, or an empty (invalid) reply for
+ * the order named {@code bad-reply}.
  */
 final class OrderService extends OrderServiceGrpc.OrderServiceImplBase {
   final List<Object> received = new CopyOnWriteArrayList<>();

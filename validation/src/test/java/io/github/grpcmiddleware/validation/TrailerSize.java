@@ -19,7 +19,8 @@ final class TrailerSize {
         continue;
       }
       if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        for (byte[] value : trailers.getAll(Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER))) {
+        for (byte[] value :
+            trailers.getAll(Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER))) {
           size += name.length() + (value.length * 4 + 2) / 3 + 32;
         }
       } else {

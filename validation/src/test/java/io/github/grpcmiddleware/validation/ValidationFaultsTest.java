@@ -66,7 +66,8 @@ class ValidationFaultsTest {
 
     LoggedEvent line = logs.await(e -> e.level().equals("ERROR"), Duration.ofSeconds(5));
     assertThat(line.message())
-        .contains("validationtest.BrokenRule", "do not compile", "validationtest.OrderService/Broken");
+        .contains(
+            "validationtest.BrokenRule", "do not compile", "validationtest.OrderService/Broken");
     assertThat(line.throwable()).isNull();
     assertThat(errors()).hasSize(1);
     assertThat(service.received).isEmpty();

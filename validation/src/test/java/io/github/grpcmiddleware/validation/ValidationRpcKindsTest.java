@@ -74,10 +74,12 @@ class ValidationRpcKindsTest {
 
   @Test
   void serverStreamingValidRequestStreams() {
-    Iterator<OrderReply> replies =
-        grpc.stub(OrderServiceGrpc::newBlockingStub).watchOrders(VALID);
+    Iterator<OrderReply> replies = grpc.stub(OrderServiceGrpc::newBlockingStub).watchOrders(VALID);
 
-    assertThat(replies).toIterable().extracting(OrderReply::getName).containsExactly("first", "Tea");
+    assertThat(replies)
+        .toIterable()
+        .extracting(OrderReply::getName)
+        .containsExactly("first", "Tea");
   }
 
   @Test

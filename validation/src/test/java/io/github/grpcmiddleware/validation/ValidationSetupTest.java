@@ -41,8 +41,7 @@ class ValidationSetupTest {
                     .validation(Validation.newServerInterceptor())
                     .auth(
                         ServerAuth.builder()
-                            .authenticator(
-                                Authenticators.bearerTokens(Map.of("demo-token", "ada")))
+                            .authenticator(Authenticators.bearerTokens(Map.of("demo-token", "ada")))
                             .build())
                     .errorMapping(ErrorMapping.builder().build())
                     .build())
@@ -143,7 +142,8 @@ class ValidationSetupTest {
     MessageChecks checks = new MessageChecks(ValidatorFactory.newBuilder().build());
 
     assertThat(checks.forType(Plain.getDescriptor()).hasRules).isFalse();
-    assertThat(checks.forType(Plain.getDescriptor())).isSameAs(checks.forType(Plain.getDescriptor()));
+    assertThat(checks.forType(Plain.getDescriptor()))
+        .isSameAs(checks.forType(Plain.getDescriptor()));
     assertThat(checks.forType(Order.getDescriptor()).hasRules).isTrue();
     // Rules only on a nested message still count for the outer one.
     assertThat(
@@ -165,10 +165,14 @@ class ValidationSetupTest {
     assertThatThrownBy(() -> Validation.serverBuilder().methods((MethodSelector) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("selector");
-    assertThatThrownBy(() -> Validation.serverBuilder().messageResolver((io.github.grpcmiddleware.errors.MessageResolver) null))
+    assertThatThrownBy(
+            () ->
+                Validation.serverBuilder()
+                    .messageResolver((io.github.grpcmiddleware.errors.MessageResolver) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("resolver");
-    assertThatThrownBy(() -> Validation.serverBuilder().validator((build.buf.protovalidate.Validator) null))
+    assertThatThrownBy(
+            () -> Validation.serverBuilder().validator((build.buf.protovalidate.Validator) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("protovalidate");
     ServerInterceptor interceptor = Validation.newServerInterceptor();
