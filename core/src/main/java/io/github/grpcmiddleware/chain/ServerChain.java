@@ -22,9 +22,9 @@ import org.jspecify.annotations.Nullable;
  * in the one correct order, whatever order the builder was given them in.
  *
  * <p>Outermost first: tracing, observability (access log, metrics), locale, error mapping, the
- * application's own interceptors, auth, then the service. Error mapping therefore maps what the
- * application's interceptors and auth throw; the access log and metrics see the status the client
- * actually receives; every part below tracing runs with the trace id in the MDC.
+ * application's own interceptors, auth, validation, then the service. Error mapping therefore maps
+ * what the application's interceptors and auth throw; the access log and metrics see the status the
+ * client actually receives; every part below tracing runs with the trace id in the MDC.
  *
  * <p>{@code ServerBuilder.intercept} runs interceptors in the reverse order of registration, the
  * classic source of chains in the wrong order; install only the interceptor this builder returns,
@@ -133,6 +133,7 @@ public final class ServerChain {
     private @Nullable ServerInterceptor errorMapping;
     private final List<ServerInterceptor> application = new ArrayList<>();
     private @Nullable ServerInterceptor auth;
+    private @Nullable ServerInterceptor validation;
 
     private Builder() {}
 
@@ -197,7 +198,7 @@ public final class ServerChain {
     }
 
     /**
-     * Sets the innermost part, which authenticates the caller.
+     * Sets the part that authenticates the caller; only validation runs after it.
      *
      * @param interceptor the part; not null
      * @return this builder
@@ -205,6 +206,20 @@ public final class ServerChain {
      */
     public Builder auth(ServerInterceptor interceptor) {
       auth = once(auth, interceptor, "auth");
+      return this;
+    }
+
+    /**
+     * Sets the part that checks request messages against their rules (the validation module's
+     * interceptor). It runs after auth, so an unauthenticated caller learns nothing of the schema,
+     * and inside error mapping, which localizes its {@code INVALID_ARGUMENT}.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a validation part is already set
+     */
+    public Builder validation(ServerInterceptor interceptor) {
+      validation = once(validation, interceptor, "validation");
       return this;
     }
 
@@ -221,6 +236,7 @@ public final class ServerChain {
       addIfSet(parts, errorMapping);
       parts.addAll(application);
       addIfSet(parts, auth);
+      addIfSet(parts, validation);
       return new CompositeServerInterceptor(parts.toArray(new ServerInterceptor[0]));
     }
 

@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Checks every translation the library ships. */
 class LibraryCatalogTest {
 
+  static final String VALIDATION_PREFIX = "grpcmiddleware.validation.";
+
   static List<String> allKeys() {
     List<String> keys =
         new ArrayList<>(
@@ -63,6 +65,9 @@ class LibraryCatalogTest {
   @ValueSource(strings = {"root", "zh_CN", "zh_TW", "ja", "ko", "es", "fr", "de", "pt_BR", "ru"})
   void hasEveryKeyAndNothingElse(String suffix) throws Exception {
     Set<String> keys = new TreeSet<>(load(suffix).keySet());
+    // The validation module's keys (its English root lives there) are checked by its own
+    // ValidationCatalogTest.
+    keys.removeIf(key -> key.startsWith(VALIDATION_PREFIX));
     assertThat(keys).containsExactlyInAnyOrderElementsOf(allKeys());
   }
 
