@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.validation;
 import build.buf.protovalidate.Validator;
 import build.buf.protovalidate.ValidatorFactory;
 import io.github.grpcmiddleware.errors.ErrorMapping;
+import io.github.grpcmiddleware.errors.ErrorMappingServerBuilder;
 import io.github.grpcmiddleware.errors.MessageResolver;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ServerInterceptor;
@@ -78,7 +79,8 @@ public final class ValidationServerBuilder {
   /**
    * Sets the trailer budget the {@code BadRequest} is cut to: field violations are kept, in the
    * order protovalidate reports them, while their base64 size stays within half the budget. Use the
-   * same value as {@link ErrorMapping.Builder#trailerBudget(int)}, which then fits the whole error.
+   * same value as {@link ErrorMappingServerBuilder#trailerBudget(int)}, which then fits the whole
+   * error.
    *
    * @param bytes the budget; default {@value ErrorMapping#DEFAULT_TRAILER_BUDGET}; at least {@value
    *     ErrorMapping#MIN_TRAILER_BUDGET}

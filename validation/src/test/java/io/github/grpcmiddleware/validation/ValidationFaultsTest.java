@@ -34,7 +34,7 @@ class ValidationFaultsTest {
           .interceptor(
               ServerChain.builder()
                   .tracing(TraceIds.newServerInterceptor())
-                  .errorMapping(ErrorMapping.builder().build())
+                  .errorMapping(ErrorMapping.serverBuilder().build())
                   .validation(Validation.serverBuilder().validateResponses(true).build())
                   .build())
           .build();

@@ -42,7 +42,7 @@ class ValidationMessagesTest {
                       Locales.serverBuilder()
                           .supported(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE, Locale.GERMAN)
                           .build())
-                  .errorMapping(ErrorMapping.builder().messageResolver(MESSAGES).build())
+                  .errorMapping(ErrorMapping.serverBuilder().messageResolver(MESSAGES).build())
                   .validation(Validation.serverBuilder().messageResolver(MESSAGES).build())
                   .build())
           .build();

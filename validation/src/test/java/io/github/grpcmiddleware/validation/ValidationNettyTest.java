@@ -59,7 +59,7 @@ class ValidationNettyTest {
                             .supported(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE)
                             .build())
                     .errorMapping(
-                        ErrorMapping.builder()
+                        ErrorMapping.serverBuilder()
                             .messageResolver(ValidationMessagesTest.MESSAGES)
                             .build())
                     .validation(

@@ -28,7 +28,7 @@ class ValidationRpcKindsTest {
           .service(service)
           .interceptor(
               ServerChain.builder()
-                  .errorMapping(ErrorMapping.builder().build())
+                  .errorMapping(ErrorMapping.serverBuilder().build())
                   .validation(Validation.newServerInterceptor())
                   .build())
           .build();

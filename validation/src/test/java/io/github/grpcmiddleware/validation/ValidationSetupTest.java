@@ -40,10 +40,10 @@ class ValidationSetupTest {
                     // Given before auth on purpose: the chain puts it after auth anyway.
                     .validation(Validation.newServerInterceptor())
                     .auth(
-                        ServerAuth.builder()
+                        ServerAuth.serverBuilder()
                             .authenticator(Authenticators.bearerTokens(Map.of("demo-token", "ada")))
                             .build())
-                    .errorMapping(ErrorMapping.builder().build())
+                    .errorMapping(ErrorMapping.serverBuilder().build())
                     .build())
             .build();
 
