@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
  * in the one correct order, whatever order the builder was given them in.
  *
  * <p>Outermost first: tracing, observability (access log, metrics), locale, error mapping, the
- * application's own interceptors, auth, then the service. Error mapping therefore maps what the
- * application's interceptors and auth throw; the access log and metrics see the status the client
- * actually receives; every part below tracing runs with the trace id in the MDC.
+ * application's own interceptors, auth, limits (deadline cap, concurrency and rate limits), then
+ * the service. Error mapping therefore maps what the application's interceptors, auth and limits
+ * throw or reject; the access log and metrics see the status the client actually receives; every
+ * part below tracing runs with the trace id in the MDC.
  *
  * <p>{@code ServerBuilder.intercept} runs interceptors in the reverse order of registration, the
  * classic source of chains in the wrong order; register only the interceptor this builder returns:
@@ -77,6 +78,7 @@ public final class ServerChain {
     private @Nullable ServerInterceptor errorMapping;
     private final List<ServerInterceptor> application = new ArrayList<>();
     private @Nullable ServerInterceptor auth;
+    private @Nullable ServerInterceptor limits;
 
     private Builder() {}
 
@@ -141,7 +143,7 @@ public final class ServerChain {
     }
 
     /**
-     * Sets the innermost part, which authenticates the caller.
+     * Sets the part that authenticates the caller; only limits run after it.
      *
      * @param interceptor the part; not null
      * @return this builder
@@ -149,6 +151,22 @@ public final class ServerChain {
      */
     public Builder auth(ServerInterceptor interceptor) {
       auth = once(auth, interceptor, "auth");
+      return this;
+    }
+
+    /**
+     * Sets the limits part ({@code Limits.serverBuilder()}): it runs after auth, so an
+     * unauthenticated caller spends no one's quota and a per-principal limit sees the principal,
+     * and inside error mapping, which renders its rejections in the caller's language. A global
+     * limit meant to shield an expensive authenticator can run before auth instead: build a second
+     * limits part with that limit and add it with {@link #application(ServerInterceptor)}.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a limits part is already set
+     */
+    public Builder limits(ServerInterceptor interceptor) {
+      limits = once(limits, interceptor, "limits");
       return this;
     }
 
@@ -165,6 +183,7 @@ public final class ServerChain {
       addIfSet(parts, errorMapping);
       parts.addAll(application);
       addIfSet(parts, auth);
+      addIfSet(parts, limits);
       return new CompositeServerInterceptor(parts.toArray(new ServerInterceptor[0]));
     }
 
