@@ -45,13 +45,13 @@ final class LimitsServerInterceptor implements ServerInterceptor {
   }
 
   /** The rule with the given name; for tests. */
-  @Nullable LimitRule rule(String name) {
+  LimitRule rule(String name) {
     for (LimitRule rule : rules) {
       if (rule.name.equals(name)) {
         return rule;
       }
     }
-    return null;
+    throw new IllegalArgumentException("name: \"" + name + "\" (expected: a configured limit)");
   }
 
   @Override
