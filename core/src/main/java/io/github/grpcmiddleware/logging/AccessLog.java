@@ -20,12 +20,16 @@ import org.slf4j.event.Level;
  * duration, the peer address, the trace id, the principal (server, when auth recorded one), the
  * number of messages received and sent, the user agent (server), and the class of the exception
  * error mapping turned into the status (server, when it recorded one in the {@link
- * io.github.grpcmiddleware.chain.CallInfo}; never its message). Payloads, status descriptions and
- * credentials are never logged. With SLF4J 2 the same fields are also attached as key-value pairs
- * (for JSON encoders); with SLF4J 1.7 only the readable message is written. When the chosen level
- * is disabled nothing is built. When the logger cannot write any level the access log uses (for
- * example it is set to OFF), the interceptors leave calls untouched and cost next to nothing; this
- * is checked on every call, so turning the logger back on takes effect with the next call.
+ * io.github.grpcmiddleware.chain.CallInfo}; never its message), and the time the call had left when
+ * it started ({@code deadline=250ms}, rounded up; {@code -} without a deadline: on the server the
+ * deadline the client sent, on the client the earlier of the call's and the current Context's,
+ * including a default set by {@code Limits.clientBuilder()} nearer the application). Payloads,
+ * status descriptions and credentials are never logged. With SLF4J 2 the same fields are also
+ * attached as key-value pairs (for JSON encoders); with SLF4J 1.7 only the readable message is
+ * written. When the chosen level is disabled nothing is built. When the logger cannot write any
+ * level the access log uses (for example it is set to OFF), the interceptors leave calls untouched
+ * and cost next to nothing; this is checked on every call, so turning the logger back on takes
+ * effect with the next call.
  *
  * <p>On the server the interceptor sits just inside the trace part and outside locale, error
  * mapping and auth, so it sees the status error mapping produced and the principal auth recorded in

@@ -6,6 +6,8 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -29,13 +31,26 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
       return next.newCall(method, callOptions);
     }
     long start = System.nanoTime();
-    return new Call<>(next.newCall(method, callOptions), start, method, writer, TraceIds.current());
+    // grpc-java uses the earlier of the call's own deadline and the current Context's.
+    Deadline deadline = callOptions.getDeadline();
+    Deadline inherited = Context.current().getDeadline();
+    if (inherited != null && (deadline == null || inherited.isBefore(deadline))) {
+      deadline = inherited;
+    }
+    return new Call<>(
+        next.newCall(method, callOptions),
+        start,
+        method,
+        writer,
+        TraceIds.current(),
+        AccessLogWriter.remainingNanos(deadline));
   }
 
   private static final class Call<ReqT, RespT> extends RecordingClientCall<ReqT, RespT> {
     private final MethodDescriptor<ReqT, RespT> method;
     private final AccessLogWriter writer;
     private final @Nullable String traceId;
+    private final long deadlineNanos;
     private volatile int received;
     private volatile int sent;
 
@@ -44,11 +59,13 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
         long start,
         MethodDescriptor<ReqT, RespT> method,
         AccessLogWriter writer,
-        @Nullable String traceId) {
+        @Nullable String traceId,
+        long deadlineNanos) {
       super(delegate, start);
       this.method = method;
       this.writer = writer;
       this.traceId = traceId;
+      this.deadlineNanos = deadlineNanos;
     }
 
     @Override
@@ -75,7 +92,8 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
           received,
           sent,
           null,
-          null);
+          null,
+          deadlineNanos);
     }
   }
 }

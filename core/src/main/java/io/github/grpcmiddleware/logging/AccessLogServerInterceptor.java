@@ -55,6 +55,7 @@ final class AccessLogServerInterceptor implements ServerInterceptor {
     private final Metadata headers;
     private final @Nullable String traceId;
     private final @Nullable SocketAddress peer;
+    private final long deadlineNanos;
     private volatile int received;
     private volatile int sent;
 
@@ -71,6 +72,7 @@ final class AccessLogServerInterceptor implements ServerInterceptor {
       this.headers = headers;
       this.traceId = TraceIds.fromContext(context);
       this.peer = delegate.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+      this.deadlineNanos = AccessLogWriter.remainingNanos(context.getDeadline());
     }
 
     @Override
@@ -97,7 +99,8 @@ final class AccessLogServerInterceptor implements ServerInterceptor {
           received,
           sent,
           headers,
-          info.mappedException());
+          info.mappedException(),
+          deadlineNanos);
     }
   }
 }
