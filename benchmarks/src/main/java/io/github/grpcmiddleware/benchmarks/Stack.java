@@ -9,9 +9,13 @@ import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
+import io.github.grpcmiddleware.limits.LimitKey;
+import io.github.grpcmiddleware.limits.Limits;
+import io.github.grpcmiddleware.limits.LimitsServerBuilder;
 import io.github.grpcmiddleware.logging.AccessLog;
 import io.github.grpcmiddleware.logging.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
+import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.CallCredentials;
 import io.grpc.ClientInterceptor;
@@ -25,6 +29,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,6 +64,17 @@ final class Stack {
 
   /** Our access log (server), its logger at INFO with a no-op appender: one event per call. */
   static final String ACCESS_LOG_ON = "accesslog_on";
+
+  /**
+   * Our limits part on its costliest path: the server caps the deadline of a call that has none (a
+   * capped Context and its timer per call), takes a permit of a global concurrency limit and a
+   * token of a per-method rate limit (both far above the benchmark's rate, so nothing is rejected);
+   * the client gives no default deadline, or the cap would have nothing to do.
+   */
+  static final String LIMITS = "limits";
+
+  /** {@link #LIMITS} without the deadline cap: the two permits only. */
+  static final String LIMITS_PERMITS = "limits_permits";
 
   /** Our Micrometer metrics, server and client, on a SimpleMeterRegistry. */
   static final String METRICS = "metrics";
@@ -137,6 +153,8 @@ final class Stack {
         stack.client.add(ClientChain.builder().credentials(credentials()).build());
       }
       case ACCESS_LOG_OFF, ACCESS_LOG_ON -> stack.server.add(AccessLog.serverBuilder().build());
+      case LIMITS -> stack.server.add(limits(true));
+      case LIMITS_PERMITS -> stack.server.add(limits(false));
       case METRICS -> {
         SimpleMeterRegistry registry = stack.meterRegistry();
         stack.server.add(GrpcMetrics.serverBuilder(registry).build());
@@ -188,6 +206,18 @@ final class Stack {
       default -> throw new IllegalArgumentException("unknown stack: " + name);
     }
     return stack;
+  }
+
+  private static ServerInterceptor limits(boolean cap) {
+    LimitsServerBuilder limits = Limits.serverBuilder();
+    if (cap) {
+      limits.deadlineCap(MethodSelector.of("*"), Duration.ofSeconds(10));
+    }
+    return limits
+        .concurrencyLimit("inflight", MethodSelector.of("*"), LimitKey.global(), 10_000)
+        .rateLimit(
+            "rate", MethodSelector.of("*"), LimitKey.method(), 1_000_000_000, Duration.ofSeconds(1))
+        .build();
   }
 
   /**

@@ -35,6 +35,8 @@ public class UnaryBenchmark {
     Stack.ACCESS_LOG_OFF,
     Stack.ACCESS_LOG_ON,
     Stack.METRICS,
+    Stack.LIMITS,
+    Stack.LIMITS_PERMITS,
     Stack.SPANS,
     Stack.CHAIN,
     Stack.CHAIN_SPANS,

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>In the chain, auth sits innermost, right before the service and after error mapping (which
- * re-renders its rejections in the caller's language). Outcomes follow the gRPC status code guide:
+ * <p>In the chain, auth sits after error mapping (which re-renders its rejections in the caller's
+ * language) and before the limits part and the service. Outcomes follow the gRPC status code guide:
  * {@code UNAUTHENTICATED} when credentials are missing, malformed or invalid (or the connection is
  * not secure enough), {@code PERMISSION_DENIED} only for an identified caller who is not allowed,
  * {@code UNAVAILABLE} when the identity provider is down. A rejected call never reaches the

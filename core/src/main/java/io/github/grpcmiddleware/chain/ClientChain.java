@@ -14,12 +14,12 @@ import org.jspecify.annotations.Nullable;
  * Assembles the client-side parts of the library into one {@link ClientInterceptor} that runs them
  * in the one correct order, whatever order the builder was given them in.
  *
- * <p>From the application towards the channel: observability (access log, metrics), error
- * reporting, locale ({@code accept-language}), the application's own interceptors, then tracing
- * nearest the channel. Tracing sits nearest the channel because response callbacks travel from the
- * channel outwards: the part that puts the trace id in the MDC must see them first, so that every
- * other part logs with it. Credentials, when given, are attached to every call's {@link
- * CallOptions} (a call that already carries its own credentials keeps them).
+ * <p>From the application towards the channel: limits (a default deadline), observability (access
+ * log, metrics), error reporting, locale ({@code accept-language}), the application's own
+ * interceptors, then tracing nearest the channel. Tracing sits nearest the channel because response
+ * callbacks travel from the channel outwards: the part that puts the trace id in the MDC must see
+ * them first, so that every other part logs with it. Credentials, when given, are attached to every
+ * call's {@link CallOptions} (a call that already carries its own credentials keeps them).
  *
  * <pre>{@code
  * ClientInterceptor chain = ClientChain.builder()
@@ -55,8 +55,22 @@ public final class ClientChain {
     private final List<ClientInterceptor> application = new ArrayList<>();
     private @Nullable ClientInterceptor tracing;
     private @Nullable CallCredentials credentials;
+    private @Nullable ClientInterceptor limits;
 
     private Builder() {}
+
+    /**
+     * Sets the part nearest the application ({@code Limits.clientBuilder()}, a default deadline for
+     * calls without one), so the access log and metrics see the deadline it sets.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a limits part is already set
+     */
+    public Builder limits(ClientInterceptor interceptor) {
+      limits = once(limits, interceptor, "limits");
+      return this;
+    }
 
     /**
      * Sets the part nearest the channel, which sends the trace id and puts it in the MDC around
@@ -143,6 +157,7 @@ public final class ClientChain {
      */
     public ClientInterceptor build() {
       List<ClientInterceptor> parts = new ArrayList<>();
+      addIfSet(parts, limits);
       if (credentials != null) {
         parts.add(new CredentialsInterceptor(credentials));
       }

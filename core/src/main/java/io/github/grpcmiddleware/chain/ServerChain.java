@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
  * in the one correct order, whatever order the builder was given them in.
  *
  * <p>Outermost first: tracing, observability (access log, metrics), locale, error mapping, the
- * application's own interceptors, auth, validation, then the service. Error mapping therefore maps
- * what the application's interceptors and auth throw; the access log and metrics see the status the
- * client actually receives; every part below tracing runs with the trace id in the MDC.
+ * application's own interceptors, auth, limits (deadline cap, concurrency and rate limits),
+ * validation, then the service. Error mapping therefore maps what the application's interceptors,
+ * auth, limits and validation throw or reject; the access log and metrics see the status the client
+ * actually receives; every part below tracing runs with the trace id in the MDC.
  *
  * <p>{@code ServerBuilder.intercept} runs interceptors in the reverse order of registration, the
  * classic source of chains in the wrong order; install only the interceptor this builder returns,
@@ -133,6 +134,7 @@ public final class ServerChain {
     private @Nullable ServerInterceptor errorMapping;
     private final List<ServerInterceptor> application = new ArrayList<>();
     private @Nullable ServerInterceptor auth;
+    private @Nullable ServerInterceptor limits;
     private @Nullable ServerInterceptor validation;
 
     private Builder() {}
@@ -198,7 +200,7 @@ public final class ServerChain {
     }
 
     /**
-     * Sets the part that authenticates the caller; only validation runs after it.
+     * Sets the part that authenticates the caller; only limits and validation run after it.
      *
      * @param interceptor the part; not null
      * @return this builder
@@ -206,6 +208,22 @@ public final class ServerChain {
      */
     public Builder auth(ServerInterceptor interceptor) {
       auth = once(auth, interceptor, "auth");
+      return this;
+    }
+
+    /**
+     * Sets the limits part ({@code Limits.serverBuilder()}): it runs after auth, so an
+     * unauthenticated caller spends no one's quota and a per-principal limit sees the principal,
+     * and inside error mapping, which renders its rejections in the caller's language. A global
+     * limit meant to shield an expensive authenticator can run before auth instead: build a second
+     * limits part with that limit and add it with {@link #application(ServerInterceptor)}.
+     *
+     * @param interceptor the part; not null
+     * @return this builder
+     * @throws IllegalStateException when a limits part is already set
+     */
+    public Builder limits(ServerInterceptor interceptor) {
+      limits = once(limits, interceptor, "limits");
       return this;
     }
 
@@ -236,6 +254,7 @@ public final class ServerChain {
       addIfSet(parts, errorMapping);
       parts.addAll(application);
       addIfSet(parts, auth);
+      addIfSet(parts, limits);
       addIfSet(parts, validation);
       return new CompositeServerInterceptor(parts.toArray(new ServerInterceptor[0]));
     }

@@ -34,6 +34,15 @@ public final class MessageKeys {
   /** The identity provider could not be reached. */
   public static final String AUTH_UNAVAILABLE = "grpcmiddleware.auth.unavailable";
 
+  /** A concurrency limit rejected the call (too many calls in flight). */
+  public static final String LIMIT_CONCURRENCY = "grpcmiddleware.limit.concurrency";
+
+  /** A rate limit rejected the call (too many calls per unit of time). */
+  public static final String LIMIT_RATE = "grpcmiddleware.limit.rate";
+
+  /** The method requires a deadline and the call came without one. */
+  public static final String DEADLINE_REQUIRED = "grpcmiddleware.deadline.required";
+
   private static final String[] CODE_KEYS = codeKeys();
 
   private MessageKeys() {}

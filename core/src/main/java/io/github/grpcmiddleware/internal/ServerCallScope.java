@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.internal;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -12,6 +13,7 @@ import java.net.SocketAddress;
 import java.security.Principal;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
@@ -78,6 +80,7 @@ public final class ServerCallScope {
   private String fullMethodName;
   private @Nullable Metadata headers;
   private @Nullable SocketAddress peer;
+  private long deadlineNanos = -1;
 
   // MDC keys and values, one pair per slot; a slot is put when both are set.
   final @Nullable String[] mdcKeys = new String[SLOTS];
@@ -185,6 +188,9 @@ public final class ServerCallScope {
   }
 
   void describe(ServerCall<?, ?> call) {
+    Deadline deadline = Context.current().getDeadline();
+    deadlineNanos =
+        deadline == null ? -1 : Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
     if (method == null) {
       method = call.getMethodDescriptor();
       fullMethodName = call.getMethodDescriptor().getFullMethodName();
@@ -576,6 +582,16 @@ public final class ServerCallScope {
   /** Returns the remote address, or null when unknown. */
   public @Nullable SocketAddress peer() {
     return peer;
+  }
+
+  /**
+   * Returns the time the call had left when the first part saw it (the deadline the client sent),
+   * in nanoseconds.
+   *
+   * @return the time left, or -1 when the call had no deadline
+   */
+  public long deadlineNanos() {
+    return deadlineNanos;
   }
 
   /** Returns when the call started, in {@link System#nanoTime()} units. */

@@ -10,17 +10,21 @@ import io.grpc.ServerInterceptor;
  * <p>Each line carries the full method name, the RPC kind, the status code the caller received, the
  * duration, the peer address, the trace id, the principal (server, when auth recorded one), the
  * number of messages received and sent, the user agent (server), and the class of the exception
- * error mapping turned into the status (server, when it mapped one; never its message). Payloads,
- * status descriptions and credentials are never logged. Values a caller controls (the method name
- * of an unknown method, the user agent, a principal's name) are written bare only when they are
- * printable ASCII without space, quote, backslash or {@code =}; otherwise quoted, with {@code "}
- * and a backslash escaped and other characters as a backslash, {@code u} and four hex digits, so no
- * value can add a field or a line. The key-value pairs carry the values unescaped (the user agent
- * cut to 256 characters). With SLF4J 2 the same fields are also attached as key-value pairs (for
- * JSON encoders); with SLF4J 1.7 only the readable message is written. When the chosen level is
- * disabled nothing is built. When the logger cannot write any level the access log uses (for
- * example it is set to OFF), the interceptors leave calls untouched and cost next to nothing; this
- * is checked on every call, so turning the logger back on takes effect with the next call.
+ * error mapping turned into the status (server, when it mapped one; never its message), the time
+ * the call had left when it started ({@code deadline=250ms}, rounded up; {@code -} without a
+ * deadline: on the server the deadline the client sent, on the client the earlier of the call's and
+ * the current Context's, including a default set by {@code Limits.clientBuilder()} nearer the
+ * application). Payloads, status descriptions and credentials are never logged. Values a caller
+ * controls (the method name of an unknown method, the user agent, a principal's name) are written
+ * bare only when they are printable ASCII without space, quote, backslash or {@code =}; otherwise
+ * quoted, with {@code "} and a backslash escaped and other characters as a backslash, {@code u} and
+ * four hex digits, so no value can add a field or a line. The key-value pairs carry the values
+ * unescaped (the user agent cut to 256 characters). With SLF4J 2 the same fields are also attached
+ * as key-value pairs (for JSON encoders); with SLF4J 1.7 only the readable message is written. When
+ * the chosen level is disabled nothing is built. When the logger cannot write any level the access
+ * log uses (for example it is set to OFF), the interceptors leave calls untouched and cost next to
+ * nothing; this is checked on every call, so turning the logger back on takes effect with the next
+ * call.
  *
  * <p>On the server the interceptor sits just inside the trace part and outside locale, error
  * mapping and auth, and reads the principal and the mapped exception from the call's scope, which

@@ -6,6 +6,8 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -30,7 +32,19 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
       return next.newCall(method, callOptions);
     }
     long start = System.nanoTime();
-    return new Call<>(next.newCall(method, callOptions), start, method, writer, TraceIds.current());
+    // grpc-java uses the earlier of the call's own deadline and the current Context's.
+    Deadline deadline = callOptions.getDeadline();
+    Deadline inherited = Context.current().getDeadline();
+    if (inherited != null && (deadline == null || inherited.isBefore(deadline))) {
+      deadline = inherited;
+    }
+    return new Call<>(
+        next.newCall(method, callOptions),
+        start,
+        method,
+        writer,
+        TraceIds.current(),
+        AccessLogWriter.remainingNanos(deadline));
   }
 
   private static final class Call<ReqT, RespT> extends RecordingClientCall<ReqT, RespT> {
@@ -38,6 +52,7 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
     private final AccessLogWriter writer;
     private final @Nullable String currentTraceId;
     private volatile @Nullable Metadata headers;
+    private final long deadlineNanos;
     private volatile int received;
     private volatile int sent;
 
@@ -46,11 +61,13 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
         long start,
         MethodDescriptor<ReqT, RespT> method,
         AccessLogWriter writer,
-        @Nullable String traceId) {
+        @Nullable String traceId,
+        long deadlineNanos) {
       super(delegate, start);
       this.method = method;
       this.writer = writer;
       this.currentTraceId = traceId;
+      this.deadlineNanos = deadlineNanos;
     }
 
     /**
@@ -96,7 +113,8 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
           received,
           sent,
           null,
-          null);
+          null,
+          deadlineNanos);
     }
   }
 }

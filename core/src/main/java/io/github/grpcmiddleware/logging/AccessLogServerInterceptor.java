@@ -54,7 +54,8 @@ final class AccessLogServerInterceptor implements ServerInterceptor, ServerCallO
         call.received(),
         call.sent(),
         call.headers(),
-        call.mappedException());
+        call.mappedException(),
+        call.deadlineNanos());
   }
 
   @Override

@@ -11,7 +11,8 @@ import org.slf4j.event.Level;
 final class AccessLogWriter {
 
   static final String FORMAT =
-      "{} {} {} {} {}ms peer={} traceId={} principal={} received={} sent={} userAgent={} error={}";
+      "{} {} {} {} {}ms peer={} traceId={} principal={} received={} sent={} userAgent={} error={}"
+          + " deadline={}";
   static final String SLOW_FORMAT = FORMAT + " slow";
 
   private static final Metadata.Key<String> USER_AGENT =
@@ -72,7 +73,8 @@ final class AccessLogWriter {
       int received,
       int sent,
       @Nullable Metadata headers,
-      @Nullable Throwable error) {
+      @Nullable Throwable error,
+      long deadlineNanos) {
     Level level = levels[code.value()];
     boolean slow = durationNanos >= slowNanos;
     if (slow && (level == null || slowLevel.toInt() > level.toInt())) {
@@ -97,7 +99,8 @@ final class AccessLogWriter {
       received,
       sent,
       field(userAgent),
-      error == null ? "-" : error.getClass().getName()
+      error == null ? "-" : error.getClass().getName(),
+      deadlineNanos < 0 ? "-" : deadlineMillis(deadlineNanos) + "ms"
     };
     String format = slow ? SLOW_FORMAT : FORMAT;
     if (KEY_VALUES) {
@@ -166,6 +169,21 @@ final class AccessLogWriter {
       return value;
     }
     return value.substring(0, MAX_USER_AGENT);
+  }
+
+  /**
+   * The time a call had left when it started, in whole milliseconds rounded up (a deadline of 1 ns
+   * is not shown as 0 ms); -1 (shown as {@code -}) when it had no deadline.
+   */
+  static long deadlineMillis(long nanos) {
+    return (nanos + 999_999) / 1_000_000;
+  }
+
+  /** The nanoseconds left before {@code deadline}, or -1 for none; at least 0 when one is set. */
+  static long remainingNanos(io.grpc.@Nullable Deadline deadline) {
+    return deadline == null
+        ? -1
+        : Math.max(0, deadline.timeRemaining(java.util.concurrent.TimeUnit.NANOSECONDS));
   }
 
   /**

@@ -49,6 +49,9 @@ final class KeyValueAccessLog {
     if (!"-".equals(args[11])) {
       event = event.addKeyValue("error", args[11]);
     }
+    if (!"-".equals(args[12])) {
+      event = event.addKeyValue("deadline", args[12]);
+    }
     if (slow) {
       event = event.addKeyValue("slow", true);
     }

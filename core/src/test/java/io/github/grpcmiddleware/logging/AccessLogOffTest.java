@@ -91,7 +91,9 @@ class AccessLogOffTest {
     assertThat(lines)
         .extracting(ILoggingEvent::getFormattedMessage)
         .anySatisfy(
-            line -> assertThat(line).endsWith(" error=" + IllegalStateException.class.getName()));
+            line ->
+                assertThat(line)
+                    .endsWith(" error=" + IllegalStateException.class.getName() + " deadline=-"));
     assertThat(client.await(2))
         .extracting(line -> LogCapture.keyValues(line).get("grpc.code"))
         .containsExactlyInAnyOrder(Status.Code.OK, Status.Code.INTERNAL);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The order of the chain holds end to end: an auth rejection (auth is innermost) is localized by
  * error mapping, logged by the access log with the caller's trace id, and counted in metrics with
- * the code the client received; auth's principal reaches the access log through CallInfo.
+ * the code the client received; auth's principal reaches the access log through the call scope.
  */
 class ChainIntegrationTest {
   private static final String TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
@@ -121,7 +121,7 @@ class ChainIntegrationTest {
         logs.await(e -> e.loggerName().equals("io.github.grpcmiddleware.access.server"), TIMEOUT);
     assertThat(access.level()).isEqualTo("WARN");
     assertThat(access.message())
-        .as("the exception error mapping recorded in CallInfo, by class only")
+        .as("the exception error mapping recorded in the call scope, by class only")
         .contains("error=java.lang.IllegalStateException")
         .doesNotContain("hunter2");
     List<LoggedEvent> errors =

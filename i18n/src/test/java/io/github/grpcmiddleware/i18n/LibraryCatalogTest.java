@@ -39,7 +39,10 @@ class LibraryCatalogTest {
                 MessageKeys.AUTH_INVALID,
                 MessageKeys.AUTH_DENIED,
                 MessageKeys.AUTH_INSECURE,
-                MessageKeys.AUTH_UNAVAILABLE));
+                MessageKeys.AUTH_UNAVAILABLE,
+                MessageKeys.LIMIT_CONCURRENCY,
+                MessageKeys.LIMIT_RATE,
+                MessageKeys.DEADLINE_REQUIRED));
     for (Status.Code code : Status.Code.values()) {
       if (code != Status.Code.OK) {
         keys.add(MessageKeys.forCode(code));

@@ -1,0 +1,84 @@
+package io.github.grpcmiddleware.limits;
+
+import io.grpc.MethodDescriptor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Counts rejected calls in Micrometer: counter {@value #REJECTED} with tags {@code grpc.method}
+ * (the full method name from the descriptor; past {@code maxMethods} distinct names, {@code
+ * other}), {@code limit} (the limit's configured name) and {@code reason} ({@link
+ * LimitType#tag()}). Every tag value comes from the server's configuration or its method table,
+ * never from what a caller sends, so the number of series stays bounded.
+ *
+ * <p>micrometer-core is an optional dependency: only this class touches it.
+ *
+ * <p>This class is thread-safe.
+ */
+public final class LimitMetrics {
+
+  /** The counter's name. */
+  public static final String REJECTED = "grpc.server.limit.rejected";
+
+  private LimitMetrics() {}
+
+  /**
+   * Returns a listener that counts rejections, for {@link
+   * LimitsServerBuilder#rejectionListener(RejectionListener)}; at most 1000 method tags.
+   *
+   * @param registry where the counter is registered; not null
+   * @return the listener; never null
+   */
+  public static RejectionListener rejectionCounter(MeterRegistry registry) {
+    return rejectionCounter(registry, 1000);
+  }
+
+  /**
+   * Returns a listener that counts rejections with at most {@code maxMethods} method tags.
+   *
+   * @param registry where the counter is registered; not null
+   * @param maxMethods at least 1
+   * @return the listener; never null
+   */
+  public static RejectionListener rejectionCounter(MeterRegistry registry, int maxMethods) {
+    if (registry == null) {
+      throw new NullPointerException("registry");
+    }
+    if (maxMethods < 1) {
+      throw new IllegalArgumentException("maxMethods: " + maxMethods + " (expected: >= 1)");
+    }
+    return new Counting(registry, maxMethods);
+  }
+
+  private static final class Counting implements RejectionListener {
+    private final MeterRegistry registry;
+    private final int maxMethods;
+    private final ConcurrentMap<String, Boolean> methods = new ConcurrentHashMap<>();
+
+    Counting(MeterRegistry registry, int maxMethods) {
+      this.registry = registry;
+      this.maxMethods = maxMethods;
+    }
+
+    @Override
+    public void rejected(MethodDescriptor<?, ?> method, String limitName, LimitType type) {
+      String name = method.getFullMethodName();
+      if (!methods.containsKey(name)) {
+        if (methods.size() >= maxMethods) {
+          name = "other";
+        } else {
+          methods.putIfAbsent(name, Boolean.TRUE);
+        }
+      }
+      Counter.builder(REJECTED)
+          .description("Calls rejected by a limit before the service saw them")
+          .tag("grpc.method", name)
+          .tag("limit", limitName)
+          .tag("reason", type.tag())
+          .register(registry)
+          .increment();
+    }
+  }
+}

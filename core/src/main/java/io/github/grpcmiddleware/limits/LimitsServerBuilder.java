@@ -1,0 +1,285 @@
+package io.github.grpcmiddleware.limits;
+
+import io.github.grpcmiddleware.selector.MethodSelector;
+import io.grpc.ServerInterceptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Configures the server limits part; obtained from {@link Limits#serverBuilder()}.
+ *
+ * <p>For each call, in this order: a call without a deadline to a method of {@link
+ * #requireDeadline(MethodSelector)} is rejected; then every limit whose methods match takes a
+ * permit (in the order added; the first that refuses rejects the call and the permits already taken
+ * go back); then the first matching {@link #deadlineCap(MethodSelector, Duration)} shortens a
+ * missing or longer deadline.
+ *
+ * <p>Not thread-safe; {@link #build()} copies what it needs and the interceptor it returns is
+ * immutable and thread-safe.
+ */
+public final class LimitsServerBuilder {
+
+  /** Default of {@link #maxKeys(int)}. */
+  public static final int DEFAULT_MAX_KEYS = 10_000;
+
+  private MethodSelector deadlineRequired = MethodSelector.none();
+  private final List<DeadlineCap> caps = new ArrayList<>();
+  private final List<PendingRule> rules = new ArrayList<>();
+  private int maxKeys = DEFAULT_MAX_KEYS;
+  private @Nullable RejectionListener rejections;
+  private @Nullable ScheduledExecutorService scheduler;
+  private LongSupplier ticker = System::nanoTime;
+
+  LimitsServerBuilder() {}
+
+  /**
+   * Caps the deadline of the selected methods: a call that arrives with no deadline or a longer one
+   * runs with {@code cap} instead, so that {@code Context.current().getDeadline()} in the handler
+   * and every call the handler makes downstream see it; when it passes, the call is closed with
+   * {@code DEADLINE_EXCEEDED} and its Context is cancelled. A shorter deadline is kept. When
+   * several caps match a method, the first added wins.
+   *
+   * @param methods the methods; not null
+   * @param cap the longest deadline granted; not null, positive
+   * @return this builder
+   */
+  public LimitsServerBuilder deadlineCap(MethodSelector methods, Duration cap) {
+    requireNonNull(methods, "methods");
+    requireNonNull(cap, "cap");
+    if (cap.isNegative() || cap.isZero()) {
+      throw new IllegalArgumentException("cap: " + cap + " (expected: > 0)");
+    }
+    caps.add(new DeadlineCap(methods, Permits.saturatedNanos(cap)));
+    return this;
+  }
+
+  /**
+   * Rejects calls to the selected methods that arrive without a deadline, with {@code
+   * RESOURCE_EXHAUSTED} and a {@code google.rpc.ErrorInfo} of reason {@code DEADLINE_REQUIRED} (not
+   * {@code INVALID_ARGUMENT} or {@code FAILED_PRECONDITION}: the gRPC status code guide keeps those
+   * for the application; see docs/limits.md). May be called several times; the selections add up.
+   *
+   * @param methods the methods; not null
+   * @return this builder
+   */
+  public LimitsServerBuilder requireDeadline(MethodSelector methods) {
+    requireNonNull(methods, "methods");
+    deadlineRequired = deadlineRequired.or(methods);
+    return this;
+  }
+
+  /**
+   * Adds a concurrency limit: at most {@code maxInFlight} calls of the selected methods in flight
+   * per key. A permit is taken before the service sees the call and given back exactly once when
+   * the call ends, however it ends.
+   *
+   * @param name names the limit in {@code QuotaFailure}, {@code ErrorInfo} and metrics; not null,
+   *     not empty, unique in this builder
+   * @param methods the methods it applies to; not null
+   * @param key what is counted separately; not null
+   * @param maxInFlight calls in flight per key; at least 1
+   * @return this builder
+   */
+  public LimitsServerBuilder concurrencyLimit(
+      String name, MethodSelector methods, LimitKey key, int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
+    }
+    rules.add(
+        new PendingRule(
+            name,
+            LimitType.CONCURRENCY,
+            "at most " + maxInFlight + " calls in flight",
+            methods,
+            key,
+            ticker -> k -> new ConcurrencyLimiter(maxInFlight, ticker)));
+    return this;
+  }
+
+  /**
+   * Adds a rate limit: a token bucket per key holding {@code permits} tokens, refilled at {@code
+   * permits} per {@code per} (one token every {@code per / permits}). A full bucket lets a burst of
+   * {@code permits} calls through; a rejection's {@code RetryInfo} says when the next token comes.
+   *
+   * @param name names the limit in {@code QuotaFailure}, {@code ErrorInfo} and metrics; not null,
+   *     not empty, unique in this builder
+   * @param methods the methods it applies to; not null
+   * @param key what is counted separately; not null
+   * @param permits the bucket's size and the calls per {@code per}; at least 1
+   * @param per the period; not null, at least {@code permits} nanoseconds
+   * @return this builder
+   */
+  public LimitsServerBuilder rateLimit(
+      String name, MethodSelector methods, LimitKey key, int permits, Duration per) {
+    requireNonNull(per, "per");
+    if (permits < 1) {
+      throw new IllegalArgumentException("permits: " + permits + " (expected: >= 1)");
+    }
+    long interval = Permits.saturatedNanos(per) / permits;
+    if (per.isNegative() || interval < 1) {
+      throw new IllegalArgumentException(
+          "per: " + per + " (expected: at least " + permits + " ns, one per permit)");
+    }
+    rules.add(
+        new PendingRule(
+            name,
+            LimitType.RATE,
+            permits + " calls per " + per,
+            methods,
+            key,
+            ticker -> k -> new TokenBucketLimiter(permits, interval, ticker)));
+    return this;
+  }
+
+  /**
+   * Adds a limit decided by limiters of your own (for example adapters for Resilience4j or
+   * Bucket4j), one per key, created by {@code factory} when a key is first seen.
+   *
+   * @param name names the limit in {@code QuotaFailure}, {@code ErrorInfo} and metrics; not null,
+   *     not empty, unique in this builder
+   * @param type what kind of limit it is (the rejection's message and metric reason); not null
+   * @param methods the methods it applies to; not null
+   * @param key what is counted separately; not null
+   * @param factory creates the limiter of a key; not null
+   * @return this builder
+   */
+  public LimitsServerBuilder limit(
+      String name, LimitType type, MethodSelector methods, LimitKey key, LimiterFactory factory) {
+    requireNonNull(type, "type");
+    requireNonNull(factory, "factory");
+    if (type == LimitType.DEADLINE_REQUIRED) {
+      throw new IllegalArgumentException(
+          "type: DEADLINE_REQUIRED (expected: CONCURRENCY or RATE; see requireDeadline)");
+    }
+    rules.add(new PendingRule(name, type, type.tag() + " limit", methods, key, ticker -> factory));
+    return this;
+  }
+
+  /**
+   * Bounds the keys each limit keeps state for (except {@link LimitKey#global()}, which has one);
+   * when a new key arrives at a full limit, the least recently used key is forgotten and starts
+   * afresh if it comes back. Keys that a caller chooses (spoofed peers, made-up principals)
+   * therefore cannot grow the heap; a per-key limit is only as strong as its key, so put a {@link
+   * LimitKey#global()} limit in front when callers can make keys up.
+   *
+   * @param max at least 1; default {@value #DEFAULT_MAX_KEYS}
+   * @return this builder
+   */
+  public LimitsServerBuilder maxKeys(int max) {
+    this.maxKeys = max;
+    return this;
+  }
+
+  /**
+   * Sets who hears about every rejected call, such as {@link LimitMetrics#rejectionCounter}.
+   *
+   * @param listener the listener; not null
+   * @return this builder
+   */
+  public LimitsServerBuilder rejectionListener(RejectionListener listener) {
+    this.rejections = requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * Sets the timer of capped deadlines; by default one daemon thread shared by the JVM.
+   *
+   * @param timer the scheduler; not null; never shut down by the library
+   * @return this builder
+   */
+  public LimitsServerBuilder scheduler(ScheduledExecutorService timer) {
+    this.scheduler = requireNonNull(timer, "timer");
+    return this;
+  }
+
+  /**
+   * Sets the clock of the built-in limiters (tests use a fake one); System::nanoTime by default.
+   */
+  LimitsServerBuilder ticker(LongSupplier nanoTime) {
+    this.ticker = requireNonNull(nanoTime, "nanoTime");
+    return this;
+  }
+
+  /**
+   * Builds the interceptor.
+   *
+   * @return the interceptor; never null
+   * @throws IllegalArgumentException when a setting is out of range or two limits share a name
+   */
+  public ServerInterceptor build() {
+    if (maxKeys < 1) {
+      throw new IllegalArgumentException("maxKeys: " + maxKeys + " (expected: >= 1)");
+    }
+    Set<String> names = new HashSet<>();
+    LimitRule[] built = new LimitRule[rules.size()];
+    for (int i = 0; i < built.length; i++) {
+      PendingRule rule = rules.get(i);
+      if (!names.add(rule.name)) {
+        throw new IllegalArgumentException(
+            "name: \"" + rule.name + "\" (expected: unique; used by two limits)");
+      }
+      built[i] =
+          new LimitRule(
+              rule.name,
+              rule.type,
+              rule.description,
+              rule.methods,
+              rule.key,
+              rule.factory.create(ticker),
+              maxKeys);
+    }
+    ScheduledExecutorService timer = scheduler;
+    return new LimitsServerInterceptor(
+        deadlineRequired,
+        caps.toArray(new DeadlineCap[0]),
+        built,
+        rejections,
+        timer != null ? timer : CapScheduler.get());
+  }
+
+  private static <T> T requireNonNull(@Nullable T value, String name) {
+    if (value == null) {
+      throw new NullPointerException(name);
+    }
+    return value;
+  }
+
+  /** Makes a rule's limiter factory once the clock is known. */
+  @FunctionalInterface
+  private interface FactoryMaker {
+    LimiterFactory create(LongSupplier ticker);
+  }
+
+  private static final class PendingRule {
+    final String name;
+    final LimitType type;
+    final String description;
+    final MethodSelector methods;
+    final LimitKey key;
+    final FactoryMaker factory;
+
+    PendingRule(
+        String name,
+        LimitType type,
+        String description,
+        MethodSelector methods,
+        LimitKey key,
+        FactoryMaker factory) {
+      this.name = requireNonNull(name, "name");
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("name: \"\" (expected: not empty)");
+      }
+      this.type = type;
+      this.description = name + ": " + description;
+      this.methods = requireNonNull(methods, "methods");
+      this.key = requireNonNull(key, "key");
+      this.factory = factory;
+    }
+  }
+}

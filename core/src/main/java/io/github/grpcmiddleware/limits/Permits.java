@@ -1,0 +1,92 @@
+package io.github.grpcmiddleware.limits;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The permits behind {@link Permit}'s factories. */
+final class Permits {
+
+  static final Permit GRANTED =
+      new Permit() {
+        @Override
+        public boolean isGranted() {
+          return true;
+        }
+
+        @Override
+        public long retryAfterNanos() {
+          return 0;
+        }
+
+        @Override
+        public void release() {}
+
+        @Override
+        public String toString() {
+          return "Permit[granted]";
+        }
+      };
+
+  private Permits() {}
+
+  static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** A granted permit whose release runs once, however often it is called. */
+  static final class Releasing extends AtomicBoolean implements Permit {
+    private static final long serialVersionUID = 1L;
+    private final transient Runnable onRelease;
+
+    Releasing(Runnable onRelease) {
+      this.onRelease = onRelease;
+    }
+
+    @Override
+    public boolean isGranted() {
+      return true;
+    }
+
+    @Override
+    public long retryAfterNanos() {
+      return 0;
+    }
+
+    @Override
+    public void release() {
+      if (compareAndSet(false, true)) {
+        onRelease.run();
+      }
+    }
+  }
+
+  static final class Rejected implements Permit {
+    private final long retryAfterNanos;
+
+    Rejected(long retryAfterNanos) {
+      this.retryAfterNanos = retryAfterNanos;
+    }
+
+    @Override
+    public boolean isGranted() {
+      return false;
+    }
+
+    @Override
+    public long retryAfterNanos() {
+      return retryAfterNanos;
+    }
+
+    @Override
+    public void release() {}
+
+    @Override
+    public String toString() {
+      return "Permit[rejected, retryAfterNanos=" + retryAfterNanos + "]";
+    }
+  }
+}

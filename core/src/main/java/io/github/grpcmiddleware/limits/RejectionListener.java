@@ -1,0 +1,24 @@
+package io.github.grpcmiddleware.limits;
+
+import io.grpc.MethodDescriptor;
+
+/**
+ * Told about every call the limits part rejects, before the call is closed; {@link
+ * LimitMetrics#rejectionCounter} is the Micrometer one.
+ *
+ * <p>Implementations must be thread-safe, must not block and should not throw (what they throw is
+ * logged at DEBUG and ignored).
+ */
+@FunctionalInterface
+public interface RejectionListener {
+
+  /**
+   * Called once per rejected call.
+   *
+   * @param method the method called; not null
+   * @param limitName the name of the limit that rejected it (the one given to the builder, or
+   *     {@code deadline} for a missing deadline); not null
+   * @param type why; not null
+   */
+  void rejected(MethodDescriptor<?, ?> method, String limitName, LimitType type);
+}

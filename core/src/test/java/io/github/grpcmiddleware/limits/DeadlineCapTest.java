@@ -1,0 +1,197 @@
+package io.github.grpcmiddleware.limits;
+
+import static io.github.grpcmiddleware.limits.Harness.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
+import io.github.grpcmiddleware.selector.MethodSelector;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.time.Duration;
+import java.util.concurrent.RunnableScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DeadlineCapTest {
+  private static final MethodSelector ALL = MethodSelector.of("*");
+  private final AtomicInteger scheduled = new AtomicInteger();
+  private final ScheduledThreadPoolExecutor timer =
+      new ScheduledThreadPoolExecutor(1) {
+        @Override
+        protected <V> RunnableScheduledFuture<V> decorateTask(
+            Runnable runnable, RunnableScheduledFuture<V> task) {
+          scheduled.incrementAndGet();
+          return task;
+        }
+      };
+
+  @AfterEach
+  void stopTimer() {
+    timer.shutdownNow();
+  }
+
+  private ServerInterceptor capOf(Duration cap) {
+    timer.setRemoveOnCancelPolicy(true);
+    return Limits.serverBuilder().deadlineCap(ALL, cap).scheduler(timer).build();
+  }
+
+  private static long remaining(SimpleServiceGrpc.SimpleServiceBlockingStub stub) {
+    String text = stub.unaryRpc(request("deadline")).getResponseMessage();
+    assertThat(text).isNotEqualTo("none");
+    return Long.parseLong(text);
+  }
+
+  @Test
+  void callWithoutDeadlineGetsTheCap() throws Exception {
+    try (Harness h = Harness.inProcess(new ControlledService(), capOf(Duration.ofSeconds(10)))) {
+      assertThat(remaining(h.blocking())).isPositive().isLessThanOrEqualTo(10_000);
+    }
+  }
+
+  @Test
+  void withoutCapTheHandlerSeesNoDeadline() throws Exception {
+    ServerInterceptor none = Limits.serverBuilder().build();
+    try (Harness h = Harness.inProcess(new ControlledService(), none)) {
+      assertThat(h.blocking().unaryRpc(request("deadline")).getResponseMessage()).isEqualTo("none");
+    }
+  }
+
+  @Test
+  void longerDeadlineIsCapped() throws Exception {
+    try (Harness h = Harness.inProcess(new ControlledService(), capOf(Duration.ofSeconds(10)))) {
+      long seen = remaining(h.blocking().withDeadlineAfter(1, TimeUnit.HOURS));
+      assertThat(seen).isPositive().isLessThanOrEqualTo(10_000);
+    }
+  }
+
+  @Test
+  void shorterDeadlineIsKept() throws Exception {
+    try (Harness h = Harness.inProcess(new ControlledService(), capOf(Duration.ofHours(1)))) {
+      long seen = remaining(h.blocking().withDeadlineAfter(30, TimeUnit.SECONDS));
+      assertThat(seen).isPositive().isLessThanOrEqualTo(30_000);
+    }
+  }
+
+  @Test
+  void capAppliesOnlyToTheSelectedMethods() throws Exception {
+    ServerInterceptor capped =
+        Limits.serverBuilder()
+            .deadlineCap(MethodSelector.of("other.Service/*"), Duration.ofSeconds(1))
+            .build();
+    try (Harness h = Harness.inProcess(new ControlledService(), capped)) {
+      assertThat(h.blocking().unaryRpc(request("deadline")).getResponseMessage()).isEqualTo("none");
+    }
+  }
+
+  @Test
+  void downstreamCallFromTheHandlerSeesTheCap() throws Exception {
+    ServerInterceptor none = Limits.serverBuilder().build();
+    try (Harness downstream = Harness.inProcess(new ControlledService(), none)) {
+      ControlledService front = new ControlledService();
+      front.downstream = downstream.channel;
+      try (Harness h = Harness.inProcess(front, capOf(Duration.ofSeconds(5)))) {
+        String seen = h.blocking().unaryRpc(request("downstream")).getResponseMessage();
+        assertThat(seen).isNotEqualTo("none");
+        assertThat(Long.parseLong(seen)).isPositive().isLessThanOrEqualTo(5_000);
+      }
+    }
+  }
+
+  @Test
+  void capPassingClosesTheCallAndCancelsTheHandlersContext() throws Exception {
+    ControlledService service = new ControlledService();
+    try (Harness h = Harness.inProcess(service, capOf(Duration.ofMillis(200)))) {
+      assertThatThrownBy(() -> h.blocking().unaryRpc(request("block")))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                assertThat(e.getStatus().getDescription()).contains("200 ms");
+              });
+      assertThat(service.contextCancelled.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(service.cancelledContexts).hasValue(1);
+    }
+  }
+
+  @Test
+  void callsThatEndBeforeTheCapLeaveNoTimerBehind() throws Exception {
+    try (Harness h = Harness.inProcess(new ControlledService(), capOf(Duration.ofHours(1)))) {
+      for (int i = 0; i < 50; i++) {
+        assertThat(h.blocking().unaryRpc(request("ok")).getResponseMessage()).isEqualTo("ok");
+      }
+    }
+    // Every capped Context is cancelled when its call ends (on the server, just after the client
+    // has its answer), which removes its timer.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!timer.getQueue().isEmpty() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+    assertThat(timer.getQueue()).isEmpty();
+    assertThat(scheduled).hasValue(50);
+  }
+
+  @Test
+  void callWithoutDeadlineIsRejectedWhereOneIsRequired() throws Exception {
+    ControlledService service = new ControlledService();
+    ServerInterceptor limits =
+        Limits.serverBuilder().requireDeadline(MethodSelector.of("grpc.testing.*")).build();
+    try (Harness h = Harness.inProcess(service, limits)) {
+      assertThatThrownBy(() -> h.blocking().unaryRpc(request("ok")))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(e.getStatus().getDescription())
+                    .isEqualTo("This method requires a deadline. Set one on the call.");
+                ErrorInfo info = Details.detail(e, ErrorInfo.class);
+                assertThat(info.getReason()).isEqualTo("DEADLINE_REQUIRED");
+                assertThat(info.getMetadataMap())
+                    .containsEntry("method", "grpc.testing.SimpleService/UnaryRpc");
+                assertThat(Details.types(e)).doesNotContain(RetryInfo.class.getSimpleName());
+              });
+      assertThat(service.handled).hasValue(0);
+
+      String answer =
+          h.blocking()
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .unaryRpc(request("ok"))
+              .getResponseMessage();
+      assertThat(answer).isEqualTo("ok");
+      assertThat(service.handled).hasValue(1);
+    }
+  }
+
+  @Test
+  @SuppressWarnings("NullAway") // a null where the builder must reject it
+  void builderRejectsBadSettings() {
+    LimitsServerBuilder builder = Limits.serverBuilder();
+    assertThatThrownBy(() -> builder.deadlineCap(ALL, Duration.ZERO))
+        .hasMessage("cap: PT0S (expected: > 0)");
+    assertThatThrownBy(() -> builder.deadlineCap(null, Duration.ofSeconds(1)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("methods");
+    assertThatThrownBy(() -> builder.maxKeys(0).build()).hasMessage("maxKeys: 0 (expected: >= 1)");
+    assertThatThrownBy(
+            () ->
+                Limits.serverBuilder()
+                    .rateLimit("a", ALL, LimitKey.global(), 1, Duration.ofSeconds(1))
+                    .concurrencyLimit("a", ALL, LimitKey.global(), 1)
+                    .build())
+        .hasMessage("name: \"a\" (expected: unique; used by two limits)");
+    assertThatThrownBy(
+            () -> Limits.serverBuilder().concurrencyLimit("c", ALL, LimitKey.global(), 0))
+        .hasMessage("maxInFlight: 0 (expected: >= 1)");
+    assertThatThrownBy(
+            () ->
+                Limits.serverBuilder()
+                    .rateLimit("r", ALL, LimitKey.global(), 0, Duration.ofSeconds(1)))
+        .hasMessage("permits: 0 (expected: >= 1)");
+  }
+}
