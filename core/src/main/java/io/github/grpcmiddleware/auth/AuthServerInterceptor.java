@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.auth;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Attributes;
@@ -16,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Authenticates and authorizes each call before the service sees it; built by ServerAuth. */
-final class AuthServerInterceptor implements ServerInterceptor {
+final class AuthServerInterceptor implements ServerInterceptor, ChainPart {
   private static final Logger logger = LoggerFactory.getLogger(AuthServerInterceptor.class);
 
   /** The MDC key of the principal's name, when {@code principalInMdc} is on. */
@@ -45,6 +46,11 @@ final class AuthServerInterceptor implements ServerInterceptor {
     this.requireTransportSecurity = requireTransportSecurity;
     this.allowPlaintextLoopback = allowPlaintextLoopback;
     this.principalInMdc = principalInMdc;
+  }
+
+  @Override
+  public String chainSlot() {
+    return "auth";
   }
 
   @Override

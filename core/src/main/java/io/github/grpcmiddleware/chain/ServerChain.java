@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.chain;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.internal.ServerCallTracerFactory;
@@ -159,7 +160,7 @@ public final class ServerChain {
      * @return this builder
      */
     public Builder observability(ServerInterceptor interceptor) {
-      observability.add(interceptor);
+      observability.add(slotted(interceptor, "observability"));
       return this;
     }
 
@@ -195,7 +196,7 @@ public final class ServerChain {
      * @return this builder
      */
     public Builder application(ServerInterceptor interceptor) {
-      application.add(interceptor);
+      application.add(slotted(interceptor, "application"));
       return this;
     }
 
@@ -265,11 +266,35 @@ public final class ServerChain {
       }
     }
 
+    /**
+     * Rejects null and a library part given to the wrong slot, naming the slot it belongs in. An
+     * application slot takes the application's own interceptors, and a limits part (a global limit
+     * that must run before auth); no other library part.
+     */
+    private static ServerInterceptor slotted(ServerInterceptor interceptor, String slot) {
+      Objects.requireNonNull(interceptor, slot);
+      if (interceptor instanceof ChainPart) {
+        String belongs = ((ChainPart) interceptor).chainSlot();
+        boolean allowed =
+            belongs.equals(slot) || (slot.equals("application") && belongs.equals("limits"));
+        if (!allowed) {
+          throw new IllegalArgumentException(
+              slot
+                  + ": "
+                  + interceptor.getClass().getSimpleName()
+                  + " is the library's "
+                  + belongs
+                  + " part (expected: ServerChain.builder()."
+                  + belongs
+                  + "(...))");
+        }
+      }
+      return interceptor;
+    }
+
     private static ServerInterceptor once(
         @Nullable ServerInterceptor current, ServerInterceptor next, String slot) {
-      if (next == null) {
-        throw new NullPointerException(slot);
-      }
+      slotted(next, slot);
       if (current != null) {
         throw new IllegalStateException(slot + " already set");
       }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.errors;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -12,12 +13,17 @@ import io.grpc.ServerInterceptor;
  *
  * <p>This class is thread-safe.
  */
-final class ErrorMappingServerInterceptor implements ServerInterceptor {
+final class ErrorMappingServerInterceptor implements ServerInterceptor, ChainPart {
 
   private final ErrorRenderer renderer;
 
   ErrorMappingServerInterceptor(ErrorRenderer renderer) {
     this.renderer = renderer;
+  }
+
+  @Override
+  public String chainSlot() {
+    return "errorMapping";
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.limits;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -17,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Rejects calls without a required deadline, applies the limits and caps deadlines. */
-final class LimitsServerInterceptor implements ServerInterceptor {
+final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
   private static final Logger logger = LoggerFactory.getLogger(LimitsServerInterceptor.class);
 
   /** Swallows the messages and half-close a rejected call may still deliver. */
@@ -52,6 +53,11 @@ final class LimitsServerInterceptor implements ServerInterceptor {
       }
     }
     throw new IllegalArgumentException("name: \"" + name + "\" (expected: a configured limit)");
+  }
+
+  @Override
+  public String chainSlot() {
+    return "limits";
   }
 
   @Override

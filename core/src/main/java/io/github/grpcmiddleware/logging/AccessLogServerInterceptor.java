@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.selector.MethodSelector;
@@ -15,7 +16,7 @@ import java.security.Principal;
  * Writes one access-log line per server call, when it ends, from the call's scope: the interceptor
  * is itself the scope's observer, so a call costs it no object of its own.
  */
-final class AccessLogServerInterceptor implements ServerInterceptor, ServerCallObserver {
+final class AccessLogServerInterceptor implements ServerInterceptor, ChainPart, ServerCallObserver {
 
   private final AccessLogWriter writer;
   private final MethodSelector excluded;
@@ -23,6 +24,11 @@ final class AccessLogServerInterceptor implements ServerInterceptor, ServerCallO
   AccessLogServerInterceptor(AccessLogWriter writer, MethodSelector excluded) {
     this.writer = writer;
     this.excluded = excluded;
+  }
+
+  @Override
+  public String chainSlot() {
+    return "observability";
   }
 
   @Override

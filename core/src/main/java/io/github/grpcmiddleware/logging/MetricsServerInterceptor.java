@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.selector.MethodSelector;
@@ -15,7 +16,7 @@ import io.grpc.Status;
  * the messages received and sent once, when it ends, from the call's scope. The interceptor is
  * itself the scope's observer, so a call costs it no object of its own.
  */
-final class MetricsServerInterceptor implements ServerInterceptor, ServerCallObserver {
+final class MetricsServerInterceptor implements ServerInterceptor, ChainPart, ServerCallObserver {
 
   private final MeterCache cache;
   private final MethodSelector excluded;
@@ -23,6 +24,11 @@ final class MetricsServerInterceptor implements ServerInterceptor, ServerCallObs
   MetricsServerInterceptor(MeterCache cache, MethodSelector excluded) {
     this.cache = cache;
     this.excluded = excluded;
+  }
+
+  @Override
+  public String chainSlot() {
+    return "observability";
   }
 
   @Override

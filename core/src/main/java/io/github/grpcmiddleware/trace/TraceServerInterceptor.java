@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Metadata;
@@ -11,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Reads or starts the trace of each call; see {@link TraceIds#serverBuilder()}. */
-final class TraceServerInterceptor implements ServerInterceptor {
+final class TraceServerInterceptor implements ServerInterceptor, ChainPart {
   static final Metadata.Key<String> X_TRACE_ID =
       Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> X_REQUEST_ID =
@@ -30,6 +31,11 @@ final class TraceServerInterceptor implements ServerInterceptor {
     this.readRequestId = readRequestId;
     this.maxRequestIdLength = maxRequestIdLength;
     this.echoTraceId = echoTraceId;
+  }
+
+  @Override
+  public String chainSlot() {
+    return "tracing";
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.i18n;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.i18n.internal.AcceptLanguage;
 import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
 import io.github.grpcmiddleware.internal.ServerCallScope;
@@ -11,7 +12,7 @@ import java.util.Iterator;
 import org.jspecify.annotations.Nullable;
 
 /** Resolves the caller's locale; see {@link LocaleServerBuilder}. */
-final class LocaleServerInterceptor implements ServerInterceptor {
+final class LocaleServerInterceptor implements ServerInterceptor, ChainPart {
 
   static final Metadata.Key<String> ACCEPT_LANGUAGE =
       Metadata.Key.of("accept-language", Metadata.ASCII_STRING_MARSHALLER);
@@ -27,6 +28,11 @@ final class LocaleServerInterceptor implements ServerInterceptor {
     this.matcher = matcher;
     this.mdc = mdc;
     this.contentLanguage = contentLanguage;
+  }
+
+  @Override
+  public String chainSlot() {
+    return "locale";
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.otel;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallScope;
@@ -26,7 +27,7 @@ import java.util.Collections;
 import org.jspecify.annotations.Nullable;
 
 /** Starts a SERVER span per call and makes its ids the call's trace id; see {@link GrpcTracing}. */
-final class TracingServerInterceptor implements ServerInterceptor {
+final class TracingServerInterceptor implements ServerInterceptor, ChainPart {
 
   private static final TextMapGetter<Metadata> GETTER =
       new TextMapGetter<Metadata>() {
@@ -76,6 +77,11 @@ final class TracingServerInterceptor implements ServerInterceptor {
     this.propagator = propagator;
     this.baggageLimit = baggageLimit;
     this.reuseCurrentSpan = reuseCurrentSpan;
+  }
+
+  @Override
+  public String chainSlot() {
+    return "tracing";
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.validation;
 
+import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.validation.MessageChecks.TypeCheck;
 import io.grpc.Context;
@@ -22,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This class is thread-safe.
  */
-final class ValidationServerInterceptor implements ServerInterceptor {
+final class ValidationServerInterceptor implements ServerInterceptor, ChainPart {
 
   /** More distinct method descriptors than this means someone makes them per call: start over. */
   static final int MAX_PLANS = 4096;
@@ -42,6 +43,11 @@ final class ValidationServerInterceptor implements ServerInterceptor {
     this.checks = checks;
     this.messages = messages;
     this.validateResponses = validateResponses;
+  }
+
+  @Override
+  public String chainSlot() {
+    return "validation";
   }
 
   @Override
