@@ -63,7 +63,7 @@ public final class Authenticators {
    * @return the authenticator; never null
    * @throws IllegalArgumentException when the header name is illegal, the map is empty or a key has
    *     illegal characters (the message never contains the key)
-    * @throws NullPointerException when an argument, a key or a name is null
+   * @throws NullPointerException when an argument, a key or a name is null
    */
   public static Authenticator apiKeys(String headerName, Map<String, String> keyToPrincipalName) {
     Objects.requireNonNull(headerName, "headerName");
