@@ -1,10 +1,8 @@
 package io.github.grpcmiddleware.auth;
 
-import io.github.grpcmiddleware.chain.CallInfo;
-import io.github.grpcmiddleware.chain.InternalCallInfo;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Attributes;
-import io.grpc.Context;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -20,6 +18,9 @@ import org.slf4j.LoggerFactory;
 /** Authenticates and authorizes each call before the service sees it; built by ServerAuth. */
 final class AuthServerInterceptor implements ServerInterceptor {
   private static final Logger logger = LoggerFactory.getLogger(AuthServerInterceptor.class);
+
+  /** The MDC key of the principal's name, when {@code principalInMdc} is on. */
+  static final String PRINCIPAL_MDC_KEY = "principal";
 
   /** Swallows the messages and half-close a rejected call may still deliver. */
   private static final ServerCall.Listener<Object> REJECTED = new ServerCall.Listener<Object>() {};
@@ -50,8 +51,10 @@ final class AuthServerInterceptor implements ServerInterceptor {
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
-    if (exempt.matches(method)) {
-      return next.startCall(call, headers);
+    ServerCallScope scope = ServerCallScope.open(this, call);
+    if (exempt.matches(method) || !scope.enter(this)) {
+      // Exempt, or this same part already authenticated the call (installed twice).
+      return scope.startNext(this, call, headers, next);
     }
     Attributes attributes = call.getAttributes();
     if (requireTransportSecurity && !isSecureEnough(call.getSecurityLevel(), attributes)) {
@@ -86,27 +89,10 @@ final class AuthServerInterceptor implements ServerInterceptor {
         return reject(call, AuthRejection.DENIED);
       }
     }
-    CallInfo info = CallInfo.current();
-    if (info != null) {
-      info.setPrincipalName(principal.getName());
-    }
-    // Inside a chain the principal goes in the chain's CallInfo, whose Context is already attached
-    // around every callback; otherwise (or when an auth part already ran) in a Context of our own.
-    Context context =
-        info != null && InternalCallInfo.setPrincipal(info, principal)
-            ? null
-            : Context.current().withValue(ServerAuth.PRINCIPAL_KEY, principal);
-    if (!principalInMdc) {
-      return InternalCallInfo.startCall(context, call, headers, next);
-    }
-    String name = principal.getName();
-    String previous = PrincipalMdc.put(name);
-    try {
-      return new PrincipalMdc.Listener<>(
-          InternalCallInfo.startCall(context, call, headers, next), name);
-    } finally {
-      PrincipalMdc.restore(previous);
-    }
+    // The call's one scope carries the principal (and its MDC entry) for every part and the
+    // service. A second auth part keeps the principal the first one found.
+    scope.setPrincipal(principal, principalInMdc ? PRINCIPAL_MDC_KEY : null);
+    return scope.startNext(this, call, headers, next);
   }
 
   private boolean isSecureEnough(SecurityLevel level, Attributes attributes) {

@@ -4,6 +4,7 @@ import io.grpc.CallCredentials;
 import io.grpc.Metadata;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -74,14 +75,17 @@ public final class ClientAuthBuilder {
   }
 
   /**
-   * Runs the token source on this executor instead of the one grpc-java passes to the credentials
-   * (the channel's executor, which is the calling thread under {@code directExecutor()}).
+   * Runs the token source on this executor instead of the library's own daemon fetch threads. The
+   * executor grpc-java passes to credentials is never used: under {@code directExecutor()} it is
+   * the caller's or a transport thread. One fetch runs at a time per credentials object; while a
+   * fetch that timed out is still stuck in the source, calls fail at once with {@code
+   * UNAUTHENTICATED} instead of starting another, so a hung source holds one thread.
    *
    * @param executor the executor; not null
    * @return this builder
    */
   public ClientAuthBuilder executor(Executor executor) {
-    this.executor = executor;
+    this.executor = Objects.requireNonNull(executor, "executor");
     return this;
   }
 

@@ -1,9 +1,9 @@
 package io.github.grpcmiddleware.auth;
 
-import io.github.grpcmiddleware.chain.CallInfo;
-import io.github.grpcmiddleware.chain.InternalCallInfo;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Context;
 import java.security.Principal;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,8 +39,6 @@ public final class ServerAuth {
   public static final String REFLECTION_V1ALPHA_SERVICE =
       "grpc.reflection.v1alpha.ServerReflection";
 
-  static final Context.Key<Principal> PRINCIPAL_KEY = Context.key("grpcmiddleware-principal");
-
   private ServerAuth() {}
 
   /**
@@ -69,9 +67,7 @@ public final class ServerAuth {
    * @return the principal, or {@code null} when auth put none there
    */
   public static @Nullable Principal principal(Context context) {
-    Principal principal = PRINCIPAL_KEY.get(context);
-    return principal != null
-        ? principal
-        : InternalCallInfo.principal(CallInfo.fromContext(context));
+    ServerCallScope scope = ServerCallScope.fromContext(Objects.requireNonNull(context, "context"));
+    return scope == null ? null : scope.principal();
   }
 }

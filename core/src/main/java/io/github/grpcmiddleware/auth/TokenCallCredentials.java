@@ -14,7 +14,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Puts a cached token on every call; refreshes it ahead of expiry, one fetch at a time, on the
- * executor grpc-java hands over. Every path ends in exactly one of {@code apply} or {@code fail}.
+ * application's executor or the library's own fetch threads (never the executor grpc-java hands
+ * over, which may be a transport thread). Only the newest fetch may replace the cached token; while
+ * a fetch that timed out is still stuck in the source, no other starts, so a source that hangs
+ * holds one thread. Every path ends in exactly one of {@code apply} or {@code fail}.
  */
 final class TokenCallCredentials extends CallCredentials {
 
@@ -54,6 +57,9 @@ final class TokenCallCredentials extends CallCredentials {
   private final Object lock = new Object();
   private volatile @Nullable Cached current;
   private @Nullable CompletableFuture<Cached> inFlight; // guarded by lock
+
+  /** The fetch whose thread is in the source, even after its callers timed out. */
+  private @Nullable CompletableFuture<Cached> running; // guarded by lock
 
   TokenCallCredentials(
       Metadata.Key<String> header,
@@ -97,13 +103,13 @@ final class TokenCallCredentials extends CallCredentials {
       long now = clock.millis();
       if (now < cached.expiresAtMillis) {
         if (now >= cached.refreshAtMillis) {
-          refresh(appExecutor);
+          refresh();
         }
         apply(applier, cached, sent);
         return;
       }
     }
-    refresh(appExecutor)
+    refresh()
         .whenComplete(
             (fresh, error) -> {
               if (fresh != null) {
@@ -152,14 +158,27 @@ final class TokenCallCredentials extends CallCredentials {
   }
 
   /** Returns the fetch in flight, starting one when there is none. */
-  private CompletableFuture<Cached> refresh(Executor appExecutor) {
+  private CompletableFuture<Cached> refresh() {
     CompletableFuture<Cached> future;
     synchronized (lock) {
       if (inFlight != null) {
         return inFlight;
       }
       future = new CompletableFuture<>();
+      if (running != null) {
+        // The last fetch timed out and is still in the source: do not strand another thread.
+        future.completeExceptionally(
+            Status.UNAUTHENTICATED
+                .withDescription(
+                    "Client credentials unavailable: the token source has not answered the last"
+                        + " fetch, which timed out after "
+                        + tokenTimeoutMillis
+                        + " ms")
+                .asException());
+        return future;
+      }
       inFlight = future;
+      running = future;
     }
     ScheduledFuture<?> timeout =
         TokenTimeouts.schedule(
@@ -175,11 +194,16 @@ final class TokenCallCredentials extends CallCredentials {
                                 + " ms")
                         .asException()),
             tokenTimeoutMillis);
-    Executor fetchExecutor = executor != null ? executor : appExecutor;
+    Executor fetchExecutor = executor != null ? executor : TokenTimeouts.fetchExecutor();
     try {
       fetchExecutor.execute(() -> fetch(future, timeout));
     } catch (RuntimeException e) {
       timeout.cancel(false);
+      synchronized (lock) {
+        if (running == future) {
+          running = null;
+        }
+      }
       finish(
           future,
           null,
@@ -218,20 +242,33 @@ final class TokenCallCredentials extends CallCredentials {
       error = t;
       if (t instanceof Error) {
         timeout.cancel(false);
-        finish(future, null, t);
+        finishRunning(future, null, t);
         throw (Error) t;
       }
     }
     timeout.cancel(false);
+    finishRunning(future, fresh, error);
+  }
+
+  /** Ends the fetch whose thread is back from the source. */
+  private void finishRunning(
+      CompletableFuture<Cached> future, @Nullable Cached fresh, @Nullable Throwable error) {
+    synchronized (lock) {
+      if (running == future) {
+        running = null;
+        // No other fetch started while this one ran, so its token is the newest there is, even
+        // when its callers already gave up on it.
+        if (fresh != null) {
+          current = fresh;
+        }
+      }
+    }
     finish(future, fresh, error);
   }
 
   private void finish(
       CompletableFuture<Cached> future, @Nullable Cached fresh, @Nullable Throwable error) {
     synchronized (lock) {
-      if (fresh != null) {
-        current = fresh;
-      }
       if (inFlight == future) {
         inFlight = null;
       }

@@ -1,16 +1,20 @@
 package io.github.grpcmiddleware.chain;
 
+import io.github.grpcmiddleware.internal.ServerCallObserver;
+import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerCallTracerFactory;
 import io.grpc.BindableService;
-import io.grpc.Context;
-import io.grpc.Contexts;
 import io.grpc.Metadata;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,19 +27,32 @@ import org.jspecify.annotations.Nullable;
  * actually receives; every part below tracing runs with the trace id in the MDC.
  *
  * <p>{@code ServerBuilder.intercept} runs interceptors in the reverse order of registration, the
- * classic source of chains in the wrong order; register only the interceptor this builder returns:
+ * classic source of chains in the wrong order; install only the interceptor this builder returns,
+ * with {@link #install(ServerBuilder, ServerInterceptor)}:
  *
  * <pre>{@code
  * ServerInterceptor chain = ServerChain.builder()
  *     .tracing(TraceIds.newServerInterceptor())
  *     .errorMapping(ErrorMapping.builder().build())
  *     .build();
- * Server server = ServerBuilder.forPort(50051).addService(service).intercept(chain).build();
+ * ServerBuilder<?> builder = ServerBuilder.forPort(50051).addService(service);
+ * Server server = ServerChain.install(builder, chain).build();
  * }</pre>
  *
- * <p>or apply it to one service with {@link #intercept(BindableService, ServerInterceptor)}. The
- * chain also puts a {@link CallInfo} in the call's Context before the first part runs. Every part
- * is optional, and each part remains usable on its own.
+ * <p>{@code install} registers the chain and its stream tracer ({@link #streamTracerFactory}). The
+ * tracer is what makes every record truthful: grpc-java closes some calls itself, past every
+ * interceptor (a request that does not decode, a listener that throws with no error mapping inside,
+ * a response that fails to serialize), and answers unknown methods before any interceptor runs;
+ * only the transport's status, which the tracer reports, says what the caller received. Registered
+ * with a bare {@code ServerBuilder.intercept(chain)} instead, the chain still works, but the access
+ * log, metrics and spans record such calls as {@code UNKNOWN} (never as success) and cannot see
+ * unknown methods at all.
+ *
+ * <p>To apply the chain to one service, use {@link #intercept(BindableService, ServerInterceptor)}
+ * and add {@link #streamTracerFactory(ServerInterceptor)} to the server. Installed twice
+ * (server-wide and per service), the chain runs once per call. Every part is optional, and each
+ * part remains usable on its own (with the same rules: install it with {@code install} to see what
+ * the transport sent).
  *
  * <p>This class is thread-safe.
  */
@@ -62,6 +79,45 @@ public final class ServerChain {
   public static ServerServiceDefinition intercept(
       BindableService service, ServerInterceptor chain) {
     return ServerInterceptors.intercept(service, chain);
+  }
+
+  /**
+   * Registers {@code chain} (or one part of the library used alone) on {@code server} together with
+   * the stream tracer that reports the status the transport sent; the one-call installation.
+   *
+   * @param server the server builder; not null
+   * @param chain the interceptor returned by {@link Builder#build()}, or one part; not null
+   * @param <T> the server builder's type
+   * @return {@code server}, for chaining
+   */
+  public static <T extends ServerBuilder<?>> T install(T server, ServerInterceptor chain) {
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(chain, "chain");
+    // ServerBuilder's methods change the builder and return it: no need for their result.
+    server.addStreamTracerFactory(streamTracerFactory(chain));
+    server.intercept(chain);
+    return server;
+  }
+
+  /**
+   * Returns the stream tracer that lets {@code chain} record the status the transport sent, and
+   * calls to methods the server does not know; add it to the server when the chain is applied per
+   * service. {@link #install} adds it for you.
+   *
+   * @param chain the interceptor returned by {@link Builder#build()}, or one part; not null
+   * @return the factory, for {@code ServerBuilder.addStreamTracerFactory}; never null
+   */
+  public static ServerStreamTracer.Factory streamTracerFactory(ServerInterceptor chain) {
+    Objects.requireNonNull(chain, "chain");
+    if (chain instanceof CompositeServerInterceptor) {
+      return new ServerCallTracerFactory(
+          ((CompositeServerInterceptor) chain).unknownMethodObservers());
+    }
+    if (chain instanceof ServerCallObserver
+        && ((ServerCallObserver) chain).observesUnknownMethods()) {
+      return new ServerCallTracerFactory((ServerCallObserver) chain);
+    }
+    return new ServerCallTracerFactory();
   }
 
   /**
@@ -155,7 +211,7 @@ public final class ServerChain {
     /**
      * Builds the composite interceptor.
      *
-     * @return the interceptor; never null (with no parts, it only adds the {@link CallInfo})
+     * @return the interceptor; never null (with no parts, it only opens the call's scope)
      */
     public ServerInterceptor build() {
       List<ServerInterceptor> parts = new ArrayList<>();
@@ -187,7 +243,8 @@ public final class ServerChain {
   }
 
   /**
-   * Runs the parts outermost first under a Context that holds a fresh {@link CallInfo}.
+   * Runs the parts outermost first in the call's one scope, which it opens (or finds, when the
+   * stream tracer opened it) and whose wrappers it owns.
    *
    * <p>The handlers that link the parts ({@link Step}) depend only on the parts and on the method's
    * handler that follows the chain, so they are built once per method handler and kept in a small
@@ -211,13 +268,24 @@ public final class ServerChain {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-      ServerCallHandler<ReqT, RespT> first = steps(next);
-      if (CallInfo.current() != null) {
-        // Already inside a chain (server-wide and per-service both installed): share its record.
-        return first.startCall(call, headers);
+      ServerCallScope scope = ServerCallScope.open(this, call);
+      if (!scope.enter(this)) {
+        // This chain already runs on the call (installed server-wide and per service): once.
+        return next.startCall(call, headers);
       }
-      Context context = new CallInfo().attachTo(Context.current());
-      return Contexts.interceptCall(context, call, headers, first);
+      return scope.startNext(this, call, headers, steps(next));
+    }
+
+    /** The parts that also record calls to methods the server does not know. */
+    ServerCallObserver[] unknownMethodObservers() {
+      List<ServerCallObserver> observers = new ArrayList<>();
+      for (ServerInterceptor part : parts) {
+        if (part instanceof ServerCallObserver
+            && ((ServerCallObserver) part).observesUnknownMethods()) {
+          observers.add((ServerCallObserver) part);
+        }
+      }
+      return observers.toArray(new ServerCallObserver[0]);
     }
 
     /** Returns the first step of the parts in front of {@code next}, cached per handler. */

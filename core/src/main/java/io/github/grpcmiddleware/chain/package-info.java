@@ -1,7 +1,6 @@
 /**
  * The chain: one composite interceptor that runs the library's parts in the one correct order, and
- * the per-call record ({@link io.github.grpcmiddleware.chain.CallInfo}) through which inner parts
- * tell outer ones what happened.
+ * the one-call installation that adds the stream tracer which makes every record truthful.
  */
 @NullMarked
 package io.github.grpcmiddleware.chain;

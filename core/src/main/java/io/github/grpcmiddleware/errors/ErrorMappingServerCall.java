@@ -1,6 +1,6 @@
 package io.github.grpcmiddleware.errors;
 
-import io.github.grpcmiddleware.chain.CallInfo;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.trace.MdcScope;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
@@ -85,8 +85,10 @@ final class ErrorMappingServerCall<ReqT, RespT>
   @Override
   public void close(Status status, Metadata trailers) {
     synchronized (lock) {
-      if (failed) {
-        logger.debug("ignoring close({}) after the call failed", status.getCode());
+      if (closed) {
+        // A closed call is closed: a later close (onError after onCompleted, or after a failure)
+        // never reached the caller, so it is neither rendered, nor logged, nor recorded.
+        logger.debug("ignoring close({}) of a call already closed", status.getCode());
         return;
       }
       closed = true;
@@ -95,11 +97,10 @@ final class ErrorMappingServerCall<ReqT, RespT>
         sent = renderClose(status, trailers);
       } catch (Throwable t) {
         closeDelegate(FALLBACK, new Metadata());
-        log(t, Status.Code.INTERNAL);
+        safeLog(t, Status.Code.INTERNAL);
         ErrorMappingServerCallListener.rethrowIfError(t);
         return;
       }
-      // A close made by the application may throw (for example "call already closed"): let it.
       super.close(sent, trailers);
     }
   }
@@ -114,7 +115,7 @@ final class ErrorMappingServerCall<ReqT, RespT>
       closed = true;
       failed = true;
       Metadata trailers = new Metadata();
-      Status status;
+      Status status = FALLBACK;
       try {
         status = renderFailure(failure, trailers);
       } catch (Throwable t) {
@@ -123,9 +124,12 @@ final class ErrorMappingServerCall<ReqT, RespT>
         if (t != failure) {
           failure.addSuppressed(t);
         }
-        log(failure, Status.Code.INTERNAL);
+        safeLog(failure, Status.Code.INTERNAL);
+      } finally {
+        // Whatever rendering or logging did (a broken appender, an OutOfMemoryError), the call is
+        // closed: a failed call never waits for its deadline.
+        closeDelegate(status, trailers);
       }
-      closeDelegate(status, trailers);
     }
   }
 
@@ -133,7 +137,7 @@ final class ErrorMappingServerCall<ReqT, RespT>
     Throwable cause = status.getCause();
     if (cause instanceof ServiceException) {
       Status sent = renderer.render((ServiceException) cause, callContext, trailers);
-      log(cause, sent.getCode());
+      safeLog(cause, sent.getCode());
       return sent.withCause(cause);
     }
     if (status.getCode() == Status.Code.UNKNOWN && cause != null) {
@@ -153,7 +157,7 @@ final class ErrorMappingServerCall<ReqT, RespT>
       mapped = renderer.map(failure);
     } catch (RuntimeException mapperFailure) {
       failure.addSuppressed(mapperFailure);
-      log(failure, Status.Code.INTERNAL);
+      safeLog(failure, Status.Code.INTERNAL);
       return renderer.renderInternal(callContext, trailers).withCause(failure);
     }
     Status sent;
@@ -173,7 +177,7 @@ final class ErrorMappingServerCall<ReqT, RespT>
     } else {
       sent = renderer.renderInternal(callContext, trailers);
     }
-    log(failure, sent.getCode());
+    safeLog(failure, sent.getCode());
     return sent.withCause(failure);
   }
 
@@ -185,10 +189,19 @@ final class ErrorMappingServerCall<ReqT, RespT>
     }
   }
 
+  /** {@link #log}, except that a failure to log (a broken appender) is only swallowed. */
+  private void safeLog(Throwable failure, Status.Code sent) {
+    try {
+      log(failure, sent);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
   private void log(Throwable failure, Status.Code sent) {
-    CallInfo info = CallInfo.fromContext(callContext);
-    if (info != null) {
-      info.setMappedException(failure);
+    ServerCallScope call = ServerCallScope.fromContext(callContext);
+    if (call != null) {
+      call.setMappedException(failure);
     }
     boolean serverFault =
         sent == Status.Code.INTERNAL
@@ -199,21 +212,26 @@ final class ErrorMappingServerCall<ReqT, RespT>
     }
     try (MdcScope scope = TraceIds.mdcScope(callContext)) {
       String method = getMethodDescriptor().getFullMethodName();
-      String traceId = TraceIds.fromContext(callContext);
       if (serverFault) {
         errorLogged = true;
-        logger.error("{} failed with {} (trace id {})", method, sent, traceId, failure);
+        logger.error("{} failed with {} ({})", method, sent, traceText(), failure);
       } else {
-        logger.debug("{} failed with {} (trace id {})", method, sent, traceId, failure);
+        logger.debug("{} failed with {} ({})", method, sent, traceText(), failure);
       }
     }
+  }
+
+  /** Names the call's trace id in words, or says there is none (no trace part installed). */
+  private String traceText() {
+    String traceId = TraceIds.fromContext(callContext);
+    return traceId == null ? "no trace id: no trace part installed" : "trace id " + traceId;
   }
 
   private void logAfterClose(Throwable failure) {
     if (errorLogged) {
       logger.debug("another failure after the call was closed", failure);
     } else {
-      log(failure, Status.Code.INTERNAL);
+      safeLog(failure, Status.Code.INTERNAL);
     }
   }
 
@@ -222,11 +240,11 @@ final class ErrorMappingServerCall<ReqT, RespT>
       try (MdcScope scope = TraceIds.mdcScope(callContext)) {
         errorLogged = true;
         logger.error(
-            "{} closed with a dependency's {} ({}), sent as INTERNAL (trace id {})",
+            "{} closed with a dependency's {} ({}), sent as INTERNAL ({})",
             getMethodDescriptor().getFullMethodName(),
             status.getCode(),
             status.getDescription(),
-            TraceIds.fromContext(callContext),
+            traceText(),
             status.getCause());
       }
     }

@@ -231,11 +231,22 @@ final class TrailerBudget {
     return percent + base64Length(utf8 * copies);
   }
 
+  /**
+   * Bytes of {@code cp} in {@code grpc-message}: grpc-java percent-encodes every UTF-8 byte below
+   * {@code ' '}, from {@code '~'} up, and {@code '%'} itself ({@code Status}'s message marshaller).
+   */
   private static int percentLength(int cp) {
-    return cp >= ' ' && cp < 0x7f && cp != '%' ? 1 : 3 * utf8Length(cp);
+    if (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE) {
+      return 1; // an unpaired surrogate is encoded as '?', which is sent as is
+    }
+    return cp >= ' ' && cp < '~' && cp != '%' ? 1 : 3 * utf8Length(cp);
   }
 
+  /** UTF-8 bytes of {@code cp}; an unpaired surrogate is encoded as {@code '?'}, one byte. */
   private static int utf8Length(int cp) {
+    if (cp >= Character.MIN_SURROGATE && cp <= Character.MAX_SURROGATE) {
+      return 1;
+    }
     return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
   }
 }

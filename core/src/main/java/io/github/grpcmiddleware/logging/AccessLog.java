@@ -19,18 +19,28 @@ import org.slf4j.event.Level;
  * <p>Each line carries the full method name, the RPC kind, the status code the caller received, the
  * duration, the peer address, the trace id, the principal (server, when auth recorded one), the
  * number of messages received and sent, the user agent (server), and the class of the exception
- * error mapping turned into the status (server, when it recorded one in the {@link
- * io.github.grpcmiddleware.chain.CallInfo}; never its message). Payloads, status descriptions and
- * credentials are never logged. With SLF4J 2 the same fields are also attached as key-value pairs
- * (for JSON encoders); with SLF4J 1.7 only the readable message is written. When the chosen level
- * is disabled nothing is built. When the logger cannot write any level the access log uses (for
+ * error mapping turned into the status (server, when it mapped one; never its message). Payloads,
+ * status descriptions and credentials are never logged. Values a caller controls (the method name
+ * of an unknown method, the user agent, a principal's name) are written bare only when they are
+ * printable ASCII without space, quote, backslash or {@code =}; otherwise quoted, with {@code "}
+ * and a backslash escaped and other characters as a backslash, {@code u} and four hex digits, so no
+ * value can add a field or a line. The key-value pairs carry the values unescaped (the user agent
+ * cut to 256 characters). With SLF4J 2 the same fields are also attached as key-value pairs (for
+ * JSON encoders); with SLF4J 1.7 only the readable message is written. When the chosen level is
+ * disabled nothing is built. When the logger cannot write any level the access log uses (for
  * example it is set to OFF), the interceptors leave calls untouched and cost next to nothing; this
  * is checked on every call, so turning the logger back on takes effect with the next call.
  *
  * <p>On the server the interceptor sits just inside the trace part and outside locale, error
- * mapping and auth, so it sees the status error mapping produced and the principal auth recorded in
- * the call's {@link io.github.grpcmiddleware.chain.CallInfo}. Used alone it creates that record
- * itself.
+ * mapping and auth, and reads the principal and the mapped exception from the call's scope, which
+ * every part of the library shares. Install it (in a chain, or alone) with {@code
+ * ServerChain.install(serverBuilder, interceptor)}: the status in the line is then the one the
+ * transport sent, also for calls grpc-java closes itself past every interceptor (a request that
+ * does not decode, a response that fails to serialize), and calls to methods the server does not
+ * know get a line too (kind {@code UNKNOWN}). Registered with a bare {@code
+ * ServerBuilder.intercept}, it logs the status the chain's outermost part saw closing the call, and
+ * {@code UNKNOWN} for a call that completed without a close it could see (never {@code OK}); it
+ * cannot see unknown methods.
  *
  * <p>This class is thread-safe.
  */

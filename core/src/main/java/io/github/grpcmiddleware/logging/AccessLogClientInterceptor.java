@@ -66,7 +66,8 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
     @Override
     void record(Status status, long durationNanos) {
       writer.write(
-          method,
+          method.getType(),
+          method.getFullMethodName(),
           status.getCode(),
           durationNanos,
           getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR),

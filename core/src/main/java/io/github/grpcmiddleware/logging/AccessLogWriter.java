@@ -54,8 +54,16 @@ final class AccessLogWriter {
     return level != null && isEnabled(level);
   }
 
+  /**
+   * Writes the line of one call.
+   *
+   * @param type the RPC kind, or null for a method the server does not know
+   * @param fullMethodName the method the caller asked for (caller-controlled when {@code type} is
+   *     null, so escaped like every such value)
+   */
   void write(
-      MethodDescriptor<?, ?> method,
+      MethodDescriptor.@Nullable MethodType type,
+      String fullMethodName,
       Status.Code code,
       long durationNanos,
       @Nullable Object peer,
@@ -73,26 +81,37 @@ final class AccessLogWriter {
     if (level == null || !isEnabled(level)) {
       return;
     }
-    String userAgent = headers == null ? null : sanitize(headers.get(USER_AGENT));
+    String userAgent = headers == null ? null : bound(headers.get(USER_AGENT));
     String peerText = peer == null ? null : peer.toString();
+    // Values a caller controls (method name of an unknown method, user agent, a principal's name
+    // taken from a token) are quoted and escaped, so none can create a field or a line.
     Object[] args = {
       side,
-      method.getFullMethodName(),
-      method.getType(),
+      field(fullMethodName),
+      type == null ? "UNKNOWN" : type,
       code,
       millis(durationNanos),
-      orDash(peerText),
-      orDash(traceId),
-      orDash(principal),
+      field(peerText),
+      field(traceId),
+      field(principal),
       received,
       sent,
-      orDash(userAgent),
+      field(userAgent),
       error == null ? "-" : error.getClass().getName()
     };
     String format = slow ? SLOW_FORMAT : FORMAT;
     if (KEY_VALUES) {
       KeyValueAccessLog.log(
-          logger, level, format, args, peerText, traceId, principal, userAgent, slow);
+          logger,
+          level,
+          format,
+          args,
+          fullMethodName,
+          peerText,
+          traceId,
+          principal,
+          userAgent,
+          slow);
     } else {
       log(level, format, args);
     }
@@ -141,31 +160,51 @@ final class AccessLogWriter {
     return (micros / 1000) + "." + pad + digits;
   }
 
-  private static Object orDash(@Nullable Object value) {
-    return value == null ? "-" : value;
+  /** The user agent is caller-controlled: bound its length (the text form escapes it too). */
+  static @Nullable String bound(@Nullable String value) {
+    if (value == null || value.length() <= MAX_USER_AGENT) {
+      return value;
+    }
+    return value.substring(0, MAX_USER_AGENT);
   }
 
-  /** The user agent is caller-controlled: bound it and keep it on one printable line. */
-  static @Nullable String sanitize(@Nullable String value) {
+  /**
+   * Renders one value of the key=value text: {@code -} for none; the value itself when it is
+   * printable ASCII without space, quote, backslash or {@code =}; else the value in double quotes
+   * with {@code "} and a backslash escaped and every other character outside printable ASCII
+   * written as a backslash, {@code u} and four hex digits. A parser therefore always reads exactly
+   * one field, on one line.
+   */
+  static Object field(@Nullable String value) {
     if (value == null) {
-      return null;
+      return "-";
     }
-    int length = Math.min(value.length(), MAX_USER_AGENT);
-    StringBuilder out = null;
+    int length = value.length();
+    boolean plain = length > 0;
+    for (int i = 0; i < length && plain; i++) {
+      char c = value.charAt(i);
+      plain = c > 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '=';
+    }
+    if (plain) {
+      return value;
+    }
+    StringBuilder out = new StringBuilder(length + 8).append('"');
     for (int i = 0; i < length; i++) {
       char c = value.charAt(i);
-      boolean printable = c >= 0x20 && c < 0x7f;
-      if (!printable && out == null) {
-        out = new StringBuilder(length).append(value, 0, i);
-      }
-      if (out != null) {
-        out.append(printable ? c : '?');
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c >= 0x20 && c < 0x7f) {
+        out.append(c);
+      } else {
+        out.append("\\u");
+        String hex = Integer.toHexString(c);
+        for (int pad = hex.length(); pad < 4; pad++) {
+          out.append('0');
+        }
+        out.append(hex);
       }
     }
-    if (out != null) {
-      return out.toString();
-    }
-    return length == value.length() ? value : value.substring(0, length);
+    return out.append('"').toString();
   }
 
   private static boolean keyValuesSupported() {

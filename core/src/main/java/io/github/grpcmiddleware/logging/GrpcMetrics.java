@@ -3,7 +3,6 @@ package io.github.grpcmiddleware.logging;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerStreamTracer;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -15,11 +14,15 @@ import io.micrometer.core.instrument.MeterRegistry;
  * same with {@code grpc.client.}. Tags: {@code grpc.method} (the full method name, taken from the
  * method descriptor, never from headers) and, on timers, {@code grpc.status} (the code's name).
  *
- * <p>The status recorded is the one the caller received: on the server the interceptor sits just
- * inside the trace part, outside error mapping, and records in {@code onComplete}/{@code onCancel}
- * (a cancel or deadline records its own code, once). Only registered methods reach interceptors;
- * add {@link ServerBuilder#buildUnknownMethodTracer()} to the server to count the others under one
- * method named {@code unknown}.
+ * <p>The status recorded is the one the caller received, once per call. Install the server
+ * interceptor (alone or in a chain) with {@code ServerChain.install(serverBuilder, interceptor)}:
+ * its stream tracer reports the status the transport sent, also for calls grpc-java closes itself
+ * past every interceptor (a request that does not decode, a response that fails to serialize), and
+ * the calls to methods the server does not know, which are counted under one method tag, {@value
+ * #UNKNOWN_METHOD}. Registered with a bare {@code ServerBuilder.intercept}, the interceptor records
+ * the status the outermost part of the chain saw closing the call, the cancel or deadline code
+ * after a cancel, and {@code UNKNOWN} for a call that completed without a close it could see; it
+ * cannot count unknown methods. The message counters are incremented when the call ends.
  *
  * <p>micrometer-core is an optional dependency of this artifact: only this class and the classes it
  * builds touch it, so services that never call it need no Micrometer.
@@ -165,22 +168,6 @@ public final class GrpcMetrics {
       MeterCache cache =
           new MeterCache(registry, MeterNames.server(naming), percentileHistogram, maxMethods);
       return new MetricsServerInterceptor(cache, excluded);
-    }
-
-    /**
-     * Builds a stream tracer factory (for {@code ServerBuilder.addStreamTracerFactory}) that
-     * records calls to methods the server does not know, which grpc-java answers with UNIMPLEMENTED
-     * before any interceptor runs, under the method tag {@value #UNKNOWN_METHOD}. Calls to
-     * registered methods are left to the interceptor.
-     *
-     * @return the factory; never null
-     * @throws IllegalArgumentException when a setting is out of range
-     */
-    public ServerStreamTracer.Factory buildUnknownMethodTracer() {
-      validate();
-      MeterCache cache =
-          new MeterCache(registry, MeterNames.server(naming), percentileHistogram, maxMethods);
-      return new UnknownMethodTracerFactory(cache.forMethod(UNKNOWN_METHOD));
     }
   }
 

@@ -18,6 +18,7 @@ final class KeyValueAccessLog {
       Level level,
       String format,
       Object[] args,
+      String method,
       @Nullable String peer,
       @Nullable String traceId,
       @Nullable String principal,
@@ -27,7 +28,7 @@ final class KeyValueAccessLog {
         logger
             .atLevel(level)
             .addKeyValue("grpc.side", args[0])
-            .addKeyValue("grpc.method", args[1])
+            .addKeyValue("grpc.method", method)
             .addKeyValue("grpc.kind", args[2])
             .addKeyValue("grpc.code", args[3])
             .addKeyValue("durationMs", args[4])

@@ -1,5 +1,7 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.RandomIds;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -7,6 +9,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
@@ -21,16 +24,17 @@ final class TraceClientInterceptor implements ClientInterceptor {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
-    return new TraceClientCall<>(next.newCall(method, callOptions), keys, CallTrace.current());
+    return new TraceClientCall<>(
+        next.newCall(method, callOptions), keys, ServerCallScope.current());
   }
 
   private static final class TraceClientCall<ReqT, RespT>
       extends SimpleForwardingClientCall<ReqT, RespT> {
     private final MdcKeys keys;
-    private final @Nullable CallTrace serverCall;
+    private final @Nullable ServerCallScope serverCall;
 
     TraceClientCall(
-        ClientCall<ReqT, RespT> delegate, MdcKeys keys, @Nullable CallTrace serverCall) {
+        ClientCall<ReqT, RespT> delegate, MdcKeys keys, @Nullable ServerCallScope serverCall) {
       super(delegate);
       this.keys = keys;
       this.serverCall = serverCall;
@@ -45,10 +49,10 @@ final class TraceClientInterceptor implements ClientInterceptor {
       if (headers.containsKey(TraceParent.TRACEPARENT)) {
         // OpenTelemetry (or the application) already propagates this call: inject nothing.
         traceId = parsed != null ? parsed.traceId : currentTraceId();
-      } else if (serverCall != null) {
-        traceId = serverCall.traceId;
-        spanId = serverCall.spanId;
-        inject(headers, traceId, serverCall.flags, serverCall.traceState);
+      } else if (serverCall != null && serverCall.traceId() != null) {
+        traceId = Objects.requireNonNull(serverCall.traceId());
+        spanId = keys.spanId == null ? null : serverCall.spanId();
+        inject(headers, traceId, serverCall.traceFlags(), serverCall.traceState());
       } else {
         traceId = currentTraceId();
         // A trace started here records nothing, so it must not claim to be sampled.
@@ -59,8 +63,9 @@ final class TraceClientInterceptor implements ClientInterceptor {
     }
 
     private String currentTraceId() {
-      if (serverCall != null) {
-        return serverCall.traceId;
+      String fromCall = serverCall == null ? null : serverCall.traceId();
+      if (fromCall != null) {
+        return fromCall;
       }
       String fromMdc = MDC.get(keys.traceId);
       return fromMdc != null && TraceParent.isValidTraceId(fromMdc) ? fromMdc : RandomIds.traceId();

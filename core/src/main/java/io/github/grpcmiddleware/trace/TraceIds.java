@@ -1,10 +1,8 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -85,52 +83,13 @@ public final class TraceIds {
   }
 
   /**
-   * Starts a server call whose trace ids were chosen by another owner of the trace id (the otel
-   * module's server span), in place of the server interceptor: the ids go into the call's {@link
-   * Context} ({@link #current()}, {@link #fromContext}), into the MDC ({@code traceId}, {@code
-   * spanId}) around every listener callback and around {@code sendHeaders}, {@code sendMessage} and
-   * {@code close}, and the trace id is echoed in {@code x-trace-id}. Then {@code next} is started
-   * with that Context attached.
-   *
-   * <p>Call it from a {@code ServerInterceptor.interceptCall} that takes the trace slot of the
-   * chain; do not also install {@link #newServerInterceptor()}. An id that is not a valid W3C id
-   * (for example the all-zero ids of a no-op OpenTelemetry) is replaced by a new random one.
-   *
-   * @param traceId 32 lowercase hex characters; not null
-   * @param spanId 16 lowercase hex characters; not null
-   * @param call the call; not null
-   * @param headers the call's headers; not null
-   * @param next the rest of the chain; not null
-   * @param <ReqT> request type
-   * @param <RespT> response type
-   * @return the listener to return from {@code interceptCall}; never null
-   */
-  public static <ReqT, RespT> ServerCall.Listener<ReqT> startCall(
-      String traceId,
-      String spanId,
-      ServerCall<ReqT, RespT> call,
-      Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
-    boolean valid =
-        TraceParent.isValidTraceId(traceId)
-            && spanId.length() == 16
-            && TraceParent.isHexNotAllZeros(spanId, 0, 16);
-    CallTrace trace =
-        valid
-            ? new CallTrace(traceId, spanId, 0, null, null, MdcKeys.DEFAULT)
-            : new CallTrace(
-                RandomIds.traceId(), RandomIds.spanId(), 0, null, null, MdcKeys.DEFAULT);
-    return TraceServerInterceptor.start(Context.current(), trace, true, call, headers, next);
-  }
-
-  /**
    * Returns the trace id of the call that the current {@link Context} belongs to.
    *
    * @return the id, or {@code null} when no trace interceptor put one in the current Context
    */
   public static @Nullable String current() {
-    CallTrace trace = CallTrace.current();
-    return trace == null ? null : trace.traceId;
+    ServerCallScope scope = ServerCallScope.current();
+    return scope == null ? null : scope.traceId();
   }
 
   /**
@@ -140,22 +99,27 @@ public final class TraceIds {
    * @return the id, or {@code null} when the Context holds none
    */
   public static @Nullable String fromContext(Context context) {
-    CallTrace trace = CallTrace.from(context);
-    return trace == null ? null : trace.traceId;
+    ServerCallScope scope = ServerCallScope.fromContext(Objects.requireNonNull(context, "context"));
+    return scope == null ? null : scope.traceId();
   }
 
   /**
    * Puts the MDC entries of the call whose {@link Context} is given (trace id, span id and request
-   * id, under the keys the server interceptor was built with) on the current thread, for code that
-   * logs outside a listener callback, such as in {@code ServerCall.close}.
+   * id, locale and principal, under the keys their parts were built with) on the current thread,
+   * for code that logs outside a listener callback, such as in {@code ServerCall.close}.
    *
    * @param callContext a Context captured from a call; not null
    * @return a scope whose {@code close()} restores the previous entries; never null (a no-op scope
    *     when the Context holds no trace)
    */
   public static MdcScope mdcScope(Context callContext) {
-    CallTrace trace = CallTrace.from(callContext);
-    return trace == null ? NOOP_SCOPE : trace.open();
+    ServerCallScope scope =
+        ServerCallScope.fromContext(Objects.requireNonNull(callContext, "callContext"));
+    if (scope == null) {
+      return NOOP_SCOPE;
+    }
+    @Nullable String[] saved = scope.putMdcEntries();
+    return () -> scope.restoreMdcEntries(saved);
   }
 
   /**

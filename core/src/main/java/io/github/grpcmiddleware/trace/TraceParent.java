@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.RandomIds;
 import io.grpc.Metadata;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;

@@ -1,14 +1,11 @@
 package io.github.grpcmiddleware.trace;
 
-import io.github.grpcmiddleware.chain.CallInfo;
-import io.github.grpcmiddleware.chain.InternalCallInfo;
-import io.grpc.Context;
-import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.github.grpcmiddleware.internal.RandomIds;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,42 +35,16 @@ final class TraceServerInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    return start(Context.current(), readTrace(headers), echoTraceId, call, headers, next);
-  }
-
-  /** Puts {@code trace} in the call's Context and MDC, echoes it, and starts {@code next}. */
-  static <ReqT, RespT> ServerCall.Listener<ReqT> start(
-      Context parent,
-      CallTrace trace,
-      boolean echoTraceId,
-      ServerCall<ReqT, RespT> call,
-      Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
-    // Inside a chain the record goes in the chain's CallInfo, whose Context the chain attaches
-    // around every callback; otherwise (or when a trace part already ran) in a Context of our own,
-    // which the listener attaches around each callback as Contexts.interceptCall would.
-    CallInfo info = CallInfo.fromContext(parent);
-    Context context =
-        info != null && InternalCallInfo.setTrace(info, trace)
-            ? null
-            : parent.withValue(CallTrace.KEY, trace);
-    ServerCall<ReqT, RespT> traced = new TraceServerCall<>(call, trace, echoTraceId);
-    String t = trace.previousTrace();
-    String s = trace.previousSpan();
-    String r = trace.previousRequest();
-    trace.put();
-    Context previous = context == null ? null : context.attach();
-    try {
-      return new TraceServerListener<>(next.startCall(traced, headers), context, trace);
-    } finally {
-      if (context != null) {
-        context.detach(previous);
-      }
-      trace.restore(t, s, r);
+    ServerCallScope scope = ServerCallScope.open(this, call);
+    // One owner of the trace id per call: a trace part that finds one already (the same chain
+    // installed twice, or the otel part) passes through, so the call keeps one id.
+    if (scope.traceId() == null) {
+      readTrace(scope, headers);
     }
+    return scope.startNext(this, call, headers, next);
   }
 
-  private CallTrace readTrace(Metadata headers) {
+  private void readTrace(ServerCallScope scope, Metadata headers) {
     String traceId = null;
     int flags = 0;
     String traceState = null;
@@ -97,7 +68,16 @@ final class TraceServerInterceptor implements ServerInterceptor {
     String requestId = readRequestId ? readRequestId(headers) : null;
     // The span id only identifies this call's log lines, so it is made only when they get it.
     String spanId = keys.spanId == null ? null : RandomIds.spanId();
-    return new CallTrace(traceId, spanId, flags, traceState, requestId, keys);
+    scope.setTrace(
+        traceId,
+        spanId,
+        flags,
+        traceState,
+        requestId,
+        keys.traceId,
+        keys.spanId,
+        keys.requestId,
+        echoTraceId);
   }
 
   private @Nullable String readRequestId(Metadata headers) {
@@ -136,67 +116,5 @@ final class TraceServerInterceptor implements ServerInterceptor {
       }
     }
     return true;
-  }
-
-  /** Puts the MDC around the response path and echoes the trace id. */
-  private static final class TraceServerCall<ReqT, RespT>
-      extends SimpleForwardingServerCall<ReqT, RespT> {
-    private final CallTrace trace;
-    private final boolean echoTraceId;
-    private volatile boolean headersSent;
-
-    TraceServerCall(ServerCall<ReqT, RespT> delegate, CallTrace trace, boolean echoTraceId) {
-      super(delegate);
-      this.trace = trace;
-      this.echoTraceId = echoTraceId;
-    }
-
-    @Override
-    public void sendHeaders(Metadata headers) {
-      headersSent = true;
-      if (echoTraceId) {
-        headers.discardAll(X_TRACE_ID);
-        headers.put(X_TRACE_ID, trace.traceId);
-      }
-      String t = trace.previousTrace();
-      String s = trace.previousSpan();
-      String r = trace.previousRequest();
-      trace.put();
-      try {
-        super.sendHeaders(headers);
-      } finally {
-        trace.restore(t, s, r);
-      }
-    }
-
-    @Override
-    public void sendMessage(RespT message) {
-      String t = trace.previousTrace();
-      String s = trace.previousSpan();
-      String r = trace.previousRequest();
-      trace.put();
-      try {
-        super.sendMessage(message);
-      } finally {
-        trace.restore(t, s, r);
-      }
-    }
-
-    @Override
-    public void close(Status status, Metadata trailers) {
-      if (echoTraceId && !headersSent) {
-        trailers.discardAll(X_TRACE_ID);
-        trailers.put(X_TRACE_ID, trace.traceId);
-      }
-      String t = trace.previousTrace();
-      String s = trace.previousSpan();
-      String r = trace.previousRequest();
-      trace.put();
-      try {
-        super.close(status, trailers);
-      } finally {
-        trace.restore(t, s, r);
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Context;
 import org.jspecify.annotations.Nullable;
 
@@ -7,31 +8,28 @@ import org.jspecify.annotations.Nullable;
 final class TracingRunnable implements Runnable {
   private final Runnable task;
   private final Context context;
-  private final @Nullable MdcEntries mdc;
+  private final @Nullable ServerCallScope scope;
 
   TracingRunnable(Runnable task, Context context) {
     this.task = task;
     this.context = context;
-    CallTrace trace = CallTrace.from(context);
-    this.mdc = trace;
+    this.scope = ServerCallScope.fromContext(context);
   }
 
   @Override
   public void run() {
     Context previous = context.attach();
     try {
-      if (mdc == null) {
+      ServerCallScope call = scope;
+      if (call == null) {
         task.run();
         return;
       }
-      String t = mdc.previousTrace();
-      String s = mdc.previousSpan();
-      String r = mdc.previousRequest();
-      mdc.put();
+      @Nullable String[] saved = call.putMdcEntries();
       try {
         task.run();
       } finally {
-        mdc.restore(t, s, r);
+        call.restoreMdcEntries(saved);
       }
     } finally {
       context.detach(previous);

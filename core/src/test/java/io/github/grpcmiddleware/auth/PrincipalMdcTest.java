@@ -74,12 +74,12 @@ class PrincipalMdcTest {
       return new ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT>(inner) {
         @Override
         public void onMessage(ReqT message) {
-          MDC.put(PrincipalMdc.MDC_KEY, "outer");
+          MDC.put(AuthServerInterceptor.PRINCIPAL_MDC_KEY, "outer");
           try {
             super.onMessage(message);
             record("onMessage");
           } finally {
-            MDC.remove(PrincipalMdc.MDC_KEY);
+            MDC.remove(AuthServerInterceptor.PRINCIPAL_MDC_KEY);
           }
         }
 
@@ -104,7 +104,7 @@ class PrincipalMdcTest {
     }
 
     private static void record(String callback) {
-      String value = MDC.get(PrincipalMdc.MDC_KEY);
+      String value = MDC.get(AuthServerInterceptor.PRINCIPAL_MDC_KEY);
       after.add(callback + "=" + (value == null ? "<none>" : value));
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.auth.Authenticators;
 import io.github.grpcmiddleware.auth.ServerAuth;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.TestCredentials;
 import io.github.grpcmiddleware.trace.TraceIds;
@@ -32,10 +33,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
 /**
- * Inside a chain, the trace and auth parts keep their per-call values in the chain's {@link
- * CallInfo} rather than in Contexts of their own: what the handler, its own threads and captured
- * Contexts see must not change, and when a part runs twice (server-wide and per-service chains) the
- * inner one still wins.
+ * Inside a chain, the trace and auth parts keep their per-call values in the call's one scope
+ * rather than in Contexts of their own: what the handler, its own threads and captured Contexts see
+ * must not change; when two different auth parts run (server-wide and per-service chains) the inner
+ * one's principal wins, and the call keeps one trace id.
  */
 class ChainCallValuesTest {
 
@@ -124,8 +125,8 @@ class ChainCallValuesTest {
   void outsideACallNothingIsFound() {
     assertThat(TraceIds.current()).isNull();
     assertThat(ServerAuth.principal()).isNull();
-    assertThat(TraceIds.fromContext(new CallInfo().attachTo(Context.ROOT))).isNull();
-    assertThat(ServerAuth.principal(new CallInfo().attachTo(Context.ROOT))).isNull();
+    assertThat(TraceIds.fromContext(Context.ROOT)).isNull();
+    assertThat(ServerAuth.principal(Context.ROOT)).isNull();
   }
 
   private static String call(GrpcServerExtension server, AtomicReference<Metadata> headers) {
@@ -156,8 +157,9 @@ class ChainCallValuesTest {
       Context captured = Context.current();
       put("fromContext", TraceIds.fromContext(captured));
       put("principalFromContext", name(ServerAuth.principal(captured)));
-      CallInfo info = CallInfo.current();
-      put("callInfo.principalName", info == null ? null : info.principalName());
+      ServerCallScope info = ServerCallScope.current();
+      Principal scoped = info == null ? null : info.principal();
+      put("callInfo.principalName", scoped == null ? null : scoped.getName());
       CountDownLatch done = new CountDownLatch(1);
       TraceIds.wrap(background)
           .execute(

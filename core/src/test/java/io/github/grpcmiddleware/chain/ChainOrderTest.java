@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ChainOrderTest {
 
   private static final List<String> events = new CopyOnWriteArrayList<>();
-  private static final List<CallInfo> seenInfos = new CopyOnWriteArrayList<>();
+  private static final List<ServerCallScope> seenInfos = new CopyOnWriteArrayList<>();
 
   @RegisterExtension
   static final GrpcServerExtension grpc =
@@ -88,11 +89,11 @@ class ChainOrderTest {
   }
 
   @Test
-  void eachCallGetsItsOwnCallInfo() {
+  void eachCallGetsItsOwnScope() {
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
         SimpleServiceGrpc.newBlockingStub(grpc.channel());
     stub.unaryRpc(SimpleRequest.getDefaultInstance());
-    CallInfo first = seenInfos.get(0);
+    ServerCallScope first = seenInfos.get(0);
     seenInfos.clear();
     stub.unaryRpc(SimpleRequest.getDefaultInstance());
 
@@ -145,7 +146,7 @@ class ChainOrderTest {
       public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
           ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
         events.add("start " + name);
-        seenInfos.add(CallInfo.current());
+        seenInfos.add(ServerCallScope.current());
         return next.startCall(
             new SimpleForwardingServerCall<ReqT, RespT>(call) {
               @Override
@@ -187,7 +188,7 @@ class ChainOrderTest {
     @Override
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> observer) {
       events.add("handler");
-      seenInfos.add(CallInfo.current());
+      seenInfos.add(ServerCallScope.current());
       observer.onNext(
           SimpleResponse.newBuilder().setResponseMessage(request.getRequestMessage()).build());
       observer.onCompleted();

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.github.grpcmiddleware.chain.CallInfo;
 import io.github.grpcmiddleware.errors.ErrorMapping;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class AccessLogOffTest {
 
-  /** Whether each call reached the inner interceptors with a CallInfo in its Context. */
+  /** Whether each call reached the inner interceptors with a call scope in its Context. */
   private final List<Boolean> callInfoSeen = new CopyOnWriteArrayList<>();
 
   @RegisterExtension
@@ -87,7 +87,7 @@ class AccessLogOffTest {
     assertThat(lines)
         .extracting(line -> LogCapture.keyValues(line).get("grpc.code"))
         .containsExactlyInAnyOrder(Status.Code.OK, Status.Code.INTERNAL);
-    // Error mapping recorded what it mapped in the CallInfo the access log created.
+    // Error mapping recorded what it mapped in the scope the access log opened.
     assertThat(lines)
         .extracting(ILoggingEvent::getFormattedMessage)
         .anySatisfy(
@@ -142,7 +142,7 @@ class AccessLogOffTest {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-      callInfoSeen.add(CallInfo.current() != null);
+      callInfoSeen.add(ServerCallScope.current() != null);
       return next.startCall(call, headers);
     }
   }

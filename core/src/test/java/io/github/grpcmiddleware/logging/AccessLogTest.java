@@ -33,11 +33,15 @@ class AccessLogTest {
 
   private static final String UNARY = "grpc.testing.SimpleService/UnaryRpc";
 
+  private final ObservedService service = new ObservedService();
+  private final ObservedService.Ends ends = new ObservedService.Ends();
+
   @RegisterExtension
   final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
-          .service(new ObservedService())
+          .service(service)
           .interceptor(
+              ends,
               AccessLog.serverBuilder().build(),
               new ObservedService.FakeErrorMapping(),
               new ObservedService.FakeAuth())
@@ -53,9 +57,13 @@ class AccessLogTest {
   }
 
   @AfterEach
-  void release() {
-    server.close();
-    client.close();
+  void release() throws InterruptedException {
+    try {
+      ends.awaitAllEnded(); // a server line written late would land in the next test's capture
+    } finally {
+      server.close();
+      client.close();
+    }
   }
 
   private SimpleServiceGrpc.SimpleServiceBlockingStub blocking() {
@@ -119,6 +127,7 @@ class AccessLogTest {
     stub.unaryRpc(request("warm up")); // so the deadline below expires in the handler
     server.await(1);
     client.await(1);
+    ends.await(1);
     server.clear();
     client.clear();
     assertThatThrownBy(
@@ -132,7 +141,8 @@ class AccessLogTest {
     ILoggingEvent line = server.await(1).get(0);
     assertThat(LogCapture.keyValues(line))
         .containsEntry("grpc.code", Status.Code.DEADLINE_EXCEEDED);
-    Thread.sleep(1200); // the handler finishes and tries to answer: still one line
+    service.awaitSleepAnswered(); // the handler woke up and answered into the cancelled call
+    ends.await(1);
     assertThat(server.events()).hasSize(1);
   }
 

@@ -4,6 +4,7 @@ import static io.github.grpcmiddleware.logging.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.grpc.CallOptions;
 import io.grpc.Context;
@@ -34,13 +35,17 @@ class GrpcMetricsTest {
   private static final String SERVER_STREAMING = "grpc.testing.SimpleService/ServerStreamingRpc";
 
   private final MeterRegistry registry = new SimpleMeterRegistry();
+  private final ObservedService service = new ObservedService();
+  private final ObservedService.Ends ends = new ObservedService.Ends();
 
   @RegisterExtension
   final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
-          .service(new ObservedService())
+          .service(service)
           .interceptor(
-              GrpcMetrics.serverBuilder(registry).build(), new ObservedService.FakeErrorMapping())
+              ends,
+              GrpcMetrics.serverBuilder(registry).build(),
+              new ObservedService.FakeErrorMapping())
           .build();
 
   private SimpleServiceGrpc.SimpleServiceBlockingStub blocking() {
@@ -73,17 +78,27 @@ class GrpcMetricsTest {
     return counter == null ? 0 : counter.count();
   }
 
-  /** Waits until the server has recorded {@code count} calls in total, then a little longer. */
+  /** Waits until the server has recorded {@code count} calls in total. */
   private void awaitServerCalls(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (totalServerCalls() < count && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(totalServerCalls()).isEqualTo(count);
+    awaitRecorded(registry, "grpc.server.calls", count);
   }
 
   private long totalServerCalls() {
-    return registry.find("grpc.server.calls").timers().stream().mapToLong(Timer::count).sum();
+    return recorded(registry, "grpc.server.calls");
+  }
+
+  /** Waits until the timers named {@code name} have recorded {@code count} in total. */
+  private static void awaitRecorded(MeterRegistry registry, String name, int count)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (recorded(registry, name) < count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(recorded(registry, name)).isEqualTo(count);
+  }
+
+  private static long recorded(MeterRegistry registry, String name) {
+    return registry.find(name).timers().stream().mapToLong(Timer::count).sum();
   }
 
   @Test
@@ -122,9 +137,11 @@ class GrpcMetricsTest {
     context.cancel(null);
 
     awaitServerCalls(1);
-    Thread.sleep(200);
+    ends.await(1); // the cancel has gone through every part: a second record would be in by now
     assertThat(totalServerCalls()).isEqualTo(1);
     assertThat(serverCalls(SERVER_STREAMING, Status.Code.CANCELLED)).isEqualTo(1);
+    // Nothing reads the cancelled stream: the client's onClose arrives on its own thread.
+    awaitRecorded(registry, "grpc.client.calls", 1);
     assertThat(clientCalls(SERVER_STREAMING, Status.Code.CANCELLED)).isEqualTo(1);
     assertThat(counter("grpc.server.messages.sent", SERVER_STREAMING)).isEqualTo(1);
   }
@@ -134,12 +151,14 @@ class GrpcMetricsTest {
     SimpleServiceGrpc.SimpleServiceBlockingStub stub = blocking();
     stub.unaryRpc(request("warm up"));
     awaitServerCalls(1);
+    ends.await(1);
     assertThatThrownBy(
             () -> stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS).unaryRpc(request("sleep")))
         .isInstanceOf(StatusRuntimeException.class);
 
     awaitServerCalls(2);
-    Thread.sleep(1000); // the handler wakes up and answers into a cancelled call
+    service.awaitSleepAnswered(); // the handler woke up and answered into the cancelled call
+    ends.await(1);
     assertThat(totalServerCalls()).isEqualTo(2);
     assertThat(serverCalls(UNARY, Status.Code.DEADLINE_EXCEEDED)).isEqualTo(1);
     assertThat(serverCalls(UNARY, Status.Code.OK)).isEqualTo(1);
@@ -149,6 +168,7 @@ class GrpcMetricsTest {
   @Test
   void a66NamesAndAttempts() throws InterruptedException {
     MeterRegistry a66 = new SimpleMeterRegistry();
+    ObservedService.Ends a66Ends = new ObservedService.Ends();
     grpc.register(
         startServer(
             InProcessServerBuilder.forName("a66-metrics")
@@ -158,7 +178,8 @@ class GrpcMetricsTest {
                         GrpcMetrics.serverBuilder(a66)
                             .naming(GrpcMetrics.Naming.A66)
                             .percentileHistogram(true)
-                            .build()))));
+                            .build(),
+                        a66Ends))));
     ManagedChannel channel =
         grpc.register(
             InProcessChannelBuilder.forName("a66-metrics")
@@ -174,10 +195,9 @@ class GrpcMetricsTest {
         .isEqualTo(1);
     assertThat(a66.get("grpc.server.call.started").tag("grpc.method", UNARY).counter().count())
         .isEqualTo(1);
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (a66.find("grpc.server.call.duration").timer() == null && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    // The timer is registered a moment before it records: wait for the count, not the timer.
+    awaitRecorded(a66, "grpc.server.call.duration", 1);
+    a66Ends.await(1);
     assertThat(a66.get("grpc.server.call.duration").tag("grpc.status", "OK").timer().count())
         .isEqualTo(1);
   }
@@ -185,12 +205,11 @@ class GrpcMetricsTest {
   @Test
   void unknownMethodsAreCountedUnderOneTag() throws InterruptedException {
     MeterRegistry unknown = new SimpleMeterRegistry();
-    GrpcMetrics.ServerBuilder metrics = GrpcMetrics.serverBuilder(unknown);
     grpc.register(
         startServer(
-            InProcessServerBuilder.forName("unknown-metrics")
-                .addStreamTracerFactory(metrics.buildUnknownMethodTracer())
-                .addService(ServerInterceptors.intercept(new ObservedService(), metrics.build()))));
+            ServerChain.install(
+                InProcessServerBuilder.forName("unknown-metrics").addService(new ObservedService()),
+                GrpcMetrics.serverBuilder(unknown).build())));
     ManagedChannel channel =
         grpc.register(InProcessChannelBuilder.forName("unknown-metrics").build());
     MethodDescriptor<SimpleRequest, SimpleResponse> bogus =
@@ -207,10 +226,7 @@ class GrpcMetricsTest {
     }
     SimpleServiceGrpc.newBlockingStub(channel).unaryRpc(request("a"));
 
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (unknown.find("grpc.server.calls").timers().size() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    awaitRecorded(unknown, "grpc.server.calls", 4);
     assertThat(
             unknown
                 .get("grpc.server.calls")

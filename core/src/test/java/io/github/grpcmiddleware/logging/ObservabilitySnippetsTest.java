@@ -3,12 +3,12 @@ package io.github.grpcmiddleware.logging;
 import static io.github.grpcmiddleware.logging.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
@@ -33,13 +33,13 @@ class ObservabilitySnippetsTest {
               .build();
       GrpcMetrics.ServerBuilder metrics =
           GrpcMetrics.serverBuilder(registry).percentileHistogram(true);
+      ServerInterceptor chain =
+          ServerChain.builder().observability(accessLog).observability(metrics.build()).build();
+      // install adds the chain and its stream tracer: records then carry the status the
+      // transport sent, and calls to unknown methods are counted under one "unknown" tag.
       Server server =
-          InProcessServerBuilder.forName(name)
-              // ServerInterceptors.intercept runs the LAST interceptor first: access log outside
-              // metrics here; inside the trace part and outside error mapping in a full chain.
-              .addService(
-                  ServerInterceptors.intercept(new ObservedService(), metrics.build(), accessLog))
-              .addStreamTracerFactory(metrics.buildUnknownMethodTracer())
+          ServerChain.install(
+                  InProcessServerBuilder.forName(name).addService(new ObservedService()), chain)
               .build()
               .start();
       // [END observability-server]

@@ -71,7 +71,21 @@ class TraceBuildersTest {
         .hasMessage("MDC key: traceId used twice (expected: distinct keys)");
     assertThatThrownBy(() -> TraceIds.clientBuilder().spanIdMdcKey("traceId").build())
         .hasMessage("MDC key: traceId used twice (expected: distinct keys)");
-    assertThat(TraceIds.clientBuilder().traceIdMdcKey("requestId").build()).isNotNull();
+  }
+
+  @Test
+  void clientMayReadTheTraceIdFromAKeyTheServerUsesForRequestIds() {
+    // The client has no request id key, so "requestId" is free for its trace id.
+    String id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    MDC.put("requestId", id);
+    try {
+      SimpleServiceGrpc.newBlockingStub(
+              grpc.channel(TraceIds.clientBuilder().traceIdMdcKey("requestId").build()))
+          .unaryRpc(request("x"));
+      assertThat(Objects.requireNonNull(mdcAtStart.get())).containsEntry("tid", id);
+    } finally {
+      MDC.clear();
+    }
   }
 
   @Test

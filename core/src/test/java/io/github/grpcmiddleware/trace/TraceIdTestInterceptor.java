@@ -1,7 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
-import io.grpc.Context;
-import io.grpc.Contexts;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -22,8 +21,9 @@ public final class TraceIdTestInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    CallTrace trace = new CallTrace(traceId, "00f067aa0ba902b7", 0, null, null, MdcKeys.DEFAULT);
-    Context context = Context.current().withValue(CallTrace.KEY, trace);
-    return Contexts.interceptCall(context, call, headers, next);
+    ServerCallScope scope = ServerCallScope.open(this, call);
+    scope.setTrace(
+        traceId, "00f067aa0ba902b7", 0, null, null, "traceId", "spanId", "requestId", false);
+    return scope.startNext(this, call, headers, next);
   }
 }

@@ -26,7 +26,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,6 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The accepted token comes from the environment variable {@code DEMO_TOKEN} (default {@code
  * demo-token}).
+ *
+ * <p>The server applies the production checklist of {@code docs/production.md}: the transport
+ * limits of {@link ProductionSettings}, the chain installed with its stream tracer (so a call
+ * grpc-java closes itself, such as an undecodable request, is still logged once with its trace id
+ * and the code the client got), and grpc-java's own transport warnings capped ({@code
+ * TransportLogLimiter}).
  */
 public final class ExampleServer {
   private static final Logger logger = LoggerFactory.getLogger(ExampleServer.class);
@@ -124,18 +129,44 @@ public final class ExampleServer {
       MeterRegistry registry,
       @Nullable OpenTelemetry openTelemetry)
       throws IOException {
-    ExecutorService executor = Executors.newFixedThreadPool(4);
+    return start(host, port, token, registry, openTelemetry, ProductionSettings.defaults());
+  }
+
+  /**
+   * Starts the example server with the given transport limits ({@code docs/production.md}).
+   *
+   * @param host the address to bind, such as {@code 127.0.0.1}
+   * @param port the port, or 0 for a free one
+   * @param token the bearer token UserService accepts
+   * @param registry where the server's metrics go
+   * @param openTelemetry when not null, its spans own the trace id in place of core's reader
+   * @param settings the limits; {@link ProductionSettings#defaults()} in production
+   * @return the running server
+   * @throws IOException when the port cannot be bound
+   */
+  public static Server start(
+      String host,
+      int port,
+      String token,
+      MeterRegistry registry,
+      @Nullable OpenTelemetry openTelemetry,
+      ProductionSettings settings)
+      throws IOException {
+    TransportLogLimiter.install();
+    ExecutorService executor = settings.newExecutor();
     HealthStatusManager health = new HealthStatusManager();
-    Server server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+    NettyServerBuilder builder =
+        settings
+            .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)))
             .executor(executor)
             .addService(new GreeterService())
             .addService(new UserServiceImpl())
-            .addService(health.getHealthService())
-            .intercept(chain(token, registry, openTelemetry))
-            .addStreamTracerFactory(GrpcMetrics.serverBuilder(registry).buildUnknownMethodTracer())
-            .build()
-            .start();
+            .addService(health.getHealthService());
+    // install adds the chain and its stream tracer, so the access log, metrics and spans record
+    // the status the client received even when grpc-java closes a call itself (a request that
+    // does not decode, for one).
+    Server server =
+        ServerChain.install(builder, chain(token, registry, openTelemetry)).build().start();
     Thread reaper =
         new Thread(
             () -> {

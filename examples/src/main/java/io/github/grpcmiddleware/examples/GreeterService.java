@@ -14,7 +14,7 @@ final class GreeterService extends GreeterGrpc.GreeterImplBase {
   @Override
   public void sayHello(HelloRequest request, StreamObserver<HelloResponse> responseObserver) {
     String name = request.getName().isEmpty() ? "world" : request.getName();
-    logger.info("greeting {}", name);
+    logger.info("greeting {}", LogText.escape(name));
     responseObserver.onNext(HelloResponse.newBuilder().setMessage("Hello, " + name + "!").build());
     responseObserver.onCompleted();
   }

@@ -9,9 +9,13 @@ import io.github.grpcmiddleware.examples.proto.UserRequest;
 import io.github.grpcmiddleware.examples.proto.UserResponse;
 import io.github.grpcmiddleware.examples.proto.UserServiceGrpc;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,10 +70,29 @@ final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
   @Override
   public void listUsers(ListUsersRequest request, StreamObserver<UserResponse> responseObserver) {
     logger.info("ListUsers");
-    for (UserResponse user : users.values()) {
-      responseObserver.onNext(user);
-    }
-    responseObserver.onCompleted();
+    // Flow control: send only while the transport is ready, resume from onReady; a client that
+    // never reads then holds the call open without making the server queue the rest.
+    ServerCallStreamObserver<UserResponse> out =
+        (ServerCallStreamObserver<UserResponse>) responseObserver;
+    Iterator<UserResponse> remaining = new ArrayList<>(users.values()).iterator();
+    Runnable drain =
+        new Runnable() {
+          private boolean completed;
+
+          @Override
+          public void run() {
+            while (!completed && remaining.hasNext() && out.isReady()) {
+              out.onNext(remaining.next());
+            }
+            if (!completed && !remaining.hasNext()) {
+              completed = true;
+              out.onCompleted();
+            }
+          }
+        };
+    out.setOnCancelHandler(() -> logger.info("ListUsers: client went away"));
+    out.setOnReadyHandler(drain);
+    drain.run();
   }
 
   @Override
@@ -94,7 +117,7 @@ final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
           return;
         }
         created++;
-        logger.info("CreateUsers: created {}", request.getName());
+        logger.info("CreateUsers: created {}", LogText.escape(request.getName()));
       }
 
       @Override
@@ -114,25 +137,72 @@ final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
 
   @Override
   public StreamObserver<ChatMessage> chat(StreamObserver<ChatMessage> responseObserver) {
-    return new StreamObserver<ChatMessage>() {
-      @Override
-      public void onNext(ChatMessage message) {
-        if ("panic".equals(message.getText())) {
-          throw new IllegalStateException("chat state corrupted: session key=0xDEADBEEF");
-        }
-        logger.info("Chat: echo {} chars", message.getText().length());
-        responseObserver.onNext(message);
-      }
+    ServerCallStreamObserver<ChatMessage> out =
+        (ServerCallStreamObserver<ChatMessage>) responseObserver;
+    // Flow control: one message is requested at a time, and the next only once its echo could be
+    // sent. A client that never reads stops the echoes, then stops being read: the server buffers
+    // one message and whatever the HTTP/2 window lets in, not everything the client sends.
+    out.disableAutoRequest();
+    ChatEcho echo = new ChatEcho(out);
+    out.setOnReadyHandler(echo::onReady);
+    out.request(1);
+    return echo;
+  }
 
-      @Override
-      public void onError(Throwable t) {
-        logger.info("Chat: client went away");
-      }
+  /** Echoes chat messages while the client reads them; grpc-java serializes the callbacks. */
+  private static final class ChatEcho implements StreamObserver<ChatMessage> {
+    private final ServerCallStreamObserver<ChatMessage> out;
+    private @Nullable ChatMessage pending;
+    private boolean halfClosed;
+    private boolean done;
 
-      @Override
-      public void onCompleted() {
-        responseObserver.onCompleted();
+    ChatEcho(ServerCallStreamObserver<ChatMessage> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(ChatMessage message) {
+      if ("panic".equals(message.getText())) {
+        throw new IllegalStateException("chat state corrupted: session key=0xDEADBEEF");
       }
-    };
+      logger.info("Chat: echo {} chars", message.getText().length());
+      if (out.isReady()) {
+        out.onNext(message);
+        out.request(1);
+      } else {
+        pending = message;
+      }
+    }
+
+    void onReady() {
+      ChatMessage message = pending;
+      if (message == null || done || !out.isReady()) {
+        return;
+      }
+      pending = null;
+      out.onNext(message);
+      if (halfClosed) {
+        done = true;
+        out.onCompleted();
+      } else {
+        out.request(1);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      pending = null;
+      done = true;
+      logger.info("Chat: client went away");
+    }
+
+    @Override
+    public void onCompleted() {
+      halfClosed = true;
+      if (pending == null && !done) {
+        done = true;
+        out.onCompleted();
+      }
+    }
   }
 }

@@ -1,19 +1,14 @@
 package io.github.grpcmiddleware.i18n;
 
-import io.github.grpcmiddleware.chain.CallInfo;
-import io.github.grpcmiddleware.chain.InternalCallInfo;
 import io.github.grpcmiddleware.i18n.internal.AcceptLanguage;
 import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
-import io.grpc.Context;
-import io.grpc.ForwardingServerCall;
-import io.grpc.ForwardingServerCallListener;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import java.util.Iterator;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.MDC;
 
 /** Resolves the caller's locale; see {@link LocaleServerBuilder}. */
 final class LocaleServerInterceptor implements ServerInterceptor {
@@ -37,27 +32,15 @@ final class LocaleServerInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    LocaleMatcher.SupportedLocale resolved = matcher.match(acceptLanguage(headers));
-    // Inside a chain the locale goes in the chain's CallInfo, whose Context is already attached
-    // around every callback; otherwise (or when a locale part already ran) in a Context of ours.
-    CallInfo info = CallInfo.current();
-    Context context =
-        info != null && InternalCallInfo.setLocale(info, resolved.locale())
-            ? null
-            : Context.current().withValue(Locales.LOCALE_KEY, resolved.locale());
-    ServerCall<ReqT, RespT> forwarded =
-        contentLanguage ? new ContentLanguageCall<>(call, resolved.tag()) : call;
-    if (!mdc) {
-      return InternalCallInfo.startCall(context, forwarded, headers, next);
+    ServerCallScope scope = ServerCallScope.open(this, call);
+    // The same part installed twice resolves once; a different, inner one (a per-service chain)
+    // resolves against its own locales and wins. The call's one scope puts the tag in the MDC and
+    // sends content-language.
+    if (scope.enter(this)) {
+      LocaleMatcher.SupportedLocale resolved = matcher.match(acceptLanguage(headers));
+      scope.setLocale(resolved.locale(), resolved.tag(), mdc ? MDC_KEY : null, contentLanguage);
     }
-    String tag = resolved.tag();
-    String previous = MDC.get(MDC_KEY);
-    MDC.put(MDC_KEY, tag);
-    try {
-      return new MdcListener<>(InternalCallInfo.startCall(context, forwarded, headers, next), tag);
-    } finally {
-      restore(previous);
-    }
+    return scope.startNext(this, call, headers, next);
   }
 
   /** Joins repeated headers as HTTP does, reading no more than the parser will look at. */
@@ -79,96 +62,5 @@ final class LocaleServerInterceptor implements ServerInterceptor {
       joined.append(',').append(it.next());
     }
     return joined.toString();
-  }
-
-  static void restore(@Nullable String previous) {
-    if (previous == null) {
-      MDC.remove(MDC_KEY);
-    } else {
-      MDC.put(MDC_KEY, previous);
-    }
-  }
-
-  private static final class ContentLanguageCall<ReqT, RespT>
-      extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
-    private final String tag;
-
-    ContentLanguageCall(ServerCall<ReqT, RespT> delegate, String tag) {
-      super(delegate);
-      this.tag = tag;
-    }
-
-    @Override
-    public void sendHeaders(Metadata headers) {
-      if (!headers.containsKey(CONTENT_LANGUAGE)) {
-        headers.put(CONTENT_LANGUAGE, tag);
-      }
-      super.sendHeaders(headers);
-    }
-  }
-
-  private static final class MdcListener<ReqT>
-      extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
-    private final String tag;
-
-    MdcListener(ServerCall.Listener<ReqT> delegate, String tag) {
-      super(delegate);
-      this.tag = tag;
-    }
-
-    @Override
-    public void onMessage(ReqT message) {
-      String previous = MDC.get(MDC_KEY);
-      MDC.put(MDC_KEY, tag);
-      try {
-        super.onMessage(message);
-      } finally {
-        restore(previous);
-      }
-    }
-
-    @Override
-    public void onHalfClose() {
-      String previous = MDC.get(MDC_KEY);
-      MDC.put(MDC_KEY, tag);
-      try {
-        super.onHalfClose();
-      } finally {
-        restore(previous);
-      }
-    }
-
-    @Override
-    public void onCancel() {
-      String previous = MDC.get(MDC_KEY);
-      MDC.put(MDC_KEY, tag);
-      try {
-        super.onCancel();
-      } finally {
-        restore(previous);
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      String previous = MDC.get(MDC_KEY);
-      MDC.put(MDC_KEY, tag);
-      try {
-        super.onComplete();
-      } finally {
-        restore(previous);
-      }
-    }
-
-    @Override
-    public void onReady() {
-      String previous = MDC.get(MDC_KEY);
-      MDC.put(MDC_KEY, tag);
-      try {
-        super.onReady();
-      } finally {
-        restore(previous);
-      }
-    }
   }
 }

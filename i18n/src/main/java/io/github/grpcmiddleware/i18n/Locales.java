@@ -1,10 +1,10 @@
 package io.github.grpcmiddleware.i18n;
 
-import io.github.grpcmiddleware.chain.CallInfo;
-import io.github.grpcmiddleware.chain.InternalCallInfo;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,8 +30,6 @@ import org.jspecify.annotations.Nullable;
 public final class Locales {
 
   /** The resolved locale of the call; set by the server interceptor. */
-  static final Context.Key<Locale> LOCALE_KEY = Context.key("grpcmiddleware-locale");
-
   private Locales() {}
 
   /**
@@ -79,7 +77,7 @@ public final class Locales {
    * @return the locale, or {@code null} when the Context holds none
    */
   public static @Nullable Locale fromContext(Context context) {
-    Locale locale = LOCALE_KEY.get(context);
-    return locale != null ? locale : InternalCallInfo.locale(CallInfo.fromContext(context));
+    ServerCallScope scope = ServerCallScope.fromContext(Objects.requireNonNull(context, "context"));
+    return scope == null ? null : scope.locale();
   }
 }

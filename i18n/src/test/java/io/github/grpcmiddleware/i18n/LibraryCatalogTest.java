@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.errors.MessageKeys;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.CatalogAssertions;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -105,7 +106,7 @@ class LibraryCatalogTest {
   void resolvesEveryKeyInEveryShippedLocale(String tag) {
     LocalizedMessages messages = LocalizedMessages.builder().build();
     Locale locale = Locale.forLanguageTag(tag);
-    Context context = Context.ROOT.withValue(Locales.LOCALE_KEY, locale);
+    Context context = ServerCallScope.withLocale(Context.ROOT, locale);
     for (String key : allKeys()) {
       LocalizedMessage message =
           messages.resolve(

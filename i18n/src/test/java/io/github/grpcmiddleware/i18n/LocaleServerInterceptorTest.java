@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
@@ -196,7 +200,7 @@ class LocaleServerInterceptorTest {
   }
 
   @Test
-  void builderValidates() {
+  void builderValidates() throws Exception {
     assertThatThrownBy(() -> Locales.serverBuilder().build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("supported: [] (expected: at least one locale)");
@@ -206,6 +210,33 @@ class LocaleServerInterceptorTest {
             () -> Locales.serverBuilder().supported(Locale.ENGLISH).cacheSize(-1).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("cacheSize: -1 (expected: >= 0)");
-    assertThat(Locales.serverBuilder().supported(Locale.JAPANESE).build()).isNotNull();
+    // Without defaultLocale(...), the first supported locale is the default; MDC stays off.
+    ServerInterceptor japaneseOnly = Locales.serverBuilder().supported(Locale.JAPANESE).build();
+    String name = InProcessServerBuilder.generateName();
+    grpc.register(
+        InProcessServerBuilder.forName(name)
+            .addService(ServerInterceptors.intercept(new RecordingService(), japaneseOnly))
+            .build()
+            .start());
+    for (String header : new String[] {null, "en", "zh-CN, fr;q=0.5"}) {
+      Metadata headers = new Metadata();
+      if (header != null) {
+        headers.put(ACCEPT_LANGUAGE, header);
+      }
+      ManagedChannel channel =
+          grpc.register(
+              InProcessChannelBuilder.forName(name)
+                  .intercept(
+                      MetadataUtils.newCaptureMetadataInterceptor(responseHeaders, trailers),
+                      MetadataUtils.newAttachHeadersInterceptor(headers))
+                  .build());
+      assertThat(
+              SimpleServiceGrpc.newBlockingStub(channel)
+                  .unaryRpc(SimpleRequest.getDefaultInstance())
+                  .getResponseMessage())
+          .as("accept-language %s", header)
+          .isEqualTo("ja|null");
+      assertThat(contentLanguage()).isEqualTo("ja");
+    }
   }
 }

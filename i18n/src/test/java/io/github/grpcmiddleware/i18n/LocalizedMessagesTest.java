@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.rpc.LocalizedMessage;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Context;
 import java.text.DateFormat;
 import java.text.NumberFormat;
@@ -45,7 +46,7 @@ class LocalizedMessagesTest {
   private static LocalizedMessage resolve(
       LocalizedMessages messages, @Nullable Locale caller, String key, Object... args) {
     Context context =
-        caller == null ? Context.ROOT : Context.ROOT.withValue(Locales.LOCALE_KEY, caller);
+        caller == null ? Context.ROOT : ServerCallScope.withLocale(Context.ROOT, caller);
     return Objects.requireNonNull(messages.resolve(context, key, Arrays.asList(args)), key);
   }
 

@@ -1,8 +1,8 @@
 package io.github.grpcmiddleware.otel;
 
-import io.github.grpcmiddleware.trace.TraceIds;
-import io.grpc.Contexts;
-import io.grpc.ForwardingServerCall;
+import io.github.grpcmiddleware.internal.RandomIds;
+import io.github.grpcmiddleware.internal.ServerCallObserver;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
@@ -60,6 +60,11 @@ final class TracingServerInterceptor implements ServerInterceptor {
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    ServerCallScope found = ServerCallScope.current();
+    if (found != null && found.traceId() != null) {
+      // One owner of the trace id per call: a trace part already ran (installed twice).
+      return ServerCallScope.open(this, call).startNext(this, call, headers, next);
+    }
     if (reuseCurrentSpan) {
       Context current = Context.current();
       Span span = Span.fromContextOrNull(current);
@@ -80,16 +85,19 @@ final class TracingServerInterceptor implements ServerInterceptor {
     RpcAttributes.peer(builder, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     Span span = builder.startSpan();
     Context context = extracted.with(span);
-    SpanCall<ReqT, RespT> spanCall = new SpanCall<>(call, span, io.grpc.Context.current());
-    SpanContext ids = span.getSpanContext();
+    ServerCallScope scope = ServerCallScope.open(this, call);
     ServerCall.Listener<ReqT> listener;
     try (Scope ignored = context.makeCurrent()) {
-      listener = TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), spanCall, headers, next);
-    } catch (RuntimeException | Error e) {
-      RpcAttributes.end(span, Status.fromThrowable(e), true);
-      throw e;
+      // When OpenTelemetry keeps its Context in io.grpc.Context (the grpc-1.6 library's storage
+      // bridge), the Context the scope attaches must carry the span too.
+      scope.deriveContextFromCurrent();
+      setTrace(scope, span.getSpanContext());
+      // The span ends with the status the call's scope reports: the transport's, with the chain's
+      // stream tracer installed, so also for calls grpc-java closed itself.
+      scope.observe(new SpanEnd(span));
+      listener = scope.startNext(this, call, headers, next);
     }
-    return new SpanListener<>(listener, context, spanCall);
+    return new ContextListener<>(listener, context);
   }
 
   /**
@@ -102,59 +110,55 @@ final class TracingServerInterceptor implements ServerInterceptor {
       ServerCall<ReqT, RespT> call,
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
+    ServerCallScope scope = ServerCallScope.open(this, call);
+    setTrace(scope, ids);
     Context bounded = baggageLimit.apply(current);
     if (bounded == current) {
-      return TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), call, headers, next);
+      return scope.startNext(this, call, headers, next);
     }
     ServerCall.Listener<ReqT> listener;
     try (Scope ignored = bounded.makeCurrent()) {
-      listener = TraceIds.startCall(ids.getTraceId(), ids.getSpanId(), call, headers, next);
+      scope.deriveContextFromCurrent();
+      listener = scope.startNext(this, call, headers, next);
     }
     return new ContextListener<>(listener, bounded);
   }
 
-  /** Captures the status the call was closed with (after error mapping, which is inner). */
-  private static final class SpanCall<ReqT, RespT>
-      extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
-    final Span span;
-    final io.grpc.Context grpcContext;
-    volatile @Nullable Status closeStatus;
-    private boolean ended;
+  /**
+   * Makes the span's ids the call's trace ids (MDC {@code traceId} and {@code spanId}, {@code
+   * x-trace-id}); ids that are not valid (the all-zero ids of a no-op OpenTelemetry) are replaced
+   * by new random ones, so the call still has a usable trace id.
+   */
+  private static void setTrace(ServerCallScope scope, SpanContext ids) {
+    boolean valid = ids.isValid();
+    scope.setTrace(
+        valid ? ids.getTraceId() : RandomIds.traceId(),
+        valid ? ids.getSpanId() : RandomIds.spanId(),
+        0,
+        null,
+        null,
+        "traceId",
+        "spanId",
+        "requestId",
+        true);
+  }
 
-    SpanCall(ServerCall<ReqT, RespT> delegate, Span span, io.grpc.Context grpcContext) {
-      super(delegate);
+  /** Ends the span once, with the status the caller received. */
+  private static final class SpanEnd implements ServerCallObserver {
+    private final Span span;
+
+    SpanEnd(Span span) {
       this.span = span;
-      this.grpcContext = grpcContext;
     }
 
     @Override
-    public void close(Status status, Metadata trailers) {
-      if (closeStatus == null) {
-        closeStatus = status;
-      }
-      super.close(status, trailers);
-    }
-
-    /** Called from the serialized onComplete/onCancel callbacks, so a plain flag suffices. */
-    void end(boolean completed) {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      Status status;
-      if (completed) {
-        Status closed = closeStatus;
-        status = closed != null ? closed : Status.OK;
-      } else {
-        Status cancelled = Contexts.statusFromCancelled(grpcContext);
-        status = cancelled != null ? cancelled : Status.CANCELLED;
-      }
+    public void callEnded(ServerCallScope call, Status status) {
       RpcAttributes.end(span, status, true);
     }
   }
 
   /** Makes a Context current around every callback. */
-  private static class ContextListener<ReqT>
+  private static final class ContextListener<ReqT>
       extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
     private final Context context;
 
@@ -195,34 +199,6 @@ final class TracingServerInterceptor implements ServerInterceptor {
     public void onCancel() {
       try (Scope ignored = context.makeCurrent()) {
         super.onCancel();
-      }
-    }
-  }
-
-  /** Makes the span's Context current around every callback; ends the span once. */
-  private static final class SpanListener<ReqT> extends ContextListener<ReqT> {
-    private final SpanCall<ReqT, ?> call;
-
-    SpanListener(ServerCall.Listener<ReqT> delegate, Context context, SpanCall<ReqT, ?> call) {
-      super(delegate, context);
-      this.call = call;
-    }
-
-    @Override
-    public void onComplete() {
-      try {
-        super.onComplete();
-      } finally {
-        call.end(true);
-      }
-    }
-
-    @Override
-    public void onCancel() {
-      try {
-        super.onCancel();
-      } finally {
-        call.end(false);
       }
     }
   }

@@ -45,6 +45,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,11 @@ class GrpcTracingTest {
   private static final String UNARY = "grpc.testing.SimpleService/UnaryRpc";
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final OpenSpans openSpans = new OpenSpans();
+
+  /** One permit each time a "sleep" call has answered, late or not. */
+  private final Semaphore sleepAnswered = new Semaphore(0);
+
   private final OpenTelemetry openTelemetry = sdk(Sampler.alwaysOn());
   private final GrpcTracing tracing =
       GrpcTracing.builder(openTelemetry).maxBaggageEntries(2).build();
@@ -77,6 +83,7 @@ class GrpcTracingTest {
             SdkTracerProvider.builder()
                 .setSampler(sampler)
                 .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .addSpanProcessor(openSpans)
                 .build())
         .setPropagators(
             ContextPropagators.create(
@@ -112,7 +119,13 @@ class GrpcTracingTest {
           return;
         case "sleep":
           sleep(500);
-          break;
+          try {
+            out.onNext(SimpleResponse.getDefaultInstance());
+            out.onCompleted();
+          } finally {
+            sleepAnswered.release();
+          }
+          return;
         default:
       }
       out.onNext(SimpleResponse.getDefaultInstance());
@@ -160,6 +173,7 @@ class GrpcTracingTest {
     while (exporter.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
       sleep(10);
     }
+    openSpans.awaitAllEnded(); // a second span for the same call would be in by now
     List<SpanData> spans = exporter.getFinishedSpanItems();
     assertThat(spans).hasSize(count);
     return spans;
@@ -226,7 +240,7 @@ class GrpcTracingTest {
   }
 
   @Test
-  void deadlineEndsTheServerSpanOnceWithDeadlineExceeded() {
+  void deadlineEndsTheServerSpanOnceWithDeadlineExceeded() throws InterruptedException {
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
         SimpleServiceGrpc.newBlockingStub(grpc.channel(tracing.newClientInterceptor()));
     stub.unaryRpc(request("warm up"));
@@ -236,8 +250,9 @@ class GrpcTracingTest {
             () -> stub.withDeadlineAfter(100, TimeUnit.MILLISECONDS).unaryRpc(request("sleep")))
         .isInstanceOf(StatusRuntimeException.class);
 
+    assertThat(sleepAnswered.tryAcquire(10, TimeUnit.SECONDS)).as("late answer").isTrue();
+    // The handler woke up and answered into the cancelled call: still two spans.
     List<SpanData> spans = awaitSpans(2);
-    sleep(600); // the handler wakes up and answers into the cancelled call
     assertThat(exporter.getFinishedSpanItems()).hasSize(2);
     assertThat(spans)
         .allSatisfy(
@@ -327,7 +342,7 @@ class GrpcTracingTest {
                     .build()))
         .unaryRpc(request("plain"));
 
-    sleep(200);
+    openSpans.awaitAllEnded(); // a span forced by the caller would have started during the call
     assertThat(exporter.getFinishedSpanItems()).isEmpty();
     assertThat(Objects.requireNonNull(headers.get()).get(X_TRACE_ID)).isEqualTo(traceId);
     assertThat(seen).containsEntry("mdcTraceId", traceId);

@@ -54,6 +54,7 @@ class OfficialInstrumentationInteropTest {
   private static final String REMOTE_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  private final OpenSpans openSpans = new OpenSpans();
   private final OpenTelemetrySdk sdk = sdk(Sampler.alwaysOn());
   private final GrpcTelemetry official = GrpcTelemetry.create(sdk);
   private final GrpcTracing ours = GrpcTracing.builder(sdk).maxBaggageEntries(2).build();
@@ -73,6 +74,7 @@ class OfficialInstrumentationInteropTest {
             SdkTracerProvider.builder()
                 .setSampler(sampler)
                 .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .addSpanProcessor(openSpans)
                 .build())
         .setPropagators(
             ContextPropagators.create(
@@ -91,7 +93,7 @@ class OfficialInstrumentationInteropTest {
     while (exporter.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(10);
     }
-    TimeUnit.MILLISECONDS.sleep(50); // a second span for the same call would show up now
+    openSpans.awaitAllEnded(); // a second span for the same call would be in by now
     List<SpanData> spans = exporter.getFinishedSpanItems();
     assertThat(spans).as("finished spans").hasSize(count);
     return spans;
@@ -190,7 +192,8 @@ class OfficialInstrumentationInteropTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
-    TimeUnit.MILLISECONDS.sleep(600); // the handler wakes up and answers into the cancelled call
+    assertThat(service.sleepAnswered.tryAcquire(10, TimeUnit.SECONDS)).as("late answer").isTrue();
+    // The handler woke up and answered into the cancelled call: still one span, CANCELLED.
     SpanData server = single(awaitSpans(1), SpanKind.SERVER);
     assertThat(server.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
     assertThat(server.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
@@ -303,8 +306,9 @@ class OfficialInstrumentationInteropTest {
     return expected == 0 ? settle() : awaitSpans(expected);
   }
 
-  private List<SpanData> settle() throws InterruptedException {
-    TimeUnit.MILLISECONDS.sleep(200);
+  /** Every span of the calls made has started by now: waits until they have ended. */
+  private List<SpanData> settle() {
+    openSpans.awaitAllEnded();
     return exporter.getFinishedSpanItems();
   }
 

@@ -9,6 +9,7 @@ import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.MDC;
 
@@ -35,13 +36,23 @@ final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
             Baggage.current().size()));
   }
 
-  private static void answer(SimpleRequest request, StreamObserver<SimpleResponse> out) {
+  /** One permit each time a "sleep" call has answered, late or not. */
+  final Semaphore sleepAnswered = new Semaphore(0);
+
+  private void answer(SimpleRequest request, StreamObserver<SimpleResponse> out) {
     if (request.getRequestMessage().equals("sleep")) {
       try {
         TimeUnit.MILLISECONDS.sleep(500);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      try {
+        out.onNext(SimpleResponse.newBuilder().setResponseMessage("ok").build());
+        out.onCompleted();
+      } finally {
+        sleepAnswered.release();
+      }
+      return;
     }
     if (request.getRequestMessage().equals("fail")) {
       out.onError(new IllegalStateException("boom"));

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,9 +52,21 @@ class CancellationTest {
       String text,
       int deadline)
       throws Exception {
+    return startIn(scope, server, kind, text, deadline, new CountDownLatch(0));
+  }
+
+  private static CompletableFuture<Rpc.Outcome> startIn(
+      Context.CancellableContext scope,
+      ChainServer server,
+      Rpc.Kind kind,
+      String text,
+      int deadline,
+      CountDownLatch received)
+      throws Exception {
     SimpleServiceGrpc.SimpleServiceStub stub =
         SimpleServiceGrpc.newStub(server.channel(Chains.client(Chains.TOKEN_A)));
-    return scope.call(() -> Rpc.start(stub, kind, FaultsTest.traced("en"), text, 1, deadline));
+    return scope.call(
+        () -> Rpc.start(stub, kind, FaultsTest.traced("en"), text, 1, deadline, received));
   }
 
   @Test
@@ -78,9 +91,11 @@ class CancellationTest {
     CallEnds ends = new CallEnds();
     try (ChainServer server = ChainServer.start(3, Chains.server(ends, e -> {}), faults)) {
       Context.CancellableContext scope = Context.current().withCancellation();
-      var call = startIn(scope, server, Rpc.Kind.SERVER_STREAMING, "stream:1000", 10_000);
+      CountDownLatch firstResponse = new CountDownLatch(1);
+      var call =
+          startIn(scope, server, Rpc.Kind.SERVER_STREAMING, "stream:1000", 10_000, firstResponse);
       assertThat(faults.started.await(5, TimeUnit.SECONDS)).isTrue();
-      Thread.sleep(100); // several responses are out by now
+      assertThat(firstResponse.await(5, TimeUnit.SECONDS)).as("first response").isTrue();
       scope.cancel(null);
       Rpc.Outcome outcome = call.get(5, TimeUnit.SECONDS);
       assertThat(outcome.status().getCode()).isEqualTo(Status.Code.CANCELLED);
@@ -111,6 +126,7 @@ class CancellationTest {
     CallEnds ends = new CallEnds();
     try (ChainServer server = ChainServer.start(3, Chains.server(ends, e -> {}), faults)) {
       ManagedChannel channel = server.channel(Chains.client(Chains.TOKEN_A));
+      CountDownLatch firstResponse = new CountDownLatch(1);
       var call =
           Rpc.start(
               SimpleServiceGrpc.newStub(channel),
@@ -118,8 +134,9 @@ class CancellationTest {
               FaultsTest.traced("en"),
               "stream:1000",
               1,
-              10_000);
-      Thread.sleep(200);
+              10_000,
+              firstResponse);
+      assertThat(firstResponse.await(5, TimeUnit.SECONDS)).as("first response").isTrue();
       channel.shutdownNow();
       Rpc.Outcome outcome = call.get(5, TimeUnit.SECONDS);
       assertThat(outcome.status().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.CANCELLED);
@@ -144,7 +161,10 @@ class CancellationTest {
             Rpc.start(stub, Rpc.Kind.UNARY, FaultsTest.traced("en"), "sleep:300", 1, 10_000));
       }
       List<CompletableFuture<Rpc.Outcome>> streams = new ArrayList<>();
+      List<CountDownLatch> firstResponses = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
+        CountDownLatch first = new CountDownLatch(1);
+        firstResponses.add(first);
         streams.add(
             Rpc.start(
                 stub,
@@ -152,13 +172,18 @@ class CancellationTest {
                 FaultsTest.traced("en"),
                 "stream:1000",
                 1,
-                10_000));
+                10_000,
+                first));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       while (faults.handled.get() < 4 && System.nanoTime() < deadline) {
         Thread.sleep(5);
       }
       assertThat(faults.handled).hasValue(4);
+      // Each stream's first response is asserted below: it must have arrived before the shutdown.
+      for (CountDownLatch first : firstResponses) {
+        assertThat(first.await(5, TimeUnit.SECONDS)).as("first response").isTrue();
+      }
       server.server.shutdown();
       for (CompletableFuture<Rpc.Outcome> call : graceful) {
         Status status = call.get(10, TimeUnit.SECONDS).status();

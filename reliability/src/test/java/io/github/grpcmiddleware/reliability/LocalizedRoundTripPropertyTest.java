@@ -12,23 +12,23 @@ import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import java.util.stream.LongStream;
 import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Localized error text with non-ASCII, emoji, {@code %}, CR/LF and tabs arrives at a Java client
  * over Netty byte for byte, both as the status description and as the {@code
- * google.rpc.LocalizedMessage} detail. (The Node.js client check in the examples module covers
- * Node.js.)
+ * google.rpc.LocalizedMessage} detail, for fixed examples and 200 seeded random texts (see {@link
+ * Seeds}). (The Node.js client check in the examples module covers Node.js.)
  */
 class LocalizedRoundTripPropertyTest {
   private static @Nullable ChainServer server;
@@ -45,14 +45,14 @@ class LocalizedRoundTripPropertyTest {
     }
   }
 
-  @BeforeContainer
+  @BeforeAll
   static void start() {
     ChainServer started = ChainServer.start(2, Chains.server(), new Thrower());
     server = started;
     channel = started.channel(Chains.client(Chains.TOKEN_A));
   }
 
-  @AfterContainer
+  @AfterAll
   static void stop() throws InterruptedException {
     ChainServer running = server;
     if (running != null) {
@@ -89,7 +89,7 @@ class LocalizedRoundTripPropertyTest {
     }
   }
 
-  @Example
+  @Test
   void specialCharactersRoundTripByteForByte() {
     for (String text :
         List.of(
@@ -105,21 +105,35 @@ class LocalizedRoundTripPropertyTest {
     }
   }
 
-  @Provide
-  Arbitrary<String> text() {
-    Arbitrary<String> plane0 =
-        Arbitraries.strings()
-            .withCharRange('\u0000', '\uD7FF')
-            .withCharRange('\uE000', '\uFFFD')
-            .ofMinLength(1)
-            .ofMaxLength(60);
-    Arbitrary<String> emoji = Arbitraries.of("😀", "𝄞", "👩‍👧", "🇨🇳", "%", "\r\n", "\t");
-    return Arbitraries.oneOf(plane0, emoji.list().ofMaxSize(20).map(l -> String.join("", l)))
-        .filter(s -> !s.isEmpty());
+  private static final List<String> EMOJI = List.of("😀", "𝄞", "👩‍👧", "🇨🇳", "%", "\r\n", "\t");
+
+  /** Characters of U+0000..U+D7FF and U+E000..U+FFFD, each of the two ranges half the time. */
+  private static final Seeds.Chars PLANE_0 =
+      random ->
+          random.nextBoolean()
+              ? (char) random.nextInt(0xD800)
+              : (char) (0xE000 + random.nextInt(0xFFFD - 0xE000 + 1));
+
+  /** Half the time 1 to 60 characters of plane 0, else 1 to 20 emoji and specials joined. */
+  static String text(Random random) {
+    if (random.nextBoolean()) {
+      return Seeds.string(random, PLANE_0, 1, 60);
+    }
+    int count = 1 + random.nextInt(20);
+    List<String> parts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      parts.add(Seeds.pick(random, EMOJI));
+    }
+    return String.join("", parts);
   }
 
-  @Property(tries = 200)
-  void anyTextRoundTripsByteForByte(@ForAll("text") String text) {
-    assertRoundTrip(text);
+  static LongStream seeds() {
+    return Seeds.of(200);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void anyTextRoundTripsByteForByte(long seed) {
+    Seeds.replayable(seed, () -> assertRoundTrip(text(new Random(seed))));
   }
 }

@@ -105,8 +105,13 @@ class ObservabilityTest {
         .build();
   }
 
+  /**
+   * Makes one call; with {@code cancel}, cancels it once the handler of {@code faults} has it (a
+   * call cancelled before that would never reach the server).
+   */
   private static Rpc.Outcome call(
       ChainServer server,
+      FaultService faults,
       CallCredentials credentials,
       Rpc.Kind kind,
       String text,
@@ -117,10 +122,15 @@ class ObservabilityTest {
     SimpleServiceGrpc.SimpleServiceStub stub =
         SimpleServiceGrpc.newStub(server.channel(Chains.anonymousClient()))
             .withCallCredentials(credentials);
+    int handled = faults.handled.get();
     var outcome =
         scope.call(() -> Rpc.start(stub, kind, FaultsTest.traced("en"), text, 1, deadline));
     if (cancel) {
-      Thread.sleep(150);
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (faults.handled.get() == handled && System.nanoTime() < end) {
+        Thread.sleep(5);
+      }
+      assertThat(faults.handled.get()).as("calls handled").isEqualTo(handled + 1);
       scope.cancel(null);
     }
     return outcome.get(10, TimeUnit.SECONDS);
@@ -131,21 +141,36 @@ class ObservabilityTest {
     FaultService faults = new FaultService();
     CallCredentials good = ClientAuth.bearerToken(CANARY).allowPlaintextLoopback(true).build();
     try (ChainServer server = ChainServer.start(3, chain(Sampler.alwaysOn()), faults)) {
-      assertThat(call(server, good, Rpc.Kind.UNARY, "echo", 10_000, false).status().getCode())
+      assertThat(
+              call(server, faults, good, Rpc.Kind.UNARY, "echo", 10_000, false).status().getCode())
           .isEqualTo(Status.Code.OK);
-      assertThat(call(server, good, Rpc.Kind.UNARY, "throw", 10_000, false).status().getCode())
+      assertThat(
+              call(server, faults, good, Rpc.Kind.UNARY, "throw", 10_000, false).status().getCode())
           .isEqualTo(Status.Code.INTERNAL);
       assertThat(
-              call(server, TestCredentials.bearer(CANARY + "x"), Rpc.Kind.UNARY, "x", 10_000, false)
+              call(
+                      server,
+                      faults,
+                      TestCredentials.bearer(CANARY + "x"),
+                      Rpc.Kind.UNARY,
+                      "x",
+                      10_000,
+                      false)
                   .status()
                   .getCode())
           .isEqualTo(Status.Code.UNAUTHENTICATED);
-      assertThat(call(server, good, Rpc.Kind.UNARY, "sleep:10000", 10_000, true).status().getCode())
+      assertThat(
+              call(server, faults, good, Rpc.Kind.UNARY, "sleep:10000", 10_000, true)
+                  .status()
+                  .getCode())
           .isEqualTo(Status.Code.CANCELLED);
-      assertThat(call(server, good, Rpc.Kind.UNARY, "sleep:10000", 300, false).status().getCode())
+      assertThat(
+              call(server, faults, good, Rpc.Kind.UNARY, "sleep:10000", 300, false)
+                  .status()
+                  .getCode())
           .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
       assertThat(
-              call(server, good, Rpc.Kind.SERVER_STREAMING, "stream:1000", 10_000, true)
+              call(server, faults, good, Rpc.Kind.SERVER_STREAMING, "stream:1000", 10_000, true)
                   .status()
                   .getCode())
           .isEqualTo(Status.Code.CANCELLED);

@@ -10,6 +10,7 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -70,6 +71,21 @@ final class Rpc {
       String text,
       int messages,
       long deadlineMillis) {
+    return start(stub, kind, extraHeaders, text, messages, deadlineMillis, new CountDownLatch(0));
+  }
+
+  /**
+   * Like {@link #start(SimpleServiceGrpc.SimpleServiceStub, Kind, Metadata, String, int, long)},
+   * and counts {@code received} down on each response, after recording it.
+   */
+  static CompletableFuture<Outcome> start(
+      SimpleServiceGrpc.SimpleServiceStub stub,
+      Kind kind,
+      Metadata extraHeaders,
+      String text,
+      int messages,
+      long deadlineMillis,
+      CountDownLatch received) {
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     SimpleServiceGrpc.SimpleServiceStub configured =
@@ -86,6 +102,7 @@ final class Rpc {
           public void onNext(SimpleResponse value) {
             mdc.add(MDC.get("traceId"));
             responses.add(value.getResponseMessage());
+            received.countDown();
           }
 
           @Override

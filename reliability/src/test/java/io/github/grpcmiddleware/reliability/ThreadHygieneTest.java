@@ -8,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,10 +50,19 @@ class ThreadHygieneTest {
       // grpc-java tells the handler about a client's cancel on the server executor: with one
       // thread busy streaming, the handler only learns of it when it returns (20 x 20 ms here).
       Context.CancellableContext scope = Context.current().withCancellation();
+      CountDownLatch firstResponse = new CountDownLatch(1);
       var cancelled =
           scope.call(
-              () -> Rpc.start(stub, Rpc.Kind.SERVER_STREAMING, traced, "stream:20", 1, 10_000));
-      Thread.sleep(100);
+              () ->
+                  Rpc.start(
+                      stub,
+                      Rpc.Kind.SERVER_STREAMING,
+                      traced,
+                      "stream:20",
+                      1,
+                      10_000,
+                      firstResponse));
+      assertThat(firstResponse.await(5, TimeUnit.SECONDS)).as("first response").isTrue();
       scope.cancel(null);
       assertThat(await(cancelled).status().getCode()).isEqualTo(Status.Code.CANCELLED);
       awaitEnds(faults, 2);

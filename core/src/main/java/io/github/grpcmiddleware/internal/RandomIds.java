@@ -1,10 +1,13 @@
-package io.github.grpcmiddleware.trace;
+package io.github.grpcmiddleware.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Random W3C ids in lowercase hex, built without formatting machinery. */
-final class RandomIds {
+/**
+ * Not for public use; may change without notice. Random W3C ids in lowercase hex, built without
+ * formatting machinery.
+ */
+public final class RandomIds {
   private static final byte[] HEX = {
     '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'
   };
@@ -23,17 +26,17 @@ final class RandomIds {
       };
 
   /** Long enough for a version-00 {@code traceparent}, the longest text built here. */
-  static final int SCRATCH_LENGTH = 55;
+  public static final int SCRATCH_LENGTH = 55;
 
   private RandomIds() {}
 
   /** Returns this thread's scratch buffer of {@link #SCRATCH_LENGTH} bytes. */
-  static byte[] scratch() {
+  public static byte[] scratch() {
     return SCRATCH.get();
   }
 
   /** Returns a random 128-bit trace id: 32 lowercase hex characters, never all zeros. */
-  static String traceId() {
+  public static String traceId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long high;
     long low;
@@ -50,14 +53,14 @@ final class RandomIds {
   }
 
   /** Returns a random 64-bit span id: 16 lowercase hex characters, never all zeros. */
-  static String spanId() {
+  public static String spanId() {
     byte[] ascii = scratch();
     writeHex(spanIdBits(), ascii, 0);
     return new String(ascii, 0, 16, StandardCharsets.ISO_8859_1);
   }
 
   /** Returns a random 64-bit span id as a number, never zero. */
-  static long spanIdBits() {
+  public static long spanIdBits() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long value;
     do {
@@ -67,7 +70,7 @@ final class RandomIds {
   }
 
   /** Writes {@code value} as 16 lowercase hex characters at {@code offset}. */
-  static void writeHex(long value, byte[] out, int offset) {
+  public static void writeHex(long value, byte[] out, int offset) {
     for (int i = 15; i >= 0; i--) {
       out[offset + i] = HEX[(int) (value & 0xF)];
       value >>>= 4;
@@ -75,7 +78,7 @@ final class RandomIds {
   }
 
   /** Writes {@code value} as 2 lowercase hex characters at {@code offset}. */
-  static void writeHexByte(int value, byte[] out, int offset) {
+  public static void writeHexByte(int value, byte[] out, int offset) {
     out[offset] = HEX[(value >>> 4) & 0xF];
     out[offset + 1] = HEX[value & 0xF];
   }

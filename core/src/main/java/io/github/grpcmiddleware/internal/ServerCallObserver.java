@@ -1,0 +1,36 @@
+package io.github.grpcmiddleware.internal;
+
+import io.grpc.Status;
+
+/**
+ * Not for public use; may change without notice. Told once, when a server call has ended, the
+ * status the caller received.
+ *
+ * <p>Observers (access log, metrics, spans) register with {@link ServerCallScope#observe} when the
+ * call starts. With the stream tracer of {@link ServerCallTracerFactory} installed, the status is
+ * the one the transport sent ({@code ServerStreamTracer.streamClosed}), including calls grpc-java
+ * closed itself; without it, the status the outermost wrapper saw, or {@code UNKNOWN} when the call
+ * completed without a close the wrappers could see.
+ */
+public interface ServerCallObserver {
+
+  /**
+   * Records the end of a call; called at most once per call and observer, on any thread. Must not
+   * throw.
+   *
+   * @param call the call's scope; for a method the server does not know, {@link
+   *     ServerCallScope#method()} is null
+   * @param status the status the caller received
+   */
+  void callEnded(ServerCallScope call, Status status);
+
+  /**
+   * Whether this observer also records calls to methods the server does not know (answered before
+   * any interceptor ran); such calls reach it only through the stream tracer.
+   *
+   * @return true to be told about them; default false
+   */
+  default boolean observesUnknownMethods() {
+    return false;
+  }
+}

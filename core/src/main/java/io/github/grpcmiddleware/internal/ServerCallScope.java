@@ -1,0 +1,575 @@
+package io.github.grpcmiddleware.internal;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.Status;
+import java.net.SocketAddress;
+import java.security.Principal;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Not for public use; may change without notice. The one per-call record of a server call that
+ * every part of the library shares.
+ *
+ * <p>The first part that sees a call (the chain, or a part used alone) opens the scope and becomes
+ * its owner: it wraps the call and the listener once ({@link #startNext}). That one wrapper pair
+ * attaches the scope's {@link Context} (unless the stream tracer put the scope in the call's own
+ * Context, which grpc-java attaches already), puts every MDC entry the parts registered around each
+ * callback and around {@code sendHeaders}, {@code sendMessage} and {@code close}, restores what the
+ * MDC held before, echoes {@code x-trace-id} and {@code content-language}, counts messages, and
+ * tells the observers how the call ended. Parts register values (trace ids, locale, principal) and
+ * observers while the call starts; no part wraps the listener for the MDC itself.
+ *
+ * <p>A part that is already active on the call ({@link #enter}) passes through, so a chain
+ * installed twice behaves as one.
+ *
+ * <p>Values are written while the call starts, on the thread that runs {@code interceptCall}, and
+ * read later on callback threads; grpc-java's hand-off between them orders the two. This class is
+ * thread-safe in that sense.
+ */
+public final class ServerCallScope {
+
+  private static final Context.Key<ServerCallScope> KEY = Context.key("grpcmiddleware-call");
+
+  /** MDC slots, in the order they are put. */
+  static final int TRACE = 0;
+
+  static final int SPAN = 1;
+  static final int REQUEST = 2;
+  static final int LOCALE = 3;
+  static final int PRINCIPAL = 4;
+  static final int SLOTS = 5;
+
+  static final Metadata.Key<String> X_TRACE_ID =
+      Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
+  static final Metadata.Key<String> CONTENT_LANGUAGE =
+      Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER);
+
+  private static final AtomicIntegerFieldUpdater<ServerCallScope> ENDED =
+      AtomicIntegerFieldUpdater.newUpdater(ServerCallScope.class, "ended");
+
+  final long startNanos;
+  final boolean viaTracer;
+  private @Nullable Context context;
+
+  /** The call's own Context when the scope was opened without the tracer, for its cancel cause. */
+  private @Nullable Context callContext;
+
+  private @Nullable Object owner;
+  private boolean started;
+
+  private @Nullable MethodDescriptor<?, ?> method;
+  private String fullMethodName;
+  private @Nullable Metadata headers;
+  private @Nullable SocketAddress peer;
+
+  // MDC keys and values, one pair per slot; a slot is put when both are set.
+  final @Nullable String[] mdcKeys = new String[SLOTS];
+  final @Nullable String[] mdcValues = new String[SLOTS];
+
+  /** The saved MDC of the start bracket while the owner starts the call, else null. */
+  private @Nullable String @Nullable [] startSaved;
+
+  private @Nullable String traceId;
+  private @Nullable String spanId;
+  private int traceFlags;
+  private @Nullable String traceState;
+  boolean echoTraceId;
+
+  private @Nullable Locale locale;
+  @Nullable String contentLanguage;
+
+  private volatile @Nullable Principal principal;
+  private volatile @Nullable Throwable mappedException;
+
+  volatile int received;
+  volatile int sent;
+  volatile @Nullable Status closeStatus;
+  private volatile int ended;
+
+  private Object @Nullable [] parts;
+  private int partCount;
+  private ServerCallObserver @Nullable [] observers;
+  private int observerCount;
+
+  ServerCallScope(long startNanos, boolean viaTracer, String fullMethodName) {
+    this.startNanos = startNanos;
+    this.viaTracer = viaTracer;
+    this.fullMethodName = fullMethodName;
+  }
+
+  /**
+   * Returns the scope of the call whose Context is current.
+   *
+   * @return the scope, or null outside a call of the library's parts
+   */
+  public static @Nullable ServerCallScope current() {
+    return KEY.get();
+  }
+
+  /**
+   * Returns the scope held in a Context captured from a call.
+   *
+   * @param context the Context; not null
+   * @return the scope, or null when it holds none
+   */
+  public static @Nullable ServerCallScope fromContext(Context context) {
+    return KEY.get(context);
+  }
+
+  /**
+   * Returns a Context holding a scope of no call with just {@code locale}, for resolving messages
+   * outside a call (tests, batch jobs).
+   *
+   * @param parent the parent Context; not null
+   * @param locale the locale; not null
+   * @return the Context; never null
+   */
+  public static Context withLocale(Context parent, Locale locale) {
+    ServerCallScope scope = new ServerCallScope(System.nanoTime(), false, "");
+    scope.setLocale(locale, locale.toLanguageTag(), null, false);
+    return attach(parent, scope);
+  }
+
+  static Context attach(Context parent, ServerCallScope scope) {
+    return parent.withValue(KEY, scope);
+  }
+
+  /**
+   * Returns the scope of {@code call}: the current one, or a new one (with its own Context, which
+   * the owner's wrappers attach). The first caller becomes the owner and must call {@link
+   * #startNext} to start the rest of the call.
+   *
+   * @param part the part opening it; not null
+   * @param call the call; not null
+   * @return the scope; never null
+   */
+  public static ServerCallScope open(Object part, ServerCall<?, ?> call) {
+    ServerCallScope scope = KEY.get();
+    if (scope == null) {
+      scope =
+          new ServerCallScope(
+              System.nanoTime(), false, call.getMethodDescriptor().getFullMethodName());
+      Context current = Context.current();
+      scope.callContext = current;
+      scope.context = attach(current, scope);
+    }
+    if (scope.owner == null) {
+      scope.owner = part;
+      scope.describe(call);
+    }
+    return scope;
+  }
+
+  void started(MethodDescriptor<?, ?> method, @Nullable SocketAddress peer) {
+    this.method = method;
+    this.fullMethodName = method.getFullMethodName();
+    this.peer = peer;
+  }
+
+  void describe(ServerCall<?, ?> call) {
+    if (method == null) {
+      method = call.getMethodDescriptor();
+      fullMethodName = call.getMethodDescriptor().getFullMethodName();
+      peer = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    }
+  }
+
+  /**
+   * Marks {@code part} active on this call.
+   *
+   * @param part the part (the same instance for every call it handles); not null
+   * @return false when it was already active (installed twice): the caller then passes through
+   */
+  public boolean enter(Object part) {
+    Object[] active = parts;
+    if (active == null) {
+      active = new Object[4];
+      parts = active;
+    }
+    for (int i = 0; i < partCount; i++) {
+      if (active[i] == part) {
+        return false;
+      }
+    }
+    if (partCount == active.length) {
+      active = Arrays.copyOf(active, partCount * 2);
+      parts = active;
+    }
+    active[partCount++] = part;
+    return true;
+  }
+
+  /**
+   * Starts the rest of the call. The owner wraps the call and the listener (once per call) and
+   * starts {@code next} with the scope's MDC entries put and its Context attached; any other part
+   * just starts {@code next}.
+   *
+   * @param part the part calling; not null
+   * @param call the call; not null
+   * @param headers the headers; not null
+   * @param next the rest of the chain; not null
+   * @param <ReqT> request type
+   * @param <RespT> response type
+   * @return the listener; never null
+   */
+  public <ReqT, RespT> ServerCall.Listener<ReqT> startNext(
+      Object part,
+      ServerCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    if (owner != part || started) {
+      return next.startCall(call, headers);
+    }
+    started = true;
+    this.headers = headers;
+    ScopedServerCall<ReqT, RespT> scoped = new ScopedServerCall<>(call, this);
+    @Nullable String[] saved = new String[SLOTS];
+    Context attached = context;
+    Context previous = attached == null ? null : attached.attach();
+    putMdc(saved);
+    startSaved = saved;
+    ServerCall.Listener<ReqT> listener;
+    try {
+      listener = next.startCall(scoped, headers);
+    } catch (RuntimeException | Error e) {
+      // grpc-java closes the call with this status itself, past every wrapper.
+      if (!viaTracer) {
+        end(Status.fromThrowable(e));
+      }
+      throw e;
+    } finally {
+      startSaved = null;
+      restoreMdc(saved);
+      if (attached != null) {
+        attached.detach(previous);
+      }
+    }
+    return new ScopedServerListener<>(listener, this, saved);
+  }
+
+  /**
+   * Derives the Context the owner's wrappers attach from the current one, for a part that made its
+   * own Context current after opening the scope (OpenTelemetry's, when it keeps its Context in
+   * io.grpc.Context). The cancel cause is still read from the call's Context.
+   */
+  public void deriveContextFromCurrent() {
+    if (context != null && !started) {
+      context = attach(Context.current(), this);
+    }
+  }
+
+  /** The Context the owner's wrappers attach, or null when grpc-java attaches it (tracer). */
+  @Nullable Context ownContext() {
+    return context;
+  }
+
+  void putMdc(@Nullable String[] saved) {
+    for (int i = 0; i < SLOTS; i++) {
+      String key = mdcKeys[i];
+      String value = mdcValues[i];
+      if (key != null && value != null) {
+        saved[i] = MDC.get(key);
+        MDC.put(key, value);
+      }
+    }
+  }
+
+  void restoreMdc(@Nullable String[] saved) {
+    for (int i = SLOTS - 1; i >= 0; i--) {
+      String key = mdcKeys[i];
+      if (key != null && mdcValues[i] != null) {
+        String previous = saved[i];
+        saved[i] = null;
+        if (previous == null) {
+          MDC.remove(key);
+        } else {
+          MDC.put(key, previous);
+        }
+      }
+    }
+  }
+
+  private void putSlot(int slot, @Nullable String key, @Nullable String value) {
+    boolean wasPut = mdcKeys[slot] != null && mdcValues[slot] != null;
+    mdcKeys[slot] = key;
+    mdcValues[slot] = value;
+    @Nullable String[] saved = startSaved;
+    if (saved != null && key != null && value != null) {
+      if (!wasPut) {
+        saved[slot] = MDC.get(key);
+      }
+      MDC.put(key, value);
+    }
+  }
+
+  /**
+   * Puts the MDC entries of this call on the current thread, for code that logs outside a callback;
+   * the returned array goes back to {@link #restoreMdcEntries}.
+   *
+   * @return what the MDC held before; never null
+   */
+  public @Nullable String[] putMdcEntries() {
+    @Nullable String[] saved = new String[SLOTS];
+    putMdc(saved);
+    return saved;
+  }
+
+  /**
+   * Restores what {@link #putMdcEntries} replaced.
+   *
+   * @param saved its result; not null
+   */
+  public void restoreMdcEntries(@Nullable String[] saved) {
+    restoreMdc(saved);
+  }
+
+  // ---- trace
+
+  /**
+   * Sets the call's trace, unless a trace part already did.
+   *
+   * @return false when the call already has a trace (the caller passes through)
+   */
+  public boolean setTrace(
+      String traceId,
+      @Nullable String spanId,
+      int flags,
+      @Nullable String traceState,
+      @Nullable String requestId,
+      String traceKey,
+      @Nullable String spanKey,
+      String requestKey,
+      boolean echo) {
+    if (this.traceId != null) {
+      return false;
+    }
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.traceFlags = flags;
+    this.traceState = traceState;
+    this.echoTraceId = echo;
+    putSlot(TRACE, traceKey, traceId);
+    putSlot(SPAN, spanId == null ? null : spanKey, spanId);
+    putSlot(REQUEST, requestId == null ? null : requestKey, requestId);
+    return true;
+  }
+
+  /** Returns the trace id, or null when no trace part ran. */
+  public @Nullable String traceId() {
+    return traceId;
+  }
+
+  /** Returns the span id the trace part chose, or null. */
+  public @Nullable String spanId() {
+    return spanId;
+  }
+
+  /** Returns the incoming trace flags (0 when the trace started here). */
+  public int traceFlags() {
+    return traceFlags;
+  }
+
+  /** Returns the incoming {@code tracestate}, kept only with a valid {@code traceparent}. */
+  public @Nullable String traceState() {
+    return traceState;
+  }
+
+  // ---- locale
+
+  /**
+   * Sets the call's locale. A second, different locale part (a per-service chain inside a
+   * server-wide one) resolves again against its own supported locales, and its locale, the one the
+   * service's messages are in, replaces the first.
+   *
+   * @param locale the locale; not null
+   * @param tag its language tag, for the MDC and {@code content-language}; not null
+   * @param mdcKey the MDC key, or null for none
+   * @param contentLanguage whether responses carry {@code content-language}
+   */
+  public void setLocale(
+      Locale locale, String tag, @Nullable String mdcKey, boolean contentLanguage) {
+    this.locale = locale;
+    this.contentLanguage = contentLanguage ? tag : null;
+    if (mdcKey != null || mdcKeys[LOCALE] == null) {
+      putSlot(LOCALE, mdcKey, tag);
+    }
+  }
+
+  /** Returns the resolved locale, or null when no locale part ran. */
+  public @Nullable Locale locale() {
+    return locale;
+  }
+
+  // ---- principal
+
+  /**
+   * Sets the authenticated principal. A second, different auth part (a per-service chain inside a
+   * server-wide one) authenticates the call again, and its principal, the one the service acts for,
+   * replaces the first.
+   *
+   * @param principal the principal; not null
+   * @param mdcKey the MDC key for its name, or null for none
+   */
+  public void setPrincipal(Principal principal, @Nullable String mdcKey) {
+    this.principal = principal;
+    if (mdcKey != null || mdcKeys[PRINCIPAL] == null) {
+      putSlot(PRINCIPAL, mdcKey, principal.getName());
+    }
+  }
+
+  /** Returns the authenticated principal, or null. */
+  public @Nullable Principal principal() {
+    return principal;
+  }
+
+  // ---- outcome
+
+  /** Records the exception error mapping turned into the call's status. */
+  public void setMappedException(Throwable exception) {
+    this.mappedException = exception;
+  }
+
+  /** Returns the exception error mapping turned into the call's status, or null. */
+  public @Nullable Throwable mappedException() {
+    return mappedException;
+  }
+
+  /**
+   * Registers an observer told once how the call ended.
+   *
+   * @param observer the observer; not null
+   */
+  public void observe(ServerCallObserver observer) {
+    ServerCallObserver[] all = observers;
+    if (all == null) {
+      all = new ServerCallObserver[4];
+      observers = all;
+    } else if (observerCount == all.length) {
+      all = Arrays.copyOf(all, observerCount * 2);
+      observers = all;
+    }
+    all[observerCount++] = observer;
+  }
+
+  /**
+   * Ends the call: tells every observer, once.
+   *
+   * @param status the status the caller received
+   */
+  void end(Status status) {
+    if (!ENDED.compareAndSet(this, 0, 1)) {
+      return;
+    }
+    ServerCallObserver[] all = observers;
+    if (all == null) {
+      return;
+    }
+    // The transport may report the end on a thread with no MDC of this call: observers log.
+    @Nullable String[] saved = putMdcEntries();
+    try {
+      tell(all, status);
+    } finally {
+      restoreMdc(saved);
+    }
+  }
+
+  private void tell(ServerCallObserver[] all, Status status) {
+    for (int i = 0; i < observerCount; i++) {
+      ServerCallObserver observer = all[i];
+      try {
+        observer.callEnded(this, status);
+      } catch (RuntimeException e) {
+        // An observer's failure must not hide the call's end from the others.
+        LoggerFactory.getLogger(ServerCallScope.class).debug("observer {} failed", observer, e);
+      }
+    }
+  }
+
+  /** Ends a call the transport reported closed before any wrapper saw it as a call. */
+  void endUnknown(Status status, ServerCallObserver[] unknownObservers) {
+    if (method == null) {
+      for (ServerCallObserver observer : unknownObservers) {
+        observe(observer);
+      }
+    }
+    end(status);
+  }
+
+  /** Called by the owner's listener when the call completed (no tracer installed). */
+  void completed() {
+    if (viaTracer) {
+      return;
+    }
+    Status closed = closeStatus;
+    end(
+        closed != null
+            ? closed
+            : Status.UNKNOWN.withDescription(
+                "the call was closed by grpc-java, past every interceptor; status not observed"));
+  }
+
+  /** Called by the owner's listener when the call was cancelled (no tracer installed). */
+  void cancelled() {
+    Context call = callContext;
+    if (viaTracer || call == null) {
+      return;
+    }
+    Status cancelled = Contexts.statusFromCancelled(call);
+    end(cancelled != null ? cancelled : Status.CANCELLED);
+  }
+
+  /** Returns the method, or null when the server does not know it. */
+  public @Nullable MethodDescriptor<?, ?> method() {
+    return method;
+  }
+
+  /** Returns the full method name the caller asked for (caller-controlled for unknown methods). */
+  public String fullMethodName() {
+    return fullMethodName;
+  }
+
+  /** Returns the call's headers, or null before the call started. */
+  public @Nullable Metadata headers() {
+    return headers;
+  }
+
+  void setHeaders(Metadata headers) {
+    this.headers = headers;
+  }
+
+  /** Returns the remote address, or null when unknown. */
+  public @Nullable SocketAddress peer() {
+    return peer;
+  }
+
+  /** Returns when the call started, in {@link System#nanoTime()} units. */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /** Returns how many messages the application received. */
+  public int received() {
+    return received;
+  }
+
+  /** Returns how many messages the application sent. */
+  public int sent() {
+    return sent;
+  }
+
+  /** Whether the transport reports the call's end (the stream tracer is installed). */
+  public boolean viaTracer() {
+    return viaTracer;
+  }
+}
