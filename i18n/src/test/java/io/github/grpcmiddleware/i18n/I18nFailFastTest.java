@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.i18n;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.Context;
@@ -63,7 +64,7 @@ class I18nFailFastTest {
   @Test
   void aMissingKeyIsLoggedOncePerKeyAtWarn() {
     LocalizedMessages messages = LocalizedMessages.builder().baseName("test/i18n/app").build();
-    Context zh = Context.ROOT.withValue(Locales.LOCALE_KEY, Locale.SIMPLIFIED_CHINESE);
+    Context zh = ServerCallScope.withLocale(Context.ROOT, Locale.SIMPLIFIED_CHINESE);
 
     for (int i = 0; i < 3; i++) {
       assertThat(messages.resolve(zh, "user.nofound", Collections.emptyList())).isNull();
