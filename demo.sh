@@ -1,15 +1,42 @@
 #!/usr/bin/env bash
 # The demo: builds what it needs, starts the example server (full chain) on a free port of
-# 127.0.0.1, runs the Java client against it, then shows the server's log lines (each with the
-# call's trace id and locale) and stops the server.
+# 127.0.0.1, runs the Java client against it, then shows the server's log lines (each line of a
+# call with its trace id) and stops the server. Progress shows within a second.
 set -euo pipefail
 cd "$(dirname "$0")"
-./mvnw -B -q -pl examples -am package -DskipTests
-jar=examples/target/example-server.jar
+build_log=$(mktemp)
 log=$(mktemp)
+server=""
+cleanup() {
+  if [ -n "$server" ]; then
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+  fi
+  rm -f "$log" "$build_log"
+}
+trap cleanup EXIT
+
+echo "== Building the example server: ./mvnw -B -pl examples -am package -DskipTests"
+echo "   (about 20 s once Maven and the dependencies are in ~/.m2; the very first build also"
+echo "   downloads them and takes about 2-3 minutes, more on a slow network)"
+start=$SECONDS
+# Error Prone, Javadoc and sources jars are for the real build; the demo needs only the jar.
+# Progress: one line per module, and a count of downloads every 100 files.
+if ! ./mvnw -B -pl examples -am package -DskipTests -P '!errorprone' \
+    -Dmaven.javadoc.skip=true -Dmaven.source.skip=true 2>&1 | tee "$build_log" | awk '
+      /^\[INFO\] Building grpc-middleware/ { sub(/^\[INFO\] /, ""); print "   " $0; fflush() }
+      /Downloaded from/ { if (++n % 100 == 0) { print "   ... " n " files downloaded"; fflush() } }
+      /^\[ERROR\]/ { print; fflush() }'; then
+  echo "The build failed; its last lines:" >&2
+  tail -n 40 "$build_log" >&2
+  exit 1
+fi
+echo "   built in $((SECONDS - start)) s"
+echo
+
+jar=examples/target/example-server.jar
 java -jar "$jar" --port 0 >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
 port=""
 for _ in $(seq 1 100); do
   port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$log" | cut -d: -f2 || true)
@@ -22,5 +49,6 @@ echo "example server on 127.0.0.1:$port (java -jar $jar --port $port)"
 java -cp "$jar" io.github.grpcmiddleware.examples.ExampleClient --target "127.0.0.1:$port"
 sleep 0.5
 echo
-echo "== Server log (trace id and locale on every line; stack traces stay on the server)"
+echo "== Server log (every line of a call carries its trace id, the service's own lines also the"
+echo "   caller's locale; one access line per call; stack traces stay on the server)"
 grep -v -E '^\s+at |^\s+\.\.\. [0-9]+ more' "$log"

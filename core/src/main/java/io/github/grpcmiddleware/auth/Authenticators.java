@@ -8,6 +8,7 @@ import java.security.Principal;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,8 +41,10 @@ public final class Authenticators {
    * @return the authenticator; never null
    * @throws IllegalArgumentException when the map is empty or a token has illegal characters (the
    *     message never contains the token)
+   * @throws NullPointerException when the map, a token or a name is null
    */
   public static Authenticator bearerTokens(Map<String, String> tokenToPrincipalName) {
+    Objects.requireNonNull(tokenToPrincipalName, "tokenToPrincipalName");
     StaticSecrets secrets = new StaticSecrets("tokenToPrincipalName", tokenToPrincipalName);
     // Hashes the token where it sits in the header value: no substring per call.
     return (headers, attributes) -> {
@@ -60,8 +63,11 @@ public final class Authenticators {
    * @return the authenticator; never null
    * @throws IllegalArgumentException when the header name is illegal, the map is empty or a key has
    *     illegal characters (the message never contains the key)
+   * @throws NullPointerException when an argument, a key or a name is null
    */
   public static Authenticator apiKeys(String headerName, Map<String, String> keyToPrincipalName) {
+    Objects.requireNonNull(headerName, "headerName");
+    Objects.requireNonNull(keyToPrincipalName, "keyToPrincipalName");
     StaticSecrets secrets = new StaticSecrets("keyToPrincipalName", keyToPrincipalName);
     Metadata.Key<String> key = HeaderValues.asciiKey(headerName);
     return (headers, attributes) -> {
@@ -81,6 +87,7 @@ public final class Authenticators {
    * @return the authenticator; never null
    */
   public static Authenticator bearer(TokenVerifier verifier) {
+    Objects.requireNonNull(verifier, "verifier");
     return (headers, attributes) -> verifier.verify(bearerToken(headers));
   }
 
@@ -94,6 +101,8 @@ public final class Authenticators {
    * @throws IllegalArgumentException when the header name is illegal
    */
   public static Authenticator apiKey(String headerName, TokenVerifier verifier) {
+    Objects.requireNonNull(headerName, "headerName");
+    Objects.requireNonNull(verifier, "verifier");
     Metadata.Key<String> key = HeaderValues.asciiKey(headerName);
     return (headers, attributes) -> {
       String value = single(headers, key);
@@ -174,6 +183,15 @@ public final class Authenticators {
       int i = 0;
       for (Map.Entry<String, String> entry : secretToName.entrySet()) {
         String secret = entry.getKey();
+        if (secret == null || entry.getValue() == null) {
+          throw new NullPointerException(
+              what
+                  + ": entry "
+                  + i
+                  + " has a null "
+                  + (secret == null ? "secret" : "principal name")
+                  + " (expected: non-null secrets and names)");
+        }
         if (!HeaderValues.isToken(secret, 0)) {
           throw new IllegalArgumentException(
               what

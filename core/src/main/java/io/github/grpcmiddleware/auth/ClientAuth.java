@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.auth;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptor;
+import java.util.Objects;
 
 /**
  * Entry point for client-side auth: {@code CallCredentials} that put a bearer token or an API key
@@ -79,6 +80,7 @@ public final class ClientAuth {
    * @return a builder; never null
    */
   public static ClientAuthBuilder bearerToken(String token) {
+    Objects.requireNonNull(token, "token");
     return new ClientAuthBuilder(Authenticators.AUTHORIZATION, "Bearer ", token, null);
   }
 
@@ -89,6 +91,7 @@ public final class ClientAuth {
    * @return a builder; never null
    */
   public static ClientAuthBuilder bearerToken(TokenSource source) {
+    Objects.requireNonNull(source, "source");
     return new ClientAuthBuilder(Authenticators.AUTHORIZATION, "Bearer ", null, source);
   }
 
@@ -102,6 +105,8 @@ public final class ClientAuth {
    * @throws IllegalArgumentException when the header name is illegal
    */
   public static ClientAuthBuilder apiKey(String headerName, String key) {
+    Objects.requireNonNull(headerName, "headerName");
+    Objects.requireNonNull(key, "key");
     return new ClientAuthBuilder(HeaderValues.asciiKey(headerName), "", key, null);
   }
 
@@ -115,6 +120,8 @@ public final class ClientAuth {
    * @throws IllegalArgumentException when the header name is illegal
    */
   public static ClientAuthBuilder apiKey(String headerName, TokenSource source) {
+    Objects.requireNonNull(headerName, "headerName");
+    Objects.requireNonNull(source, "source");
     return new ClientAuthBuilder(HeaderValues.asciiKey(headerName), "", null, source);
   }
 }

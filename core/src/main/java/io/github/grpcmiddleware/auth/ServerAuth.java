@@ -8,8 +8,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Entry point for server-side auth: {@link #builder()} makes the {@code ServerInterceptor} that
- * authenticates every call, and {@link #principal()} tells a service who is calling.
+ * Entry point for server-side auth: {@link #serverBuilder()} makes the {@code ServerInterceptor}
+ * that authenticates every call, and {@link #principal()} tells a service who is calling.
  *
  * <pre>{@code
  * ServerInterceptor auth = ServerAuth.serverBuilder()

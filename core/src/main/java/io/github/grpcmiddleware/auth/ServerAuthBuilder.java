@@ -5,7 +5,7 @@ import io.grpc.ServerInterceptor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Configures the server auth interceptor; obtained from {@link ServerAuth#builder()}.
+ * Configures the server auth interceptor; obtained from {@link ServerAuth#serverBuilder()}.
  *
  * <p>Not thread-safe; {@link #build()} copies what it needs and the interceptor it returns is
  * immutable and thread-safe.

@@ -23,8 +23,9 @@ final class TokenCallCredentials extends CallCredentials {
 
   private static final Status INSECURE =
       Status.UNAUTHENTICATED.withDescription(
-          "Client credentials refused: the connection has no privacy (TLS); allow plaintext on"
-              + " the credentials' builder to send them anyway");
+          "Client credentials refused: the connection has no privacy (TLS); to send them in"
+              + " plaintext anyway set allowPlaintextLoopback(true) (a local peer) or"
+              + " allowPlaintext(true) on the credentials' builder");
   private static final Status ILLEGAL_CHARACTERS =
       Status.UNAUTHENTICATED.withDescription(
           "Client credentials refused: the token source returned a token that is empty or has a"

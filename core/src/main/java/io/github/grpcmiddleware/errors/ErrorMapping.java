@@ -46,11 +46,11 @@ import org.jspecify.annotations.Nullable;
  * caller's fault) at DEBUG.
  *
  * <p><b>What the caller gets:</b> the status description in the caller's locale (or in the
- * service's default locale, see {@link Builder#localizedDescription(boolean)}), a {@code
- * grpc-status-details-bin} trailer holding a {@code google.rpc.Status} with the details and a
- * {@code google.rpc.LocalizedMessage}, {@code content-language} naming the locale of that message,
- * and {@code x-trace-id}. Description and details are kept within a trailer budget (see {@link
- * Builder#trailerBudget(int)}).
+ * service's default locale, see {@link ErrorMappingServerBuilder#localizedDescription(boolean)}), a
+ * {@code grpc-status-details-bin} trailer holding a {@code google.rpc.Status} with the details and
+ * a {@code google.rpc.LocalizedMessage}, {@code content-language} naming the locale of that
+ * message, and {@code x-trace-id}. Description and details are kept within a trailer budget (see
+ * {@link ErrorMappingServerBuilder#trailerBudget(int)}).
  *
  * <p>This class is thread-safe.
  */
@@ -59,7 +59,9 @@ public final class ErrorMapping {
   /** The default trailer budget in bytes, half of grpc-java's default 8 KiB metadata limit. */
   public static final int DEFAULT_TRAILER_BUDGET = 4096;
 
-  /** The smallest trailer budget accepted by {@link Builder#trailerBudget(int)}. */
+  /**
+   * The smallest trailer budget accepted by {@link ErrorMappingServerBuilder#trailerBudget(int)}.
+   */
   public static final int MIN_TRAILER_BUDGET = 512;
 
   private ErrorMapping() {}

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -152,6 +153,8 @@ public class ServiceException extends RuntimeException {
      * @throws IllegalArgumentException when {@code code} is OK or {@code messageKey} is empty
      */
     protected Builder(Status.Code code, String messageKey) {
+      Objects.requireNonNull(code, "code");
+      Objects.requireNonNull(messageKey, "messageKey");
       if (code == Status.Code.OK) {
         throw new IllegalArgumentException("code: OK (expected: an error code)");
       }

@@ -1,8 +1,8 @@
 package io.github.grpcmiddleware.internal;
 
 /**
- * Not for public use; may change without notice. Implemented by the library's own server parts
- * so that the chain builder can tell, when it is built, a part put in the wrong slot.
+ * Not for public use; may change without notice. Implemented by the library's own server parts so
+ * that the chain builder can tell, when it is built, a part put in the wrong slot.
  */
 public interface ChainPart {
 

@@ -32,7 +32,9 @@ class AuthPlaintextNettyTest {
     Rpcs.Outcome outcome = unary(channel, ClientAuth.bearerToken("tok-1").build());
 
     assertThat(outcome.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertThat(outcome.status().getDescription()).startsWith("Client credentials refused");
+    assertThat(outcome.status().getDescription())
+        .startsWith("Client credentials refused")
+        .contains("allowPlaintextLoopback(true)", "allowPlaintext(true)");
     assertThat(service.handlerCalls).hasValue(0);
   }
 

@@ -55,6 +55,23 @@ final class CatalogSource {
     return rootLocale;
   }
 
+  /** Whether the file of exactly {@code locale} (or one of its candidates) exists. */
+  boolean hasFileFor(Locale locale) {
+    for (Locale candidate : CONTROL.getCandidateLocales("", locale)) {
+      if (bundle(candidate) != MISSING) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The resource path of the file for exactly {@code locale}. */
+  String fileName(Locale locale) {
+    return locale.equals(Locale.ROOT) && rootPath != null
+        ? rootPath
+        : CONTROL.toBundleName(baseName, locale) + ".properties";
+  }
+
   /**
    * Returns the pattern for {@code key} in the file of exactly {@code locale}.
    *
@@ -62,6 +79,11 @@ final class CatalogSource {
    * @return the pattern, or null when that file is missing or lacks the key
    */
   @Nullable String pattern(Locale locale, String key) {
+    Object value = bundle(locale).handleGetObject(key);
+    return value instanceof String ? (String) value : null;
+  }
+
+  private PropertyResourceBundle bundle(Locale locale) {
     PropertyResourceBundle bundle = bundles.get(locale);
     if (bundle == null) {
       bundle = load(locale);
@@ -70,25 +92,54 @@ final class CatalogSource {
       }
       bundles.put(locale, bundle);
     }
-    Object value = bundle.handleGetObject(key);
-    return value instanceof String ? (String) value : null;
+    return bundle;
   }
 
   private PropertyResourceBundle load(Locale locale) {
-    String path =
-        locale.equals(Locale.ROOT) && rootPath != null
-            ? rootPath
-            : CONTROL.toBundleName(baseName, locale) + ".properties";
+    String path = fileName(locale);
     InputStream in = loader.getResourceAsStream(path);
     if (in == null) {
       return MISSING;
     }
+    PropertyResourceBundle bundle;
     try (InputStreamReader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      return new PropertyResourceBundle(reader);
+      bundle = new PropertyResourceBundle(reader);
     } catch (IOException | IllegalArgumentException e) {
       logger.warn("Cannot read message catalog {}; ignoring it", path, e);
       return MISSING;
     }
+    for (String key : bundle.keySet()) {
+      Object value = bundle.handleGetObject(key);
+      if (value instanceof String && hasLoneApostropheBeforeLetter((String) value)) {
+        logger.warn(
+            "Message catalog {}: {} has a single ' before a letter, which MessageFormat drops"
+                + " together with the quoting it starts (\"isn't {0}\" is sent as \"isnt {0}\");"
+                + " write '' for an apostrophe",
+            path, key);
+      }
+    }
+    return bundle;
+  }
+
+  /**
+   * Whether {@code pattern} has a {@code '} that is not doubled and is followed by a letter: in a
+   * MessageFormat pattern that is always a mistake (letters need no quoting), usually an apostrophe
+   * written as in plain text.
+   */
+  static boolean hasLoneApostropheBeforeLetter(String pattern) {
+    for (int i = 0; i < pattern.length(); i++) {
+      if (pattern.charAt(i) != '\'') {
+        continue;
+      }
+      if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '\'') {
+        i++; // '' is an apostrophe
+        continue;
+      }
+      if (i + 1 < pattern.length() && Character.isLetter(pattern.charAt(i + 1))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static PropertyResourceBundle emptyBundle() {

@@ -3,9 +3,9 @@ package io.github.grpcmiddleware.i18n;
 import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
 import io.grpc.ServerInterceptor;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,19 +41,22 @@ public final class LocaleServerBuilder {
    * @return this builder
    */
   public LocaleServerBuilder supported(Locale... locales) {
-    Collections.addAll(supported, locales);
+    Objects.requireNonNull(locales, "locales");
+    for (int i = 0; i < locales.length; i++) {
+      supported.add(Objects.requireNonNull(locales[i], "locales[" + i + "]"));
+    }
     return this;
   }
 
   /**
    * Sets the locale used when the caller sends no acceptable range; never the JVM's default.
    *
-   * @param locale the default; not null, not {@link Locale#ROOT}; default: the first supported
-   *     locale
+   * @param locale the default; not null, not {@link Locale#ROOT}, one of the {@linkplain #supported
+   *     supported} locales when any are given; default: the first supported locale
    * @return this builder
    */
   public LocaleServerBuilder defaultLocale(Locale locale) {
-    this.defaultLocale = locale;
+    this.defaultLocale = Objects.requireNonNull(locale, "locale");
     return this;
   }
 
@@ -95,7 +98,8 @@ public final class LocaleServerBuilder {
    * Builds the interceptor.
    *
    * @return the interceptor; never null
-   * @throws IllegalStateException when no locale is configured, or the default is the root locale
+   * @throws IllegalStateException when no locale is configured, the default is the root locale or
+   *     not one of the supported locales
    * @throws IllegalArgumentException when the cache size is negative
    */
   public ServerInterceptor build() {
@@ -117,7 +121,23 @@ public final class LocaleServerBuilder {
         throw new IllegalStateException("supported: root locale (expected: languages only)");
       }
     }
+    if (!supported.isEmpty() && !supported.contains(chosenDefault)) {
+      throw new IllegalStateException(
+          "defaultLocale: "
+              + chosenDefault.toLanguageTag()
+              + " (expected: one of supported "
+              + tags(supported)
+              + "; add it to supported(...) or choose one of them)");
+    }
     LocaleMatcher matcher = new LocaleMatcher(supported, chosenDefault, cacheSize);
     return new LocaleServerInterceptor(matcher, mdc, contentLanguage);
+  }
+
+  private static List<String> tags(List<Locale> locales) {
+    List<String> tags = new ArrayList<>();
+    for (Locale locale : locales) {
+      tags.add(locale.toLanguageTag());
+    }
+    return tags;
   }
 }

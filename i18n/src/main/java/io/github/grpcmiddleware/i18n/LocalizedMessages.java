@@ -38,9 +38,12 @@ import org.slf4j.LoggerFactory;
  * consulted.
  *
  * <p>Arguments are formatted in the caller's locale when the text is in the caller's language, else
- * in the text's locale. A key that no catalog has gives {@code null} (logged once at DEBUG); a
- * broken file or pattern is skipped (logged once at WARN); nothing here throws. Files are read once
- * and cached, including the fact that a file is missing.
+ * in the text's locale. A key that no catalog has gives {@code null} and is logged once per key at
+ * WARN; a broken file or pattern is skipped (logged once at WARN), and a file whose text has a
+ * single {@code '} before a letter (an apostrophe MessageFormat would drop) is logged at WARN when
+ * it is read; nothing here throws after {@link LocalizedMessagesBuilder#build()}, which fails when
+ * a base name resolves to no file. Files are read once and cached, including the fact that a file
+ * is missing.
  *
  * <p>Place the {@linkplain Locales#serverBuilder() locale interceptor} outside error mapping so the
  * call's Context holds the caller's locale. This class is immutable and thread-safe.
@@ -138,8 +141,15 @@ public final class LocalizedMessages implements MessageResolver {
           }
         }
       }
-      if (logger.isDebugEnabled() && reportOnce(key)) {
-        logger.debug("No message catalog has the key {}", key);
+      if (reportOnce(key)) {
+        logger.warn(
+            "No message catalog has the key {} (looked in {} for {}): the caller gets the"
+                + " exception's default message or the generic text of its code; add {}=... to"
+                + " the catalogs",
+            key,
+            sources,
+            locale.toLanguageTag(),
+            key);
       }
     } catch (RuntimeException e) {
       logger.warn("Cannot resolve message {}", key, e);

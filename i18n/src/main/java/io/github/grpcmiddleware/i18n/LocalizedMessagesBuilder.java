@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.i18n;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +31,7 @@ public final class LocalizedMessagesBuilder {
    * @return this builder
    */
   public LocalizedMessagesBuilder baseName(String baseName) {
-    baseNames.add(baseName);
+    baseNames.add(Objects.requireNonNull(baseName, "baseName"));
     return this;
   }
 
@@ -42,7 +43,7 @@ public final class LocalizedMessagesBuilder {
    * @return this builder
    */
   public LocalizedMessagesBuilder defaultLocale(Locale locale) {
-    this.defaultLocale = locale;
+    this.defaultLocale = Objects.requireNonNull(locale, "locale");
     return this;
   }
 
@@ -55,7 +56,7 @@ public final class LocalizedMessagesBuilder {
    * @return this builder
    */
   public LocalizedMessagesBuilder rootLocale(Locale locale) {
-    this.rootLocale = locale;
+    this.rootLocale = Objects.requireNonNull(locale, "locale");
     return this;
   }
 
@@ -67,7 +68,7 @@ public final class LocalizedMessagesBuilder {
    * @return this builder
    */
   public LocalizedMessagesBuilder classLoader(ClassLoader loader) {
-    this.classLoader = loader;
+    this.classLoader = Objects.requireNonNull(loader, "loader");
     return this;
   }
 
@@ -84,11 +85,14 @@ public final class LocalizedMessagesBuilder {
   }
 
   /**
-   * Builds the catalogs; files are read lazily, on first use.
+   * Builds the catalogs. Each base name must have a root file ({@code baseName.properties}) or a
+   * file for the default or the root locale (such as {@code baseName_en.properties}); the other
+   * files are read on first use.
    *
    * @return the catalogs; never null
    * @throws IllegalStateException when no catalog is configured
-   * @throws IllegalArgumentException when a base name is empty or a locale is the root locale
+   * @throws IllegalArgumentException when a base name is empty, ends in {@code .properties} or has
+   *     no such file, or a locale is the root locale
    */
   public LocalizedMessages build() {
     if (baseNames.isEmpty() && !libraryMessages) {
@@ -114,7 +118,31 @@ public final class LocalizedMessagesBuilder {
       if (baseName.isEmpty()) {
         throw new IllegalArgumentException("baseName: \"\" (expected: not empty)");
       }
-      sources.add(new CatalogSource(baseName, null, rootLocale, loader));
+      if (baseName.endsWith(".properties")) {
+        String bare = baseName.substring(0, baseName.length() - ".properties".length());
+        throw new IllegalArgumentException(
+            "baseName: \""
+                + baseName
+                + "\" (expected: without .properties, as in baseName(\""
+                + bare
+                + "\"))");
+      }
+      CatalogSource source = new CatalogSource(baseName, null, rootLocale, loader);
+      if (!source.hasFileFor(Locale.ROOT)
+          && !source.hasFileFor(defaultLocale)
+          && !source.hasFileFor(rootLocale)) {
+        throw new IllegalArgumentException(
+            "baseName: \""
+                + baseName
+                + "\" resolves to no catalog (expected: "
+                + source.fileName(Locale.ROOT)
+                + " or "
+                + source.fileName(defaultLocale)
+                + " on the class path of "
+                + loader
+                + "; a base name is a resource path without the .properties suffix)");
+      }
+      sources.add(source);
     }
     if (libraryMessages) {
       sources.add(

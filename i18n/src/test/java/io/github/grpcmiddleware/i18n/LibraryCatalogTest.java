@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.errors.MessageKeys;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.testing.CatalogAssertions;
 import io.grpc.Context;
 import io.grpc.Status;
 import java.io.InputStream;
@@ -95,6 +96,18 @@ class LibraryCatalogTest {
       assertThat(formatted).as(suffix + " " + key).isEqualTo(literal);
       assertThat(formatted).as(suffix + " " + key).doesNotContain("{", "}").isNotBlank();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"root", "zh_CN", "zh_TW", "ja", "ko", "es", "fr", "de", "pt_BR", "ru"})
+  void passesTheCheckOfferedToUsers(String suffix) {
+    String path =
+        suffix.equals("root")
+            ? LocalizedMessages.LIBRARY_ROOT
+            : LocalizedMessages.LIBRARY_BASE_NAME + "_" + suffix + ".properties";
+    Locale locale =
+        suffix.equals("root") ? Locale.ENGLISH : Locale.forLanguageTag(suffix.replace('_', '-'));
+    CatalogAssertions.assertEveryMessageFormats(path, locale);
   }
 
   @ParameterizedTest

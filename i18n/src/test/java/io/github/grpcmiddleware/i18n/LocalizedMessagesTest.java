@@ -110,7 +110,7 @@ class LocalizedMessagesTest {
   }
 
   @Test
-  void missingKeyGivesNullAndLogsOnceAtDebug() {
+  void missingKeyGivesNullAndLogsOnceAtWarn() {
     LocalizedMessages messages = LocalizedMessages.builder().baseName("test/i18n/app").build();
     List<Object> none = Collections.emptyList();
     assertThat(messages.resolve(Context.ROOT, "no.such.key", none)).isNull();
@@ -118,7 +118,7 @@ class LocalizedMessagesTest {
     assertThat(logs.list)
         .filteredOn(e -> e.getFormattedMessage().contains("no.such.key"))
         .singleElement()
-        .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.DEBUG));
+        .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN));
   }
 
   @Test
