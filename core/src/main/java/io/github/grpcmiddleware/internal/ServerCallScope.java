@@ -83,8 +83,8 @@ public final class ServerCallScope {
   private long deadlineNanos = -1;
 
   // MDC keys and values, one pair per slot; a slot is put when both are set.
-  final @Nullable String[] mdcKeys = new String[SLOTS];
-  final @Nullable String[] mdcValues = new String[SLOTS];
+  // One array for both halves: an array's header costs 16 bytes per call.
+  private final @Nullable String[] mdc = new String[SLOTS * 2];
 
   /** The saved MDC of the start bracket while the owner starts the call, else null. */
   private @Nullable String @Nullable [] startSaved;
@@ -107,10 +107,17 @@ public final class ServerCallScope {
   volatile @Nullable Status closeStatus;
   private volatile int ended;
 
-  private Object @Nullable [] parts;
-  private int partCount;
-  private ServerCallObserver @Nullable [] observers;
-  private int observerCount;
+  // The first parts and observers in fields: most calls have at most three and two, and the
+  // arrays (32 bytes each) are made only for more.
+  private @Nullable Object part0;
+  private @Nullable Object part1;
+  private @Nullable Object part2;
+  private Object @Nullable [] moreParts;
+  private int morePartCount;
+  private @Nullable ServerCallObserver observer0;
+  private @Nullable ServerCallObserver observer1;
+  private ServerCallObserver @Nullable [] moreObservers;
+  private int moreObserverCount;
 
   ServerCallScope(long startNanos, boolean viaTracer, String fullMethodName) {
     this.startNanos = startNanos;
@@ -205,21 +212,36 @@ public final class ServerCallScope {
    * @return false when it was already active (installed twice): the caller then passes through
    */
   public boolean enter(Object part) {
-    Object[] active = parts;
-    if (active == null) {
-      active = new Object[4];
-      parts = active;
+    if (part0 == part || part1 == part || part2 == part) {
+      return false;
     }
-    for (int i = 0; i < partCount; i++) {
-      if (active[i] == part) {
+    if (part0 == null) {
+      part0 = part;
+      return true;
+    }
+    if (part1 == null) {
+      part1 = part;
+      return true;
+    }
+    if (part2 == null) {
+      part2 = part;
+      return true;
+    }
+    Object[] more = moreParts;
+    if (more == null) {
+      more = new Object[4];
+      moreParts = more;
+    }
+    for (int i = 0; i < morePartCount; i++) {
+      if (more[i] == part) {
         return false;
       }
     }
-    if (partCount == active.length) {
-      active = Arrays.copyOf(active, partCount * 2);
-      parts = active;
+    if (morePartCount == more.length) {
+      more = Arrays.copyOf(more, morePartCount * 2);
+      moreParts = more;
     }
-    active[partCount++] = part;
+    more[morePartCount++] = part;
     return true;
   }
 
@@ -289,8 +311,8 @@ public final class ServerCallScope {
 
   void putMdc(@Nullable String[] saved) {
     for (int i = 0; i < SLOTS; i++) {
-      String key = mdcKeys[i];
-      String value = mdcValues[i];
+      String key = mdc[2 * i];
+      String value = mdc[2 * i + 1];
       if (key != null && value != null) {
         saved[i] = MDC.get(key);
         MDC.put(key, value);
@@ -300,8 +322,8 @@ public final class ServerCallScope {
 
   void restoreMdc(@Nullable String[] saved) {
     for (int i = SLOTS - 1; i >= 0; i--) {
-      String key = mdcKeys[i];
-      if (key != null && mdcValues[i] != null) {
+      String key = mdc[2 * i];
+      if (key != null && mdc[2 * i + 1] != null) {
         String previous = saved[i];
         saved[i] = null;
         if (previous == null) {
@@ -314,9 +336,9 @@ public final class ServerCallScope {
   }
 
   private void putSlot(int slot, @Nullable String key, @Nullable String value) {
-    boolean wasPut = mdcKeys[slot] != null && mdcValues[slot] != null;
-    mdcKeys[slot] = key;
-    mdcValues[slot] = value;
+    boolean wasPut = mdc[2 * slot] != null && mdc[2 * slot + 1] != null;
+    mdc[2 * slot] = key;
+    mdc[2 * slot + 1] = value;
     @Nullable String[] saved = startSaved;
     if (saved != null && key != null && value != null) {
       if (!wasPut) {
@@ -432,7 +454,7 @@ public final class ServerCallScope {
       Locale locale, String tag, @Nullable String mdcKey, boolean contentLanguage) {
     this.locale = locale;
     this.contentLanguage = contentLanguage ? tag : null;
-    if (mdcKey != null || mdcKeys[LOCALE] == null) {
+    if (mdcKey != null || mdc[2 * LOCALE] == null) {
       putSlot(LOCALE, mdcKey, tag);
     }
   }
@@ -454,7 +476,7 @@ public final class ServerCallScope {
    */
   public void setPrincipal(Principal principal, @Nullable String mdcKey) {
     this.principal = principal;
-    if (mdcKey != null || mdcKeys[PRINCIPAL] == null) {
+    if (mdcKey != null || mdc[2 * PRINCIPAL] == null) {
       putSlot(PRINCIPAL, mdcKey, principal.getName());
     }
   }
@@ -482,15 +504,23 @@ public final class ServerCallScope {
    * @param observer the observer; not null
    */
   public void observe(ServerCallObserver observer) {
-    ServerCallObserver[] all = observers;
-    if (all == null) {
-      all = new ServerCallObserver[4];
-      observers = all;
-    } else if (observerCount == all.length) {
-      all = Arrays.copyOf(all, observerCount * 2);
-      observers = all;
+    if (observer0 == null) {
+      observer0 = observer;
+      return;
     }
-    all[observerCount++] = observer;
+    if (observer1 == null) {
+      observer1 = observer;
+      return;
+    }
+    ServerCallObserver[] more = moreObservers;
+    if (more == null) {
+      more = new ServerCallObserver[4];
+      moreObservers = more;
+    } else if (moreObserverCount == more.length) {
+      more = Arrays.copyOf(more, moreObserverCount * 2);
+      moreObservers = more;
+    }
+    more[moreObserverCount++] = observer;
   }
 
   /**
@@ -498,32 +528,49 @@ public final class ServerCallScope {
    *
    * @param status the status the caller received
    */
+  @SuppressWarnings("StringEquality") // the very instance this scope put: its own MDC entry
   void end(Status status) {
     if (!ENDED.compareAndSet(this, 0, 1)) {
       return;
     }
-    ServerCallObserver[] all = observers;
-    if (all == null) {
+    if (observer0 == null) {
       return;
     }
-    // The transport may report the end on a thread with no MDC of this call: observers log.
+    // The transport may report the end on a thread with no MDC of this call (observers log): put
+    // it there, unless this thread is inside one of the call's own brackets already (the listener,
+    // or a close that ends the call on the spot, as in-process), which saves the saved-MDC array.
+    String key = mdc[2 * TRACE];
+    String value = mdc[2 * TRACE + 1];
+    if (key != null && value != null && MDC.get(key) == value) {
+      tellAll(status);
+      return;
+    }
     @Nullable String[] saved = putMdcEntries();
     try {
-      tell(all, status);
+      tellAll(status);
     } finally {
       restoreMdc(saved);
     }
   }
 
-  private void tell(ServerCallObserver[] all, Status status) {
-    for (int i = 0; i < observerCount; i++) {
-      ServerCallObserver observer = all[i];
-      try {
-        observer.callEnded(this, status);
-      } catch (RuntimeException e) {
-        // An observer's failure must not hide the call's end from the others.
-        LoggerFactory.getLogger(ServerCallScope.class).debug("observer {} failed", observer, e);
-      }
+  private void tellAll(Status status) {
+    tell(observer0, status);
+    tell(observer1, status);
+    ServerCallObserver[] more = moreObservers;
+    for (int i = 0; more != null && i < moreObserverCount; i++) {
+      tell(more[i], status);
+    }
+  }
+
+  private void tell(@Nullable ServerCallObserver observer, Status status) {
+    if (observer == null) {
+      return;
+    }
+    try {
+      observer.callEnded(this, status);
+    } catch (RuntimeException e) {
+      // An observer's failure must not hide the call's end from the others.
+      LoggerFactory.getLogger(ServerCallScope.class).debug("observer {} failed", observer, e);
     }
   }
 
