@@ -195,9 +195,6 @@ public final class ServerCallScope {
   }
 
   void describe(ServerCall<?, ?> call) {
-    Deadline deadline = Context.current().getDeadline();
-    deadlineNanos =
-        deadline == null ? -1 : Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
     if (method == null) {
       method = call.getMethodDescriptor();
       fullMethodName = call.getMethodDescriptor().getFullMethodName();
@@ -632,8 +629,18 @@ public final class ServerCallScope {
   }
 
   /**
-   * Returns the time the call had left when the first part saw it (the deadline the client sent),
-   * in nanoseconds.
+   * Records the time the current Context's deadline leaves the call, for a part that reports it
+   * (the access log); called while the call starts, so it is the deadline the client sent. Only
+   * such a part pays for the look-up.
+   */
+  public void recordDeadline() {
+    Deadline deadline = Context.current().getDeadline();
+    deadlineNanos =
+        deadline == null ? -1 : Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+  }
+
+  /**
+   * Returns the time the call had left when {@link #recordDeadline()} ran, in nanoseconds.
    *
    * @return the time left, or -1 when the call had no deadline
    */

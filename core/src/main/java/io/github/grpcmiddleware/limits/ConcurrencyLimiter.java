@@ -1,7 +1,6 @@
 package io.github.grpcmiddleware.limits;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -65,8 +64,11 @@ final class ConcurrencyLimiter implements Limiter {
     meanHoldNanos.accumulateAndGet(sample, (mean, s) -> mean == 0 ? s : mean + (s - mean) / 8);
   }
 
-  /** One call's permit; gives its slot back once, however often release is called. */
-  private static final class Held extends AtomicBoolean implements Permit {
+  /**
+   * One call's permit; gives its slot back once, however often release is called. One object, with
+   * no release task to allocate; its hold time feeds the retry estimate.
+   */
+  private static final class Held extends Permits.ReleaseOnce {
     private static final long serialVersionUID = 1L;
     private final transient ConcurrencyLimiter limiter;
     private final long start;
@@ -77,20 +79,8 @@ final class ConcurrencyLimiter implements Limiter {
     }
 
     @Override
-    public boolean isGranted() {
-      return true;
-    }
-
-    @Override
-    public long retryAfterNanos() {
-      return 0;
-    }
-
-    @Override
-    public void release() {
-      if (compareAndSet(false, true)) {
-        limiter.released(limiter.ticker.getAsLong() - start);
-      }
+    void released() {
+      limiter.released(limiter.ticker.getAsLong() - start);
     }
   }
 }

@@ -37,14 +37,12 @@ final class Permits {
     }
   }
 
-  /** A granted permit whose release runs once, however often it is called. */
-  static final class Releasing extends AtomicBoolean implements Permit {
+  /** A granted permit whose {@link #released()} runs once, however often release is called. */
+  abstract static class ReleaseOnce extends AtomicBoolean implements Permit {
     private static final long serialVersionUID = 1L;
-    private final transient Runnable onRelease;
 
-    Releasing(Runnable onRelease) {
-      this.onRelease = onRelease;
-    }
+    /** Gives the permit back; called at most once. */
+    abstract void released();
 
     @Override
     public boolean isGranted() {
@@ -59,8 +57,23 @@ final class Permits {
     @Override
     public void release() {
       if (compareAndSet(false, true)) {
-        onRelease.run();
+        released();
       }
+    }
+  }
+
+  /** A granted permit that runs a task when released, once. */
+  static final class Releasing extends ReleaseOnce {
+    private static final long serialVersionUID = 1L;
+    private final transient Runnable onRelease;
+
+    Releasing(Runnable onRelease) {
+      this.onRelease = onRelease;
+    }
+
+    @Override
+    void released() {
+      onRelease.run();
     }
   }
 

@@ -40,6 +40,7 @@ final class AccessLogServerInterceptor implements ServerInterceptor, ChainPart, 
     }
     ServerCallScope scope = ServerCallScope.open(this, call);
     if (scope.enter(this)) {
+      scope.recordDeadline();
       scope.observe(this);
     }
     return scope.startNext(this, call, headers, next);

@@ -76,15 +76,6 @@ class MdcEntries {
     }
   }
 
-  /** Opens a scope object, for callers outside the hot path. */
-  MdcScope open() {
-    String previousTrace = previousTrace();
-    String previousSpan = previousSpan();
-    String previousRequest = previousRequest();
-    put();
-    return () -> restore(previousTrace, previousSpan, previousRequest);
-  }
-
   private static void restore(String key, @Nullable String previous) {
     if (previous == null) {
       MDC.remove(key);

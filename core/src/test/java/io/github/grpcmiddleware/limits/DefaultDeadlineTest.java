@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.logging.LogCapture;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;

@@ -13,6 +13,7 @@ import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.logging.LogCapture;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Metadata;
 import io.grpc.ServerInterceptor;

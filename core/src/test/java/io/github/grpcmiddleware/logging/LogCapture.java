@@ -12,14 +12,17 @@ import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.KeyValuePair;
 
-/** A logback ListAppender on one logger, with a wait for lines written on server threads. */
-final class LogCapture implements AutoCloseable {
+/**
+ * A logback ListAppender on one logger, with a wait for lines written on server threads; shared by
+ * the logging and limits tests.
+ */
+public final class LogCapture implements AutoCloseable {
 
   private final Logger logger;
   private final Level previousLevel;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  LogCapture(String loggerName) {
+  public LogCapture(String loggerName) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
     previousLevel = logger.getLevel();
     logger.setLevel(Level.INFO);
@@ -28,7 +31,7 @@ final class LogCapture implements AutoCloseable {
   }
 
   /** Waits up to five seconds for {@code count} events and returns them. */
-  List<ILoggingEvent> await(int count) throws InterruptedException {
+  public List<ILoggingEvent> await(int count) throws InterruptedException {
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (appender.list.size() < count && System.nanoTime() < deadline) {
       Thread.sleep(10);
@@ -38,19 +41,19 @@ final class LogCapture implements AutoCloseable {
   }
 
   /** Changes the logger's level, as an operator would at runtime. */
-  void setLevel(Level level) {
+  public void setLevel(Level level) {
     logger.setLevel(level);
   }
 
-  void clear() {
+  public void clear() {
     appender.list.clear();
   }
 
-  List<ILoggingEvent> events() {
+  public List<ILoggingEvent> events() {
     return List.copyOf(appender.list);
   }
 
-  static Map<String, Object> keyValues(ILoggingEvent event) {
+  public static Map<String, Object> keyValues(ILoggingEvent event) {
     Map<String, Object> map = new HashMap<>();
     List<KeyValuePair> pairs = event.getKeyValuePairs();
     if (pairs != null) {
