@@ -5,6 +5,7 @@ import io.github.grpcmiddleware.auth.Authenticators;
 import io.github.grpcmiddleware.auth.ClientAuth;
 import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ClientChain;
+import io.github.grpcmiddleware.chain.ClientChainBuilder;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
@@ -161,18 +162,18 @@ final class Stack {
         stack.client.add(GrpcMetrics.clientBuilder(registry).build());
       }
       case SPANS -> {
-        GrpcTracing tracing = GrpcTracing.create(stack.openTelemetry());
-        stack.server.add(tracing.newServerInterceptor());
-        stack.client.add(tracing.newClientInterceptor());
+        OpenTelemetrySdk sdk = stack.openTelemetry();
+        stack.server.add(GrpcTracing.newServerInterceptor(sdk));
+        stack.client.add(GrpcTracing.newClientInterceptor(sdk));
       }
       case CHAIN -> {
         stack.server.add(stack.serverChain(TraceIds.newServerInterceptor()));
         stack.client.add(fullClientChain(null));
       }
       case CHAIN_SPANS -> {
-        GrpcTracing tracing = GrpcTracing.create(stack.openTelemetry());
-        stack.server.add(stack.serverChain(tracing.newServerInterceptor()));
-        stack.client.add(fullClientChain(tracing.newClientInterceptor()));
+        OpenTelemetrySdk sdk = stack.openTelemetry();
+        stack.server.add(stack.serverChain(GrpcTracing.newServerInterceptor(sdk)));
+        stack.client.add(fullClientChain(GrpcTracing.newClientInterceptor(sdk)));
       }
       case PEER_MDC -> stack.server.add(new HandWrittenMdcInterceptor());
       case PEER_MICROMETER -> {
@@ -299,7 +300,7 @@ final class Stack {
   }
 
   private static ClientInterceptor fullClientChain(@Nullable ClientInterceptor spans) {
-    ClientChain.Builder chain = ClientChain.builder();
+    ClientChainBuilder chain = ClientChain.builder();
     if (spans != null) {
       // Before core's trace interceptor, which then injects nothing.
       chain.observability(spans);

@@ -13,13 +13,16 @@ import org.jspecify.annotations.Nullable;
  * closed with. It is the outermost wrapper, so the status it sees is the one every inner part
  * (error mapping included) produced.
  *
- * <p>The application calls a {@code ServerCall} from one thread at a time, so one saved-MDC array
- * serves every method.
+ * <p>Most responses are sent from inside a listener callback (a unary handler runs in {@code
+ * onHalfClose}), where the scope's bracket already holds the entries and the Context: then the
+ * wrapper only forwards. Sent from elsewhere (an application thread), it puts the entries itself,
+ * into a saved-MDC array made on first need; the application calls a {@code ServerCall} from one
+ * thread at a time, so one array serves every method.
  */
 final class ScopedServerCall<ReqT, RespT>
     extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
   private final ServerCallScope scope;
-  private final @Nullable String[] saved = new String[ServerCallScope.SLOTS];
+  private @Nullable String @Nullable [] saved;
   private volatile boolean headersSent;
 
   ScopedServerCall(ServerCall<ReqT, RespT> delegate, ServerCallScope scope) {
@@ -35,23 +38,34 @@ final class ScopedServerCall<ReqT, RespT>
     if (language != null && !headers.containsKey(ServerCallScope.CONTENT_LANGUAGE)) {
       headers.put(ServerCallScope.CONTENT_LANGUAGE, language);
     }
-    scope.putMdc(saved);
+    if (scope.inBracket()) {
+      super.sendHeaders(headers);
+      return;
+    }
+    @Nullable String[] entries = saved();
+    scope.putMdc(entries);
     try {
       super.sendHeaders(headers);
     } finally {
-      scope.restoreMdc(saved);
+      scope.restoreMdc(entries);
     }
   }
 
   @Override
   @SuppressWarnings("NonAtomicVolatileUpdate") // the application sends from one thread at a time
   public void sendMessage(RespT message) {
-    scope.putMdc(saved);
+    if (scope.inBracket()) {
+      super.sendMessage(message);
+      scope.sent++;
+      return;
+    }
+    @Nullable String[] entries = saved();
+    scope.putMdc(entries);
     try {
       super.sendMessage(message);
       scope.sent++;
     } finally {
-      scope.restoreMdc(saved);
+      scope.restoreMdc(entries);
     }
   }
 
@@ -60,22 +74,40 @@ final class ScopedServerCall<ReqT, RespT>
     if (!headersSent) {
       echo(trailers);
     }
+    if (scope.inBracket()) {
+      closeAndRecord(status, trailers);
+      return;
+    }
     Context attached = scope.ownContext();
     Context previous = attached == null ? null : attached.attach();
-    scope.putMdc(saved);
+    @Nullable String[] entries = saved();
+    scope.putMdc(entries);
     try {
-      super.close(status, trailers);
-      // Only a close that went through reached the caller (grpc-java may have closed the call
-      // itself already, and then this one throws).
-      if (scope.closeStatus == null) {
-        scope.closeStatus = status;
-      }
+      closeAndRecord(status, trailers);
     } finally {
-      scope.restoreMdc(saved);
+      scope.restoreMdc(entries);
       if (attached != null) {
         attached.detach(previous);
       }
     }
+  }
+
+  private void closeAndRecord(Status status, Metadata trailers) {
+    super.close(status, trailers);
+    // Only a close that went through reached the caller (grpc-java may have closed the call
+    // itself already, and then this one throws).
+    if (scope.closeStatus == null) {
+      scope.closeStatus = status;
+    }
+  }
+
+  private @Nullable String[] saved() {
+    @Nullable String[] entries = saved;
+    if (entries == null) {
+      entries = new String[ServerCallScope.SLOTS];
+      saved = entries;
+    }
+    return entries;
   }
 
   private void echo(Metadata metadata) {

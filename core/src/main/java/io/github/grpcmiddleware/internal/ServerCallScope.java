@@ -24,13 +24,19 @@ import org.slf4j.MDC;
  * every part of the library shares.
  *
  * <p>The first part that sees a call (the chain, or a part used alone) opens the scope and becomes
- * its owner: it wraps the call and the listener once ({@link #startNext}). That one wrapper pair
- * attaches the scope's {@link Context} (unless the stream tracer put the scope in the call's own
- * Context, which grpc-java attaches already), puts every MDC entry the parts registered around each
- * callback and around {@code sendHeaders}, {@code sendMessage} and {@code close}, restores what the
- * MDC held before, echoes {@code x-trace-id} and {@code content-language}, counts messages, and
- * tells the observers how the call ended. Parts register values (trace ids, locale, principal) and
- * observers while the call starts; no part wraps the listener for the MDC itself.
+ * its owner: it wraps the call once ({@link #startNext}), and the scope itself is the call's
+ * listener wrapper. That one pair attaches the scope's {@link Context} (unless the stream tracer
+ * put the scope in the call's own Context, which grpc-java attaches already), puts every MDC entry
+ * the parts registered around each callback, and around {@code sendHeaders}, {@code sendMessage}
+ * and {@code close} when the application calls them outside a callback, restores what the MDC held
+ * before, echoes {@code x-trace-id} and {@code content-language}, counts messages, and tells the
+ * observers how the call ended. Parts register values (trace ids, locale, principal) and observers
+ * while the call starts; no part wraps the listener for the MDC itself.
+ *
+ * <p>Bytes per call are what the benchmarks measure, so the record is laid out to allocate little:
+ * the scope is the listener (one object fewer), the MDC keys, values and what each bracket saved
+ * share one array, and the call wrapper makes its own saved-MDC array only when the application
+ * sends from outside a callback (inside one, the entries are already in place).
  *
  * <p>A part that is already active on the call ({@link #enter}) passes through, so a chain
  * installed twice behaves as one.
@@ -39,7 +45,7 @@ import org.slf4j.MDC;
  * read later on callback threads; grpc-java's hand-off between them orders the two. This class is
  * thread-safe in that sense.
  */
-public final class ServerCallScope {
+public final class ServerCallScope extends ServerCall.Listener<Object> {
 
   private static final Context.Key<ServerCallScope> KEY = Context.key("grpcmiddleware-call");
 
@@ -49,7 +55,10 @@ public final class ServerCallScope {
    */
   public static final int TRACE_STARTED_HERE = -1;
 
-  /** MDC slots, in the order they are put. */
+  /**
+   * MDC slots, in the order they are put; each has a key, a value and a saved entry in {@link
+   * #mdc}.
+   */
   static final int TRACE = 0;
 
   static final int SPAN = 1;
@@ -68,10 +77,12 @@ public final class ServerCallScope {
 
   final long startNanos;
   final boolean viaTracer;
-  private @Nullable Context context;
 
-  /** The call's own Context when the scope was opened without the tracer, for its cancel cause. */
-  private @Nullable Context callContext;
+  /**
+   * The Context the owner's wrappers attach, derived from the call's own Context (so its cancel
+   * cause is the call's); null when the stream tracer put the scope in the call's Context.
+   */
+  private @Nullable Context context;
 
   private @Nullable Object owner;
   private boolean started;
@@ -82,12 +93,19 @@ public final class ServerCallScope {
   private @Nullable SocketAddress peer;
   private long deadlineNanos = -1;
 
-  // MDC keys and values, one pair per slot; a slot is put when both are set.
-  // One array for both halves: an array's header costs 16 bytes per call.
-  private final @Nullable String[] mdc = new String[SLOTS * 2];
+  // Per slot: key, value, and what the MDC held under the key before the current bracket put it.
+  // A slot is put when key and value are set. One array for all three: each array's header costs
+  // 16 bytes per call.
+  private final @Nullable String[] mdc = new String[SLOTS * 3];
 
-  /** The saved MDC of the start bracket while the owner starts the call, else null. */
-  private @Nullable String @Nullable [] startSaved;
+  /**
+   * The thread inside one of the owner's brackets (the start, or a listener callback), else null.
+   * Only the thread itself compares it with itself, which its own program order makes exact.
+   */
+  private @Nullable Thread bracketThread;
+
+  /** The application's listener, which the scope wraps; set when the owner starts the call. */
+  private ServerCall.Listener<Object> listener = NO_LISTENER;
 
   private @Nullable String traceId;
   private @Nullable String spanId;
@@ -118,6 +136,9 @@ public final class ServerCallScope {
   private @Nullable ServerCallObserver observer1;
   private ServerCallObserver @Nullable [] moreObservers;
   private int moreObserverCount;
+
+  private static final ServerCall.Listener<Object> NO_LISTENER =
+      new ServerCall.Listener<Object>() {};
 
   ServerCallScope(long startNanos, boolean viaTracer, String fullMethodName) {
     this.startNanos = startNanos;
@@ -177,9 +198,7 @@ public final class ServerCallScope {
       scope =
           new ServerCallScope(
               System.nanoTime(), false, call.getMethodDescriptor().getFullMethodName());
-      Context current = Context.current();
-      scope.callContext = current;
-      scope.context = attach(current, scope);
+      scope.context = attach(Context.current(), scope);
     }
     if (scope.owner == null) {
       scope.owner = part;
@@ -255,6 +274,7 @@ public final class ServerCallScope {
    * @param <RespT> response type
    * @return the listener; never null
    */
+  @SuppressWarnings("unchecked") // the scope forwards each callback to the listener it was given
   public <ReqT, RespT> ServerCall.Listener<ReqT> startNext(
       Object part,
       ServerCall<ReqT, RespT> call,
@@ -266,14 +286,9 @@ public final class ServerCallScope {
     started = true;
     this.headers = headers;
     ScopedServerCall<ReqT, RespT> scoped = new ScopedServerCall<>(call, this);
-    @Nullable String[] saved = new String[SLOTS];
-    Context attached = context;
-    Context previous = attached == null ? null : attached.attach();
-    putMdc(saved);
-    startSaved = saved;
-    ServerCall.Listener<ReqT> listener;
+    Context previous = enter();
     try {
-      listener = next.startCall(scoped, headers);
+      listener = (ServerCall.Listener<Object>) next.startCall(scoped, headers);
     } catch (RuntimeException | Error e) {
       // grpc-java closes the call with this status itself, past every wrapper.
       if (!viaTracer) {
@@ -281,13 +296,9 @@ public final class ServerCallScope {
       }
       throw e;
     } finally {
-      startSaved = null;
-      restoreMdc(saved);
-      if (attached != null) {
-        attached.detach(previous);
-      }
+      exit(previous);
     }
-    return new ScopedServerListener<>(listener, this, saved);
+    return (ServerCall.Listener<ReqT>) (ServerCall.Listener<?>) this;
   }
 
   /**
@@ -306,10 +317,50 @@ public final class ServerCallScope {
     return context;
   }
 
+  /** Opens a bracket: attaches the Context (when the scope has one) and puts the MDC entries. */
+  private @Nullable Context enter() {
+    Context attached = context;
+    Context previous = attached == null ? null : attached.attach();
+    bracketThread = Thread.currentThread();
+    for (int i = 0; i < SLOTS; i++) {
+      String key = mdc[3 * i];
+      String value = mdc[3 * i + 1];
+      if (key != null && value != null) {
+        mdc[3 * i + 2] = MDC.get(key);
+        MDC.put(key, value);
+      }
+    }
+    return previous;
+  }
+
+  /** Closes the bracket {@link #enter} opened, restoring the MDC and the Context. */
+  private void exit(@Nullable Context previous) {
+    try {
+      for (int i = SLOTS - 1; i >= 0; i--) {
+        String key = mdc[3 * i];
+        if (key != null && mdc[3 * i + 1] != null) {
+          restore(key, mdc[3 * i + 2]);
+          mdc[3 * i + 2] = null;
+        }
+      }
+    } finally {
+      bracketThread = null;
+      Context attached = context;
+      if (attached != null) {
+        attached.detach(previous);
+      }
+    }
+  }
+
+  /** Whether the current thread is inside one of the owner's brackets, entries in place. */
+  boolean inBracket() {
+    return bracketThread == Thread.currentThread();
+  }
+
   void putMdc(@Nullable String[] saved) {
     for (int i = 0; i < SLOTS; i++) {
-      String key = mdc[2 * i];
-      String value = mdc[2 * i + 1];
+      String key = mdc[3 * i];
+      String value = mdc[3 * i + 1];
       if (key != null && value != null) {
         saved[i] = MDC.get(key);
         MDC.put(key, value);
@@ -319,27 +370,37 @@ public final class ServerCallScope {
 
   void restoreMdc(@Nullable String[] saved) {
     for (int i = SLOTS - 1; i >= 0; i--) {
-      String key = mdc[2 * i];
-      if (key != null && mdc[2 * i + 1] != null) {
-        String previous = saved[i];
+      String key = mdc[3 * i];
+      if (key != null && mdc[3 * i + 1] != null) {
+        restore(key, saved[i]);
         saved[i] = null;
-        if (previous == null) {
-          MDC.remove(key);
-        } else {
-          MDC.put(key, previous);
-        }
       }
     }
   }
 
+  private static void restore(String key, @Nullable String previous) {
+    if (previous == null) {
+      MDC.remove(key);
+    } else {
+      MDC.put(key, previous);
+    }
+  }
+
   private void putSlot(int slot, @Nullable String key, @Nullable String value) {
-    boolean wasPut = mdc[2 * slot] != null && mdc[2 * slot + 1] != null;
-    mdc[2 * slot] = key;
-    mdc[2 * slot + 1] = value;
-    @Nullable String[] saved = startSaved;
-    if (saved != null && key != null && value != null) {
+    String oldKey = mdc[3 * slot];
+    boolean wasPut = oldKey != null && mdc[3 * slot + 1] != null;
+    boolean live = inBracket();
+    if (live && wasPut && !oldKey.equals(key)) {
+      // A part replaced the key inside a bracket: give the old key back what it held.
+      restore(oldKey, mdc[3 * slot + 2]);
+      mdc[3 * slot + 2] = null;
+      wasPut = false;
+    }
+    mdc[3 * slot] = key;
+    mdc[3 * slot + 1] = value;
+    if (live && key != null && value != null) {
       if (!wasPut) {
-        saved[slot] = MDC.get(key);
+        mdc[3 * slot + 2] = MDC.get(key);
       }
       MDC.put(key, value);
     }
@@ -451,7 +512,7 @@ public final class ServerCallScope {
       Locale locale, String tag, @Nullable String mdcKey, boolean contentLanguage) {
     this.locale = locale;
     this.contentLanguage = contentLanguage ? tag : null;
-    if (mdcKey != null || mdc[2 * LOCALE] == null) {
+    if (mdcKey != null || mdc[3 * LOCALE] == null) {
       putSlot(LOCALE, mdcKey, tag);
     }
   }
@@ -473,7 +534,7 @@ public final class ServerCallScope {
    */
   public void setPrincipal(Principal principal, @Nullable String mdcKey) {
     this.principal = principal;
-    if (mdcKey != null || mdc[2 * PRINCIPAL] == null) {
+    if (mdcKey != null || mdc[3 * PRINCIPAL] == null) {
       putSlot(PRINCIPAL, mdcKey, principal.getName());
     }
   }
@@ -525,7 +586,6 @@ public final class ServerCallScope {
    *
    * @param status the status the caller received
    */
-  @SuppressWarnings("StringEquality") // the very instance this scope put: its own MDC entry
   void end(Status status) {
     if (!ENDED.compareAndSet(this, 0, 1)) {
       return;
@@ -534,11 +594,9 @@ public final class ServerCallScope {
       return;
     }
     // The transport may report the end on a thread with no MDC of this call (observers log): put
-    // it there, unless this thread is inside one of the call's own brackets already (the listener,
-    // or a close that ends the call on the spot, as in-process), which saves the saved-MDC array.
-    String key = mdc[2 * TRACE];
-    String value = mdc[2 * TRACE + 1];
-    if (key != null && value != null && MDC.get(key) == value) {
+    // it there, unless this thread is inside one of the call's own brackets already (a listener
+    // callback, or a close that ends the call on the spot, as in-process).
+    if (inBracket()) {
       tellAll(status);
       return;
     }
@@ -596,10 +654,11 @@ public final class ServerCallScope {
 
   /** Called by the owner's listener when the call was cancelled (no tracer installed). */
   void cancelled() {
-    Context call = callContext;
+    Context call = context;
     if (viaTracer || call == null) {
       return;
     }
+    // The scope's Context descends from the call's, whose cancellation cause it reports.
     Status cancelled = Contexts.statusFromCancelled(call);
     end(cancelled != null ? cancelled : Status.CANCELLED);
   }
@@ -666,5 +725,72 @@ public final class ServerCallScope {
   /** Whether the transport reports the call's end (the stream tracer is installed). */
   public boolean viaTracer() {
     return viaTracer;
+  }
+
+  // ---- the listener: the owner's one bracket around every callback
+
+  @Override
+  @SuppressWarnings("NonAtomicVolatileUpdate") // callbacks are serialized
+  public void onMessage(Object message) {
+    Context previous = enter();
+    try {
+      received++;
+      listener.onMessage(message);
+    } finally {
+      exit(previous);
+    }
+  }
+
+  @Override
+  public void onHalfClose() {
+    Context previous = enter();
+    try {
+      listener.onHalfClose();
+    } finally {
+      exit(previous);
+    }
+  }
+
+  @Override
+  public void onReady() {
+    Context previous = enter();
+    try {
+      listener.onReady();
+    } finally {
+      exit(previous);
+    }
+  }
+
+  @Override
+  public void onCancel() {
+    Context previous = enter();
+    try {
+      listener.onCancel();
+    } finally {
+      try {
+        cancelled();
+      } finally {
+        exit(previous);
+      }
+    }
+  }
+
+  @Override
+  public void onComplete() {
+    Context previous = enter();
+    try {
+      listener.onComplete();
+    } finally {
+      try {
+        completed();
+      } finally {
+        exit(previous);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ServerCallScope{" + fullMethodName + "}";
   }
 }

@@ -130,11 +130,11 @@ class ChainOrderTest {
 
   @Test
   void aSlotTakesOnePart() {
-    ServerChain.Builder server = ServerChain.builder().tracing(recording("a"));
+    ServerChainBuilder server = ServerChain.builder().tracing(recording("a"));
     assertThatThrownBy(() -> server.tracing(recording("b")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("tracing already set");
-    ClientChain.Builder client = ClientChain.builder().locale(clientRecording("a"));
+    ClientChainBuilder client = ClientChain.builder().locale(clientRecording("a"));
     assertThatThrownBy(() -> client.locale(clientRecording("b")))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("locale already set");

@@ -50,7 +50,7 @@ class ServerChainBuilderTest {
             .auth(AUTH)
             .limits(Limits.serverBuilder().build())
             .build();
-    assertThat(chain).isInstanceOf(ServerChain.CompositeServerInterceptor.class);
+    assertThat(chain).isInstanceOf(CompositeServerInterceptor.class);
   }
 
   @Test

@@ -342,16 +342,16 @@ class TruthfulOutcomesTest {
 
   // ---- helpers
 
-  private static ServerChain.Builder observability() {
+  private static ServerChainBuilder observability() {
     return ServerChain.builder();
   }
 
-  private void start(boolean tracer, ServerChain.Builder parts) throws IOException {
+  private void start(boolean tracer, ServerChainBuilder parts) throws IOException {
     start(tracer, parts, null);
   }
 
   private void start(
-      boolean tracer, ServerChain.Builder parts, @Nullable ServerServiceDefinition extra)
+      boolean tracer, ServerChainBuilder parts, @Nullable ServerServiceDefinition extra)
       throws IOException {
     ServerInterceptor chain =
         parts

@@ -193,7 +193,7 @@ public final class ExampleServer {
         .tracing(
             openTelemetry == null
                 ? TraceIds.newServerInterceptor()
-                : GrpcTracing.create(openTelemetry).newServerInterceptor())
+                : GrpcTracing.newServerInterceptor(openTelemetry))
         .observability(AccessLog.serverBuilder().build())
         .observability(GrpcMetrics.serverBuilder(registry).build())
         .locale(

@@ -92,10 +92,7 @@ class NodeOtelTraceTest {
     downstream =
         InProcessServerBuilder.forName(downstreamName)
             .addService(new GreeterService())
-            .intercept(
-                ServerChain.builder()
-                    .tracing(GrpcTracing.create(sdk).newServerInterceptor())
-                    .build())
+            .intercept(ServerChain.builder().tracing(GrpcTracing.newServerInterceptor(sdk)).build())
             .build()
             .start();
     toDownstream =

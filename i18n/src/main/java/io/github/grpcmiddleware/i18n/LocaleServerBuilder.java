@@ -1,6 +1,5 @@
 package io.github.grpcmiddleware.i18n;
 
-import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
 import io.grpc.ServerInterceptor;
 import java.util.ArrayList;
 import java.util.List;

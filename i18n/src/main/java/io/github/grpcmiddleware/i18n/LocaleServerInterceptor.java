@@ -1,7 +1,5 @@
 package io.github.grpcmiddleware.i18n;
 
-import io.github.grpcmiddleware.i18n.internal.AcceptLanguage;
-import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
 import io.github.grpcmiddleware.internal.ChainPart;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.Metadata;

@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.i18n;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
+import io.grpc.ServerInterceptor;
 import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -29,8 +30,22 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Locales {
 
-  /** The resolved locale of the call; set by the server interceptor. */
   private Locales() {}
+
+  /**
+   * Returns the server interceptor that resolves the caller's locale among {@code supported}, the
+   * first being the default, with the other settings at their defaults; the same as {@code
+   * serverBuilder().supported(supported).build()}.
+   *
+   * @param supported the locales the service has messages in, the default first; not null, at least
+   *     one, no null element
+   * @return the interceptor, for the locale slot of {@code ServerChain}; never null
+   * @throws IllegalStateException when no locale is given, or one is {@link Locale#ROOT}
+   */
+  public static ServerInterceptor newServerInterceptor(Locale... supported) {
+    Objects.requireNonNull(supported, "supported");
+    return serverBuilder().supported(supported).build();
+  }
 
   /**
    * Returns a builder for the server interceptor that resolves the caller's locale.

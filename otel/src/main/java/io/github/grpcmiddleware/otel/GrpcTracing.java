@@ -3,8 +3,6 @@ package io.github.grpcmiddleware.otel;
 import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.Objects;
 
 /**
@@ -40,127 +38,57 @@ import java.util.Objects;
  * example {@code Sampler.parentBasedBuilder(root).setRemoteParentSampled(root)
  * .setRemoteParentNotSampled(root).build()}.
  *
- * <p>This class is thread-safe.
+ * <pre>{@code
+ * ServerInterceptor chain = ServerChain.builder()
+ *     .tracing(GrpcTracing.newServerInterceptor(openTelemetry))
+ *     .build();
+ * ClientInterceptor client = ClientChain.builder()
+ *     .observability(GrpcTracing.newClientInterceptor(openTelemetry))
+ *     .tracing(TraceIds.newClientInterceptor())
+ *     .build();
+ * }</pre>
+ *
+ * <p>The interceptors are thread-safe.
  */
 public final class GrpcTracing {
 
   static final String INSTRUMENTATION_NAME = "io.github.grpcmiddleware.otel";
 
-  private final Tracer tracer;
-  private final TextMapPropagator propagator;
-  private final int maxBaggageEntries;
-  private final int maxBaggageBytes;
-  private final boolean reuseCurrentSpan;
-
-  private GrpcTracing(Builder builder) {
-    this.tracer = builder.openTelemetry.getTracer(INSTRUMENTATION_NAME);
-    this.propagator = builder.openTelemetry.getPropagators().getTextMapPropagator();
-    this.maxBaggageEntries = builder.maxBaggageEntries;
-    this.maxBaggageBytes = builder.maxBaggageBytes;
-    this.reuseCurrentSpan = builder.reuseCurrentSpan;
-  }
+  private GrpcTracing() {}
 
   /**
-   * Returns tracing with default settings.
+   * Returns the server interceptor with default settings (at most 64 baggage entries of 4096
+   * characters in all; a span already current at {@code interceptCall} is reused).
    *
    * @param openTelemetry the instance whose tracer and propagators are used; not null
-   * @return the tracing; never null
+   * @return the interceptor, for the trace slot of {@code ServerChain}; never null
    */
-  public static GrpcTracing create(OpenTelemetry openTelemetry) {
-    return builder(openTelemetry).build();
+  public static ServerInterceptor newServerInterceptor(OpenTelemetry openTelemetry) {
+    return serverBuilder(openTelemetry).build();
   }
 
   /**
-   * Returns a builder.
+   * Returns a builder for the server interceptor.
    *
    * @param openTelemetry the instance whose tracer and propagators are used; not null
-   * @return a new builder
+   * @return a new builder; never null
    */
-  public static Builder builder(OpenTelemetry openTelemetry) {
-    return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
+  public static TracingServerBuilder serverBuilder(OpenTelemetry openTelemetry) {
+    return new TracingServerBuilder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
   }
 
   /**
-   * Returns the server interceptor; see the class description for where it goes.
+   * Returns the client interceptor, which starts a CLIENT span per call and injects its context; it
+   * has nothing to configure. Install it before core's trace client interceptor (see the class
+   * description).
    *
+   * @param openTelemetry the instance whose tracer and propagators are used; not null
    * @return the interceptor; never null
    */
-  public ServerInterceptor newServerInterceptor() {
-    return new TracingServerInterceptor(
-        tracer, propagator, new BaggageLimit(maxBaggageEntries, maxBaggageBytes), reuseCurrentSpan);
-  }
-
-  /**
-   * Returns the client interceptor; see the class description for where it goes.
-   *
-   * @return the interceptor; never null
-   */
-  public ClientInterceptor newClientInterceptor() {
-    return new TracingClientInterceptor(tracer, propagator);
-  }
-
-  /** Configures {@link GrpcTracing}. Not thread-safe; {@link #build()} copies what it needs. */
-  public static final class Builder {
-    private final OpenTelemetry openTelemetry;
-    private int maxBaggageEntries = 64;
-    private int maxBaggageBytes = 4096;
-    private boolean reuseCurrentSpan = true;
-
-    private Builder(OpenTelemetry openTelemetry) {
-      this.openTelemetry = openTelemetry;
-    }
-
-    /**
-     * Bounds the incoming baggage: entries past the limit are dropped.
-     *
-     * @param entries at least 0; default 64
-     * @return this builder
-     */
-    public Builder maxBaggageEntries(int entries) {
-      this.maxBaggageEntries = entries;
-      return this;
-    }
-
-    /**
-     * Bounds the incoming baggage by the size of its keys and values (UTF-16 characters): entries
-     * past the limit are dropped.
-     *
-     * @param bytes at least 0; default 4096
-     * @return this builder
-     */
-    public Builder maxBaggageBytes(int bytes) {
-      this.maxBaggageBytes = bytes;
-      return this;
-    }
-
-    /**
-     * Whether the server interceptor reuses a valid span already current at {@code interceptCall}
-     * (started by OpenTelemetry's own gRPC instrumentation) instead of starting its own.
-     *
-     * @param reuse default true
-     * @return this builder
-     */
-    public Builder reuseCurrentSpan(boolean reuse) {
-      this.reuseCurrentSpan = reuse;
-      return this;
-    }
-
-    /**
-     * Builds the tracing.
-     *
-     * @return the tracing; never null
-     * @throws IllegalArgumentException when a setting is out of range
-     */
-    public GrpcTracing build() {
-      if (maxBaggageEntries < 0) {
-        throw new IllegalArgumentException(
-            "maxBaggageEntries: " + maxBaggageEntries + " (expected: >= 0)");
-      }
-      if (maxBaggageBytes < 0) {
-        throw new IllegalArgumentException(
-            "maxBaggageBytes: " + maxBaggageBytes + " (expected: >= 0)");
-      }
-      return new GrpcTracing(this);
-    }
+  public static ClientInterceptor newClientInterceptor(OpenTelemetry openTelemetry) {
+    Objects.requireNonNull(openTelemetry, "openTelemetry");
+    return new TracingClientInterceptor(
+        openTelemetry.getTracer(INSTRUMENTATION_NAME),
+        openTelemetry.getPropagators().getTextMapPropagator());
   }
 }

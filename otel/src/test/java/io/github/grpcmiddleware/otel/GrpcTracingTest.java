@@ -65,17 +65,18 @@ class GrpcTracingTest {
   private final Semaphore sleepAnswered = new Semaphore(0);
 
   private final OpenTelemetry openTelemetry = sdk(Sampler.alwaysOn());
-  private final GrpcTracing tracing =
-      GrpcTracing.builder(openTelemetry).maxBaggageEntries(2).build();
+
+  /** A new server interceptor with the baggage bound these tests check. */
+  private ServerInterceptor serverTracing() {
+    return GrpcTracing.serverBuilder(openTelemetry).maxBaggageEntries(2).build();
+  }
+
   private final Map<String, String> seen = new ConcurrentHashMap<>();
   private final String serverB = InProcessServerBuilder.generateName();
 
   @RegisterExtension
   final GrpcServerExtension grpc =
-      GrpcServerExtension.builder()
-          .service(new ServiceA())
-          .interceptor(tracing.newServerInterceptor())
-          .build();
+      GrpcServerExtension.builder().service(new ServiceA()).interceptor(serverTracing()).build();
 
   private OpenTelemetry sdk(Sampler sampler) {
     return OpenTelemetrySdk.builder()
@@ -109,7 +110,7 @@ class GrpcTracingTest {
           ManagedChannel channel =
               grpc.register(
                   InProcessChannelBuilder.forName(serverB)
-                      .intercept(tracing.newClientInterceptor())
+                      .intercept(GrpcTracing.newClientInterceptor(openTelemetry))
                       .build());
           // [END otel-client]
           SimpleServiceGrpc.newBlockingStub(channel).unaryRpc(request);
@@ -148,7 +149,7 @@ class GrpcTracingTest {
                           out.onCompleted();
                         }
                       },
-                      tracing.newServerInterceptor()))
+                      serverTracing()))
               .build()
               .start());
     } catch (IOException e) {
@@ -192,7 +193,7 @@ class GrpcTracingTest {
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     SimpleServiceGrpc.newBlockingStub(
             grpc.channel(
-                tracing.newClientInterceptor(),
+                GrpcTracing.newClientInterceptor(openTelemetry),
                 MetadataUtils.newCaptureMetadataInterceptor(headers, trailers)))
         .unaryRpc(request("chain"));
 
@@ -225,7 +226,8 @@ class GrpcTracingTest {
   void failureEndsBothSpansWithTheCodeAndErrorStatus() {
     assertThatThrownBy(
             () ->
-                SimpleServiceGrpc.newBlockingStub(grpc.channel(tracing.newClientInterceptor()))
+                SimpleServiceGrpc.newBlockingStub(
+                        grpc.channel(GrpcTracing.newClientInterceptor(openTelemetry)))
                     .unaryRpc(request("fail")))
         .isInstanceOf(StatusRuntimeException.class);
 
@@ -242,7 +244,8 @@ class GrpcTracingTest {
   @Test
   void deadlineEndsTheServerSpanOnceWithDeadlineExceeded() throws InterruptedException {
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
-        SimpleServiceGrpc.newBlockingStub(grpc.channel(tracing.newClientInterceptor()));
+        SimpleServiceGrpc.newBlockingStub(
+            grpc.channel(GrpcTracing.newClientInterceptor(openTelemetry)));
     stub.unaryRpc(request("warm up"));
     awaitSpans(2);
     exporter.reset();
@@ -291,9 +294,7 @@ class GrpcTracingTest {
     String name = InProcessServerBuilder.generateName();
     grpc.register(
         InProcessServerBuilder.forName(name)
-            .addService(
-                ServerInterceptors.intercept(
-                    new ServiceA(), tracing.newServerInterceptor(), official))
+            .addService(ServerInterceptors.intercept(new ServiceA(), serverTracing(), official))
             .build()
             .start());
     SimpleServiceGrpc.newBlockingStub(grpc.register(InProcessChannelBuilder.forName(name).build()))
@@ -317,11 +318,10 @@ class GrpcTracingTest {
     String name = InProcessServerBuilder.generateName();
     OpenTelemetry sdk = sdk(ignoreRemoteSampled);
     // [START otel-server]
-    GrpcTracing serverTracing = GrpcTracing.create(sdk);
     Server server =
         InProcessServerBuilder.forName(name)
             .addService(
-                ServerInterceptors.intercept(new ServiceA(), serverTracing.newServerInterceptor()))
+                ServerInterceptors.intercept(new ServiceA(), GrpcTracing.newServerInterceptor(sdk)))
             .build()
             .start();
     // [END otel-server]
@@ -370,10 +370,7 @@ class GrpcTracingTest {
             .addService(
                 ServerInterceptors.intercept(
                     new ServiceA(),
-                    GrpcTracing.builder(openTelemetry)
-                        .maxBaggageBytes(10)
-                        .build()
-                        .newServerInterceptor()))
+                    GrpcTracing.serverBuilder(openTelemetry).maxBaggageBytes(10).build()))
             .build()
             .start());
     Metadata big = new Metadata();
@@ -392,7 +389,7 @@ class GrpcTracingTest {
 
   @Test
   void builderRejectsNegativeBounds() {
-    assertThatThrownBy(() -> GrpcTracing.builder(openTelemetry).maxBaggageBytes(-1).build())
+    assertThatThrownBy(() -> GrpcTracing.serverBuilder(openTelemetry).maxBaggageBytes(-1).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("maxBaggageBytes: -1 (expected: >= 0)");
   }

@@ -33,15 +33,14 @@ class NettyTransportAttributesTest {
   private static final AttributeKey<Long> PEER_PORT = AttributeKey.longKey("network.peer.port");
 
   private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  private final GrpcTracing tracing =
-      GrpcTracing.create(
-          OpenTelemetrySdk.builder()
-              .setTracerProvider(
-                  SdkTracerProvider.builder()
-                      .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                      .build())
-              .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-              .build());
+  private final OpenTelemetrySdk sdk =
+      OpenTelemetrySdk.builder()
+          .setTracerProvider(
+              SdkTracerProvider.builder()
+                  .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                  .build())
+          .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+          .build();
 
   @RegisterExtension
   final LogCapture accessLog = LogCapture.forLogger(AccessLog.SERVER_LOGGER_NAME);
@@ -51,7 +50,7 @@ class NettyTransportAttributesTest {
       GrpcServerExtension.builder()
           .netty()
           .service(new RecordingService())
-          .interceptor(tracing.newServerInterceptor(), AccessLog.serverBuilder().build())
+          .interceptor(GrpcTracing.newServerInterceptor(sdk), AccessLog.serverBuilder().build())
           .build();
 
   @Test
@@ -60,7 +59,7 @@ class NettyTransportAttributesTest {
       exporter.reset();
       accessLog.clear();
 
-      assertThat(call(grpc.channel(tracing.newClientInterceptor()), kind))
+      assertThat(call(grpc.channel(GrpcTracing.newClientInterceptor(sdk)), kind))
           .extracting(Status::getCode)
           .isEqualTo(Status.Code.OK);
 

@@ -57,7 +57,12 @@ class OfficialInstrumentationInteropTest {
   private final OpenSpans openSpans = new OpenSpans();
   private final OpenTelemetrySdk sdk = sdk(Sampler.alwaysOn());
   private final GrpcTelemetry official = GrpcTelemetry.create(sdk);
-  private final GrpcTracing ours = GrpcTracing.builder(sdk).maxBaggageEntries(2).build();
+
+  /** Ours, with the baggage bound these tests check. */
+  private ServerInterceptor ours() {
+    return GrpcTracing.serverBuilder(sdk).maxBaggageEntries(2).build();
+  }
+
   private final RecordingService service = new RecordingService();
 
   /** The documented combination: the official server interceptor outside ours. */
@@ -65,7 +70,7 @@ class OfficialInstrumentationInteropTest {
   final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(service)
-          .interceptor(official.createServerInterceptor(), ours.newServerInterceptor())
+          .interceptor(official.createServerInterceptor(), ours())
           .build();
 
   private OpenTelemetrySdk sdk(Sampler sampler) {
@@ -118,13 +123,14 @@ class OfficialInstrumentationInteropTest {
     String name = InProcessServerBuilder.generateName();
     // [START otel-official]
     GrpcTelemetry telemetry = GrpcTelemetry.create(sdk); // opentelemetry-grpc-1.6
-    GrpcTracing tracing = GrpcTracing.create(sdk);
     Server server =
         InProcessServerBuilder.forName(name)
             // The last interceptor runs first: the official one outside GrpcTracing's.
             .addService(
                 ServerInterceptors.intercept(
-                    service, tracing.newServerInterceptor(), telemetry.createServerInterceptor()))
+                    service,
+                    GrpcTracing.newServerInterceptor(sdk),
+                    telemetry.createServerInterceptor()))
             .build()
             .start();
     // [END otel-official]
@@ -206,7 +212,7 @@ class OfficialInstrumentationInteropTest {
     String name = InProcessServerBuilder.generateName();
     grpc.register(
         InProcessServerBuilder.forName(name)
-            .addService(ServerInterceptors.intercept(service, ours.newServerInterceptor()))
+            .addService(ServerInterceptors.intercept(service, ours()))
             .build()
             .start());
     ManagedChannel channel =
@@ -230,7 +236,7 @@ class OfficialInstrumentationInteropTest {
         .isEqualTo(new RecordingService.Seen(traceId, server.getSpanId(), traceId, traceId, 0));
 
     exporter.reset();
-    assertThat(call(grpc.channel(ours.newClientInterceptor()), "unary"))
+    assertThat(call(grpc.channel(GrpcTracing.newClientInterceptor(sdk)), "unary"))
         .extracting(Status::getCode)
         .isEqualTo(Status.Code.OK);
     spans = awaitSpans(2);
@@ -277,7 +283,7 @@ class OfficialInstrumentationInteropTest {
         ServerAuth.serverBuilder()
             .authenticator(Authenticators.bearerTokens(Map.of("secret", "alice")))
             .build());
-    interceptors.add(GrpcTracing.create(sampled).newServerInterceptor());
+    interceptors.add(GrpcTracing.newServerInterceptor(sampled));
     if (withOfficial) {
       interceptors.add(GrpcTelemetry.create(sampled).createServerInterceptor());
     }

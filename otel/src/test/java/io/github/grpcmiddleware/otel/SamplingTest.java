@@ -112,7 +112,7 @@ class SamplingTest {
           hops.call(
               new Metadata(),
               TraceIds.newClientInterceptor(),
-              GrpcTracing.create(upstream).newClientInterceptor());
+              GrpcTracing.newClientInterceptor(upstream));
     }
 
     assertThat(echoed).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");

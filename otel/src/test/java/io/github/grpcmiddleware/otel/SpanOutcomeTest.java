@@ -96,9 +96,7 @@ class SpanOutcomeTest {
                     .build())
             .build();
     ServerInterceptor chain =
-        ServerChain.builder()
-            .tracing(GrpcTracing.builder(sdk).build().newServerInterceptor())
-            .build();
+        ServerChain.builder().tracing(GrpcTracing.serverBuilder(sdk).build()).build();
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
             .addService(new Service());

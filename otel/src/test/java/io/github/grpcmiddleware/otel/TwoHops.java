@@ -98,7 +98,7 @@ final class TwoHops implements AutoCloseable {
             .directExecutor()
             .addService(
                 ServerInterceptors.intercept(
-                    new ServiceA(), GrpcTracing.create(openTelemetry).newServerInterceptor()))
+                    new ServiceA(), GrpcTracing.newServerInterceptor(openTelemetry)))
             .build()
             .start();
   }

@@ -5,6 +5,7 @@ import io.github.grpcmiddleware.auth.ClientAuth;
 import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.chain.ServerChain;
+import io.github.grpcmiddleware.chain.ServerChainBuilder;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.ErrorMappingServerBuilder;
 import io.github.grpcmiddleware.i18n.Locales;
@@ -51,7 +52,7 @@ final class Chains {
         ErrorMapping.serverBuilder()
             .messageResolver(LocalizedMessages.builder().baseName("example-messages").build());
     errorConfig.accept(errors);
-    ServerChain.Builder chain =
+    ServerChainBuilder chain =
         ServerChain.builder()
             .tracing(TraceIds.newServerInterceptor())
             .locale(

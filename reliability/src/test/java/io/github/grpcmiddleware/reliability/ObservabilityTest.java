@@ -93,7 +93,7 @@ class ObservabilityTest {
 
   private ServerInterceptor chain(Sampler sampler) {
     return ServerChain.builder()
-        .tracing(GrpcTracing.create(sdk(sampler)).newServerInterceptor())
+        .tracing(GrpcTracing.newServerInterceptor(sdk(sampler)))
         .observability(AccessLog.serverBuilder().build())
         .observability(GrpcMetrics.serverBuilder(registry).build())
         .errorMapping(ErrorMapping.serverBuilder().build())

@@ -1,6 +1,5 @@
-package io.github.grpcmiddleware.benchmarks;
+package io.github.grpcmiddleware.i18n;
 
-import io.github.grpcmiddleware.i18n.internal.LocaleMatcher;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.i18n.internal;
+package io.github.grpcmiddleware.i18n;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Chooses one of the supported locales for an {@code accept-language} value. Not API: used by the
- * i18n module and its benchmarks; it may change in any release.
+ * Chooses one of the supported locales for an {@code accept-language} value. Package-private; the
+ * benchmarks module reaches it from a class in this same package.
  *
  * <p>Ranges are tried by weight, then position (see {@link AcceptLanguage}). For each range:
  *
@@ -43,10 +43,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This class is thread-safe.
  */
-public final class LocaleMatcher {
+final class LocaleMatcher {
 
   /** Longest header value whose result is cached. */
-  public static final int MAX_CACHED_HEADER_LENGTH = 256;
+  static final int MAX_CACHED_HEADER_LENGTH = 256;
 
   private static final int NONE = 0;
   private static final int HANS = 1;
@@ -72,7 +72,7 @@ public final class LocaleMatcher {
    * @param defaultLocale the answer when nothing matches; not null, not {@link Locale#ROOT}
    * @param cacheSize the number of header values whose result is cached; 0 disables the cache
    */
-  public LocaleMatcher(Collection<Locale> supportedLocales, Locale defaultLocale, int cacheSize) {
+  LocaleMatcher(Collection<Locale> supportedLocales, Locale defaultLocale, int cacheSize) {
     Map<String, SupportedLocale> keys = new LinkedHashMap<>();
     for (Locale locale : supportedLocales) {
       SupportedLocale entry = new SupportedLocale(locale);
@@ -97,7 +97,7 @@ public final class LocaleMatcher {
    *
    * @return an unmodifiable list; never null
    */
-  public List<SupportedLocale> supported() {
+  List<SupportedLocale> supported() {
     return supported;
   }
 
@@ -106,7 +106,7 @@ public final class LocaleMatcher {
    *
    * @return the default; never null
    */
-  public SupportedLocale defaultLocale() {
+  SupportedLocale defaultLocale() {
     return defaultLocale;
   }
 
@@ -116,7 +116,7 @@ public final class LocaleMatcher {
    * @param header the {@code accept-language} value; null means none was sent
    * @return one of {@link #supported()}; never null
    */
-  public SupportedLocale match(@Nullable String header) {
+  SupportedLocale match(@Nullable String header) {
     if (header == null) {
       return defaultLocale;
     }
@@ -270,7 +270,7 @@ public final class LocaleMatcher {
    *
    * <p>This class is immutable.
    */
-  public static final class SupportedLocale {
+  static final class SupportedLocale {
     private final Locale locale;
     private final String tag;
     private final String key;
@@ -288,7 +288,7 @@ public final class LocaleMatcher {
      *
      * @return the locale; never null
      */
-    public Locale locale() {
+    Locale locale() {
       return locale;
     }
 
@@ -297,7 +297,7 @@ public final class LocaleMatcher {
      *
      * @return the tag; never null
      */
-    public String tag() {
+    String tag() {
       return tag;
     }
 

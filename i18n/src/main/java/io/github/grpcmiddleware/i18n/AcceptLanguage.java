@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.i18n.internal;
+package io.github.grpcmiddleware.i18n;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Parses an {@code accept-language} value (RFC 9110 section 12.5.4, ranges of RFC 4647) into
- * language ranges ordered by weight, then by position. Not API: used by the i18n module and its
- * benchmarks; it may change in any release.
+ * language ranges ordered by weight, then by position. Package-private; the benchmarks module
+ * reaches it from a class in this same package.
  *
  * <p>Work is bounded before parsing: only the first {@link #MAX_LENGTH} characters are read (cut
  * back to the last comma so no range is truncated into a different valid one), and at most {@link
@@ -19,13 +19,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>This class is thread-safe.
  */
-public final class AcceptLanguage {
+final class AcceptLanguage {
 
   /** Characters of a header value read at most; the rest is ignored. */
-  public static final int MAX_LENGTH = 4096;
+  static final int MAX_LENGTH = 4096;
 
   /** List elements examined at most; the rest are ignored. */
-  public static final int MAX_RANGES = 32;
+  static final int MAX_RANGES = 32;
 
   private AcceptLanguage() {}
 
@@ -34,7 +34,7 @@ public final class AcceptLanguage {
    *
    * <p>This class is immutable.
    */
-  public static final class Range {
+  static final class Range {
     private final String tag;
     private final int weight;
 
@@ -48,7 +48,7 @@ public final class AcceptLanguage {
      *
      * @return the range; never null
      */
-    public String tag() {
+    String tag() {
       return tag;
     }
 
@@ -57,7 +57,7 @@ public final class AcceptLanguage {
      *
      * @return 0 to 1000
      */
-    public int weight() {
+    int weight() {
       return weight;
     }
 
@@ -74,7 +74,7 @@ public final class AcceptLanguage {
    * @return the well-formed ranges, highest weight first and in header order among equal weights,
    *     including those with weight 0; never null, possibly empty
    */
-  public static List<Range> parse(@Nullable String header) {
+  static List<Range> parse(@Nullable String header) {
     if (header == null || header.isEmpty()) {
       return Collections.emptyList();
     }

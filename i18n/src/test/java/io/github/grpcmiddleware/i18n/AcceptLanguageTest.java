@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.i18n.internal;
+package io.github.grpcmiddleware.i18n;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,80 @@
+package io.github.grpcmiddleware.otel;
+
+import io.grpc.ServerInterceptor;
+import io.opentelemetry.api.OpenTelemetry;
+
+/**
+ * Configures the server interceptor of {@link GrpcTracing}: the bounds on incoming baggage and
+ * whether a span already current is reused. Obtained from {@link
+ * GrpcTracing#serverBuilder(OpenTelemetry)}.
+ *
+ * <p>Not thread-safe; {@link #build()} copies what it needs, so one builder can build several
+ * interceptors.
+ */
+public final class TracingServerBuilder {
+  private final OpenTelemetry openTelemetry;
+  private int maxBaggageEntries = 64;
+  private int maxBaggageBytes = 4096;
+  private boolean reuseCurrentSpan = true;
+
+  TracingServerBuilder(OpenTelemetry openTelemetry) {
+    this.openTelemetry = openTelemetry;
+  }
+
+  /**
+   * Bounds the incoming baggage: entries past the limit are dropped.
+   *
+   * @param entries at least 0; default 64
+   * @return this builder
+   */
+  public TracingServerBuilder maxBaggageEntries(int entries) {
+    this.maxBaggageEntries = entries;
+    return this;
+  }
+
+  /**
+   * Bounds the incoming baggage by the size of its keys and values (UTF-16 characters): entries
+   * past the limit are dropped.
+   *
+   * @param bytes at least 0; default 4096
+   * @return this builder
+   */
+  public TracingServerBuilder maxBaggageBytes(int bytes) {
+    this.maxBaggageBytes = bytes;
+    return this;
+  }
+
+  /**
+   * Whether the server interceptor reuses a valid span already current at {@code interceptCall}
+   * (started by OpenTelemetry's own gRPC instrumentation) instead of starting its own.
+   *
+   * @param reuse default true
+   * @return this builder
+   */
+  public TracingServerBuilder reuseCurrentSpan(boolean reuse) {
+    this.reuseCurrentSpan = reuse;
+    return this;
+  }
+
+  /**
+   * Builds the server interceptor.
+   *
+   * @return the interceptor, for the trace slot of {@code ServerChain}; never null
+   * @throws IllegalArgumentException when a setting is out of range
+   */
+  public ServerInterceptor build() {
+    if (maxBaggageEntries < 0) {
+      throw new IllegalArgumentException(
+          "maxBaggageEntries: " + maxBaggageEntries + " (expected: >= 0)");
+    }
+    if (maxBaggageBytes < 0) {
+      throw new IllegalArgumentException(
+          "maxBaggageBytes: " + maxBaggageBytes + " (expected: >= 0)");
+    }
+    return new TracingServerInterceptor(
+        openTelemetry.getTracer(GrpcTracing.INSTRUMENTATION_NAME),
+        openTelemetry.getPropagators().getTextMapPropagator(),
+        new BaggageLimit(maxBaggageEntries, maxBaggageBytes),
+        reuseCurrentSpan);
+  }
+}
