@@ -17,7 +17,8 @@ class NullArgumentsTest {
 
   @Test
   void everyPublicMethodRejectsNullNamingTheParameter() {
-    // One class per package stands for the whole package.
+    // One class per package stands for the whole package. chain and trace are not checked yet
+    // (being restructured): add ServerChain.class and TraceIds.class here when they are.
     PublicApiNullChecks.forPackagesOf(
             ServerAuth.class, // auth
             ErrorMapping.class, // errors
