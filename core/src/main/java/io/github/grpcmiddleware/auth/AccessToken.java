@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.auth;
 
 import java.time.Instant;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,7 @@ public final class AccessToken {
    * @return the token; never null
    */
   public static AccessToken of(String token, @Nullable Instant expiresAt) {
+    Objects.requireNonNull(token, "token");
     return new AccessToken(token, expiresAt);
   }
 

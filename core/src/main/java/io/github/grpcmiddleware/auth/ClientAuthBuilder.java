@@ -41,10 +41,11 @@ public final class ClientAuthBuilder {
    * Sets how long before its expiry a token is refreshed (default 60 seconds). Calls keep using the
    * old token while one of them fetches the new one. Ignored for fixed tokens.
    *
-   * @param skew zero or more
+   * @param skew zero or more; not null
    * @return this builder
    */
   public ClientAuthBuilder refreshAhead(Duration skew) {
+    Objects.requireNonNull(skew, "skew");
     this.refreshAhead = skew;
     return this;
   }
@@ -54,10 +55,11 @@ public final class ClientAuthBuilder {
    * UNAUTHENTICATED} (default 10 seconds); a call's own deadline, when shorter, ends it first with
    * {@code DEADLINE_EXCEEDED}. Ignored for fixed tokens.
    *
-   * @param timeout more than zero
+   * @param timeout more than zero; not null
    * @return this builder
    */
   public ClientAuthBuilder tokenTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
     this.tokenTimeout = timeout;
     return this;
   }
@@ -70,6 +72,7 @@ public final class ClientAuthBuilder {
    * @return this builder
    */
   public ClientAuthBuilder clock(Clock clock) {
+    Objects.requireNonNull(clock, "clock");
     this.clock = clock;
     return this;
   }

@@ -59,6 +59,7 @@ public final class ServerAuth {
    * @return the interceptor; never null
    */
   public static ServerInterceptor newServerInterceptor(Authenticator authenticator) {
+    Objects.requireNonNull(authenticator, "authenticator");
     return serverBuilder().authenticator(authenticator).build();
   }
 

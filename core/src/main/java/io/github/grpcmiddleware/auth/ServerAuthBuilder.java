@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.auth;
 
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ServerInterceptor;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +31,7 @@ public final class ServerAuthBuilder {
    * @return this builder
    */
   public ServerAuthBuilder authenticator(Authenticator authenticator) {
+    Objects.requireNonNull(authenticator, "authenticator");
     this.authenticator = authenticator;
     return this;
   }
@@ -42,6 +44,7 @@ public final class ServerAuthBuilder {
    * @return this builder
    */
   public ServerAuthBuilder authorizer(Authorizer authorizer) {
+    Objects.requireNonNull(authorizer, "authorizer");
     this.authorizer = authorizer;
     return this;
   }
@@ -54,6 +57,7 @@ public final class ServerAuthBuilder {
    * @return this builder
    */
   public ServerAuthBuilder exempt(MethodSelector methods) {
+    Objects.requireNonNull(methods, "methods");
     this.exempt = exempt.or(methods);
     return this;
   }

@@ -106,6 +106,7 @@ public final class ErrorMappingServerBuilder {
    * @return this builder
    */
   public ErrorMappingServerBuilder translateDownstream(Status.Code... codes) {
+    Objects.requireNonNull(codes, "codes");
     Collections.addAll(translated, codes);
     return this;
   }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -93,6 +94,7 @@ public final class ErrorReport {
    * @return the report; never null
    */
   public static ErrorReport from(Throwable failure) {
+    Objects.requireNonNull(failure, "failure");
     Status status;
     Metadata trailers;
     try {
@@ -113,6 +115,7 @@ public final class ErrorReport {
    * @return the report; never null
    */
   public static ErrorReport of(Status status, @Nullable Metadata trailers) {
+    Objects.requireNonNull(status, "status");
     return new ErrorReport(status, trailers);
   }
 

@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.errors;
 
 import io.grpc.Status;
+import java.util.Objects;
 
 /**
  * The message keys of the library's own messages, shared by core (which holds the English defaults)
@@ -55,6 +56,7 @@ public final class MessageKeys {
    * @return the key; never null
    */
   public static String forCode(Status.Code code) {
+    Objects.requireNonNull(code, "code");
     return CODE_KEYS[code.ordinal()];
   }
 

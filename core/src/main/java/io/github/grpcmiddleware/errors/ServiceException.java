@@ -57,7 +57,8 @@ public class ServiceException extends RuntimeException {
    * @throws IllegalArgumentException when the builder's code is {@link Status.Code#OK}
    */
   protected ServiceException(Builder builder) {
-    super(builder.code + ": " + builder.messageKey, builder.cause);
+    super(
+        Objects.requireNonNull(builder, "builder").code + ": " + builder.messageKey, builder.cause);
     this.code = builder.code;
     this.messageKey = builder.messageKey;
     this.args = Collections.unmodifiableList(new ArrayList<>(builder.args));
@@ -172,6 +173,7 @@ public class ServiceException extends RuntimeException {
      * @return this builder
      */
     public Builder args(Object... values) {
+      Objects.requireNonNull(values, "values");
       args.clear();
       args.addAll(Arrays.asList(values));
       return this;
@@ -185,6 +187,7 @@ public class ServiceException extends RuntimeException {
      * @return this builder
      */
     public Builder defaultMessage(String englishPattern) {
+      Objects.requireNonNull(englishPattern, "englishPattern");
       this.defaultMessage = englishPattern;
       return this;
     }
@@ -198,6 +201,9 @@ public class ServiceException extends RuntimeException {
      * @return this builder
      */
     public Builder errorInfo(String reason, String domain, Map<String, String> metadata) {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(domain, "domain");
+      Objects.requireNonNull(metadata, "metadata");
       this.errorInfo =
           ErrorInfo.newBuilder()
               .setReason(reason)
@@ -215,6 +221,8 @@ public class ServiceException extends RuntimeException {
      * @return this builder
      */
     public Builder fieldViolation(String field, String description) {
+      Objects.requireNonNull(field, "field");
+      Objects.requireNonNull(description, "description");
       badRequest.addFieldViolations(
           BadRequest.FieldViolation.newBuilder().setField(field).setDescription(description));
       return this;
@@ -228,6 +236,7 @@ public class ServiceException extends RuntimeException {
      * @throws IllegalArgumentException when {@code delay} is negative
      */
     public Builder retryDelay(Duration delay) {
+      Objects.requireNonNull(delay, "delay");
       if (delay.isNegative()) {
         throw new IllegalArgumentException("retryDelay: " + delay + " (expected: >= 0)");
       }
@@ -250,6 +259,9 @@ public class ServiceException extends RuntimeException {
      * @return this builder
      */
     public Builder preconditionViolation(String type, String subject, String description) {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(subject, "subject");
+      Objects.requireNonNull(description, "description");
       preconditionFailure.addViolations(
           PreconditionFailure.Violation.newBuilder()
               .setType(type)
@@ -269,6 +281,10 @@ public class ServiceException extends RuntimeException {
      */
     public Builder resourceInfo(
         String resourceType, String resourceName, String owner, String description) {
+      Objects.requireNonNull(resourceType, "resourceType");
+      Objects.requireNonNull(resourceName, "resourceName");
+      Objects.requireNonNull(owner, "owner");
+      Objects.requireNonNull(description, "description");
       resourceInfos.add(
           ResourceInfo.newBuilder()
               .setResourceType(resourceType)
@@ -286,6 +302,7 @@ public class ServiceException extends RuntimeException {
      * @return this builder
      */
     public Builder detail(Message any) {
+      Objects.requireNonNull(any, "any");
       extraDetails.add(any);
       return this;
     }
@@ -297,6 +314,7 @@ public class ServiceException extends RuntimeException {
      * @return this builder
      */
     public Builder cause(Throwable throwable) {
+      Objects.requireNonNull(throwable, "throwable");
       this.cause = throwable;
       return this;
     }

@@ -88,6 +88,9 @@ public final class LimitsServerBuilder {
    */
   public LimitsServerBuilder concurrencyLimit(
       String name, MethodSelector methods, LimitKey key, int maxInFlight) {
+    requireNonNull(name, "name");
+    requireNonNull(methods, "methods");
+    requireNonNull(key, "key");
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
     }
@@ -117,6 +120,9 @@ public final class LimitsServerBuilder {
    */
   public LimitsServerBuilder rateLimit(
       String name, MethodSelector methods, LimitKey key, int permits, Duration per) {
+    requireNonNull(name, "name");
+    requireNonNull(methods, "methods");
+    requireNonNull(key, "key");
     requireNonNull(per, "per");
     if (permits < 1) {
       throw new IllegalArgumentException("permits: " + permits + " (expected: >= 1)");
@@ -151,6 +157,9 @@ public final class LimitsServerBuilder {
    */
   public LimitsServerBuilder limit(
       String name, LimitType type, MethodSelector methods, LimitKey key, LimiterFactory factory) {
+    requireNonNull(name, "name");
+    requireNonNull(methods, "methods");
+    requireNonNull(key, "key");
     requireNonNull(type, "type");
     requireNonNull(factory, "factory");
     if (type == LimitType.DEADLINE_REQUIRED) {

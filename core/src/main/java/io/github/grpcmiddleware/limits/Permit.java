@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.limits;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The answer of a {@link Limiter} to one call: granted (with a {@link #release()} the library calls
@@ -63,6 +64,7 @@ public interface Permit {
    * @throws IllegalArgumentException when {@code retryAfter} is negative
    */
   static Permit rejected(Duration retryAfter) {
+    Objects.requireNonNull(retryAfter, "retryAfter");
     if (retryAfter.isNegative()) {
       throw new IllegalArgumentException("retryAfter: " + retryAfter + " (expected: >= 0)");
     }

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -66,6 +67,7 @@ public final class MethodSelector {
    * @throws IllegalArgumentException when a pattern is malformed
    */
   public static MethodSelector of(String... patterns) {
+    Objects.requireNonNull(patterns, "patterns");
     Builder builder = builder();
     for (String pattern : patterns) {
       builder.pattern(pattern);
@@ -89,6 +91,7 @@ public final class MethodSelector {
    * @return {@code true} when a pattern matches its full name
    */
   public boolean matches(MethodDescriptor<?, ?> method) {
+    Objects.requireNonNull(method, "method");
     return matches(method.getFullMethodName());
   }
 
@@ -99,6 +102,7 @@ public final class MethodSelector {
    * @return {@code true} when a pattern matches it
    */
   public boolean matches(String fullMethodName) {
+    Objects.requireNonNull(fullMethodName, "fullMethodName");
     if (all || exact.contains(fullMethodName)) {
       return true;
     }
@@ -117,6 +121,7 @@ public final class MethodSelector {
    * @return the union; never null
    */
   public MethodSelector or(MethodSelector other) {
+    Objects.requireNonNull(other, "other");
     return builder().include(this).include(other).build();
   }
 
@@ -153,6 +158,7 @@ public final class MethodSelector {
      * @throws IllegalArgumentException when the pattern is malformed
      */
     public Builder pattern(String pattern) {
+      Objects.requireNonNull(pattern, "pattern");
       if (pattern.isEmpty()) {
         throw new IllegalArgumentException("pattern: \"\" (expected: a full method name)");
       }
@@ -193,6 +199,7 @@ public final class MethodSelector {
      * @throws IllegalArgumentException when the name is empty or contains {@code /} or {@code *}
      */
     public Builder service(String serviceName) {
+      Objects.requireNonNull(serviceName, "serviceName");
       if (serviceName.isEmpty() || serviceName.indexOf('/') >= 0 || serviceName.indexOf('*') >= 0) {
         throw new IllegalArgumentException(
             "serviceName: \"" + serviceName + "\" (expected: package.Service)");
@@ -208,6 +215,7 @@ public final class MethodSelector {
      * @return this builder
      */
     public Builder service(ServiceDescriptor service) {
+      Objects.requireNonNull(service, "service");
       return service(service.getName());
     }
 
@@ -218,6 +226,7 @@ public final class MethodSelector {
      * @return this builder
      */
     public Builder method(MethodDescriptor<?, ?> method) {
+      Objects.requireNonNull(method, "method");
       return pattern(method.getFullMethodName());
     }
 
@@ -228,6 +237,7 @@ public final class MethodSelector {
      * @return this builder
      */
     public Builder include(MethodSelector other) {
+      Objects.requireNonNull(other, "other");
       all |= other.all;
       exact.addAll(other.exact);
       prefixes.addAll(Arrays.asList(other.prefixes));

@@ -4,6 +4,7 @@ import io.grpc.ClientInterceptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +37,7 @@ public final class LocaleClientBuilder {
    * @return this builder
    */
   public LocaleClientBuilder locale(Supplier<@Nullable Locale> localeSupplier) {
+    Objects.requireNonNull(localeSupplier, "localeSupplier");
     this.supplier = localeSupplier;
     return this;
   }
@@ -49,6 +51,7 @@ public final class LocaleClientBuilder {
    * @return this builder
    */
   public LocaleClientBuilder fallback(Locale locale, double q) {
+    Objects.requireNonNull(locale, "locale");
     fallbackTags.add(locale.toLanguageTag());
     fallbackWeights.add(q);
     return this;

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -99,6 +100,9 @@ public final class LocalizedMessages implements MessageResolver {
    */
   @Override
   public @Nullable LocalizedMessage resolve(Context callContext, String key, List<?> args) {
+    Objects.requireNonNull(callContext, "callContext");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(args, "args");
     Locale locale = Locales.fromContext(callContext);
     return resolve(locale == null ? defaultLocale : locale, key, args);
   }
@@ -113,6 +117,9 @@ public final class LocalizedMessages implements MessageResolver {
    *     the key
    */
   public @Nullable LocalizedMessage resolve(Locale locale, String key, List<?> args) {
+    Objects.requireNonNull(locale, "locale");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(args, "args");
     try {
       for (Locale candidate : chain(locale)) {
         for (CatalogSource source : sources) {

@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +33,7 @@ public final class CallAssert {
    * @return assertions on the status; never null
    */
   public StatusAssert failsWith(Status.Code code) {
+    Objects.requireNonNull(code, "code");
     return fails("with " + code).hasCode(code);
   }
 

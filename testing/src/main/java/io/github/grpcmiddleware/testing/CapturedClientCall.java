@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.testing;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,7 @@ public final class CapturedClientCall {
    * @return the value, or null when absent or no headers arrived
    */
   public @Nullable String responseHeader(String name) {
+    Objects.requireNonNull(name, "name");
     Metadata headers = responseHeaders;
     return headers == null ? null : headers.get(asciiKey(name));
   }
@@ -88,6 +90,7 @@ public final class CapturedClientCall {
    * @return the value, or null when absent or the call is open
    */
   public @Nullable String trailer(String name) {
+    Objects.requireNonNull(name, "name");
     Metadata received = trailers;
     return received == null ? null : received.get(asciiKey(name));
   }
@@ -100,6 +103,7 @@ public final class CapturedClientCall {
    * @throws AssertionError when the call does not close in time
    */
   public CapturedClientCall awaitClose(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
     try {
       if (!closed.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new AssertionError(

@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -52,6 +53,7 @@ public final class GrpcAssertions {
    * @return the assertions; never null
    */
   public static CallAssert assertThatCall(ThrowingCall call) {
+    Objects.requireNonNull(call, "call");
     return new CallAssert(call);
   }
 
@@ -62,6 +64,7 @@ public final class GrpcAssertions {
    * @return the assertions; never null
    */
   public static StatusAssert assertThat(StatusRuntimeException exception) {
+    Objects.requireNonNull(exception, "exception");
     return new StatusAssert(exception.getStatus(), exception.getTrailers());
   }
 
@@ -72,6 +75,7 @@ public final class GrpcAssertions {
    * @return the assertions; never null
    */
   public static StatusAssert assertThat(StatusException exception) {
+    Objects.requireNonNull(exception, "exception");
     return new StatusAssert(exception.getStatus(), exception.getTrailers());
   }
 
@@ -84,6 +88,7 @@ public final class GrpcAssertions {
    * @return the assertions; never null
    */
   public static StatusAssert assertThat(Status status, @Nullable Metadata trailers) {
+    Objects.requireNonNull(status, "status");
     return new StatusAssert(status, trailers);
   }
 
@@ -95,6 +100,7 @@ public final class GrpcAssertions {
    * @throws AssertionError when the call has not closed yet
    */
   public static StatusAssert assertThat(CapturedClientCall call) {
+    Objects.requireNonNull(call, "call");
     Status status = call.status();
     if (status == null) {
       throw new AssertionError(

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -147,6 +148,7 @@ public final class GrpcServerExtension
    * @throws IllegalStateException when the server is not running
    */
   public ManagedChannel channel(ClientInterceptor... clientInterceptors) {
+    Objects.requireNonNull(clientInterceptors, "clientInterceptors");
     synchronized (lock) {
       ManagedChannelBuilder<?> builder = running().channelBuilder();
       List<ClientInterceptor> reversed = new ArrayList<>();
@@ -171,6 +173,8 @@ public final class GrpcServerExtension
    */
   public <S extends AbstractStub<S>> S stub(
       Function<? super Channel, S> newStub, ClientInterceptor... clientInterceptors) {
+    Objects.requireNonNull(newStub, "newStub");
+    Objects.requireNonNull(clientInterceptors, "clientInterceptors");
     return newStub.apply(channel(clientInterceptors));
   }
 
@@ -218,6 +222,7 @@ public final class GrpcServerExtension
    * @return {@code channel}
    */
   public ManagedChannel register(ManagedChannel channel) {
+    Objects.requireNonNull(channel, "channel");
     synchronized (lock) {
       channels.add(channel);
     }
@@ -231,6 +236,7 @@ public final class GrpcServerExtension
    * @return {@code other}
    */
   public Server register(Server other) {
+    Objects.requireNonNull(other, "other");
     synchronized (lock) {
       extraServers.add(other);
     }
@@ -296,6 +302,7 @@ public final class GrpcServerExtension
      * @return this builder
      */
     public Builder service(BindableService service) {
+      Objects.requireNonNull(service, "service");
       services.add(service.bindService());
       return this;
     }
@@ -307,6 +314,7 @@ public final class GrpcServerExtension
      * @return this builder
      */
     public Builder service(ServerServiceDefinition service) {
+      Objects.requireNonNull(service, "service");
       services.add(service);
       return this;
     }
@@ -319,6 +327,7 @@ public final class GrpcServerExtension
      * @return this builder
      */
     public Builder interceptor(ServerInterceptor... serverInterceptors) {
+      Objects.requireNonNull(serverInterceptors, "serverInterceptors");
       Collections.addAll(interceptors, serverInterceptors);
       return this;
     }
@@ -361,10 +370,11 @@ public final class GrpcServerExtension
     /**
      * Sets how long shutdown may take before the test fails.
      *
-     * @param timeout positive; default five seconds
+     * @param timeout positive; not null; default five seconds
      * @return this builder
      */
     public Builder shutdownTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
       this.shutdownTimeout = timeout;
       return this;
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -67,6 +68,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    * @throws IllegalStateException when logback-classic is not on the class path
    */
   public static LogCapture forLogger(String loggerName) {
+    Objects.requireNonNull(loggerName, "loggerName");
     if (loggerName.isEmpty()) {
       throw new IllegalArgumentException("loggerName: \"\" (expected: not empty)");
     }
@@ -81,6 +83,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    * @throws IllegalStateException when logback-classic is not on the class path
    */
   public static LogCapture forLogger(Class<?> type) {
+    Objects.requireNonNull(type, "type");
     return new LogCapture(type.getName(), null);
   }
 
@@ -94,6 +97,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    * @throws IllegalArgumentException when the name is not a level
    */
   public LogCapture atLevel(String levelName) {
+    Objects.requireNonNull(levelName, "levelName");
     String upper = levelName.toUpperCase(Locale.ROOT);
     if (!LogbackAttachment.isLevel(upper)) {
       throw new IllegalArgumentException(
@@ -157,6 +161,8 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    * @throws AssertionError when none arrives in time; the message lists every captured event
    */
   public LoggedEvent await(Predicate<? super LoggedEvent> condition, Duration timeout) {
+    Objects.requireNonNull(condition, "condition");
+    Objects.requireNonNull(timeout, "timeout");
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (LoggedEvent event : events) {

@@ -9,6 +9,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +38,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert hasCode(Status.Code code) {
+    Objects.requireNonNull(code, "code");
     if (report.status.getCode() != code) {
       throw report.failure("code " + code);
     }
@@ -50,6 +52,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withDescription(String description) {
+    Objects.requireNonNull(description, "description");
     if (!description.equals(report.status.getDescription())) {
       throw report.failure("description \"" + description + "\"");
     }
@@ -63,6 +66,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withDescriptionContaining(String text) {
+    Objects.requireNonNull(text, "text");
     String description = report.status.getDescription();
     if (description == null || !description.contains(text)) {
       throw report.failure("a description containing \"" + text + "\"");
@@ -78,6 +82,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withoutTextAnywhere(String text) {
+    Objects.requireNonNull(text, "text");
     if (text.isEmpty()) {
       throw new IllegalArgumentException("text: \"\" (expected: not empty)");
     }
@@ -96,6 +101,8 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withLocalizedMessage(String locale, String message) {
+    Objects.requireNonNull(locale, "locale");
+    Objects.requireNonNull(message, "message");
     for (LocalizedMessage detail : report.detailsOf(LocalizedMessage.class)) {
       if (detail.getLocale().equalsIgnoreCase(locale) && detail.getMessage().equals(message)) {
         return this;
@@ -112,6 +119,8 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withLocalizedMessageContaining(String locale, String text) {
+    Objects.requireNonNull(locale, "locale");
+    Objects.requireNonNull(text, "text");
     for (LocalizedMessage detail : report.detailsOf(LocalizedMessage.class)) {
       if (detail.getLocale().equalsIgnoreCase(locale) && detail.getMessage().contains(text)) {
         return this;
@@ -127,6 +136,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withErrorInfoReason(String reason) {
+    Objects.requireNonNull(reason, "reason");
     for (ErrorInfo detail : report.detailsOf(ErrorInfo.class)) {
       if (detail.getReason().equals(reason)) {
         return this;
@@ -143,6 +153,8 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withErrorInfo(String reason, String domain) {
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(domain, "domain");
     for (ErrorInfo detail : report.detailsOf(ErrorInfo.class)) {
       if (detail.getReason().equals(reason) && detail.getDomain().equals(domain)) {
         return this;
@@ -160,6 +172,8 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withErrorInfoMetadata(String key, String value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
     for (ErrorInfo detail : report.detailsOf(ErrorInfo.class)) {
       if (value.equals(detail.getMetadataMap().get(key))) {
         return this;
@@ -175,6 +189,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withFieldViolation(String field) {
+    Objects.requireNonNull(field, "field");
     return withFieldViolation(field, "");
   }
 
@@ -187,6 +202,8 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withFieldViolation(String field, String descriptionContaining) {
+    Objects.requireNonNull(field, "field");
+    Objects.requireNonNull(descriptionContaining, "descriptionContaining");
     for (BadRequest detail : report.detailsOf(BadRequest.class)) {
       for (BadRequest.FieldViolation violation : detail.getFieldViolationsList()) {
         if (violation.getField().equals(field)
@@ -211,6 +228,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withRetryDelay(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
     for (RetryInfo detail : report.detailsOf(RetryInfo.class)) {
       com.google.protobuf.Duration actual = detail.getRetryDelay();
       if (actual.getSeconds() == delay.getSeconds() && actual.getNanos() == delay.getNano()) {
@@ -227,6 +245,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withDetail(Class<? extends Message> type) {
+    Objects.requireNonNull(type, "type");
     if (report.detailsOf(type).isEmpty()) {
       throw report.failure("a " + type.getSimpleName() + " detail");
     }
@@ -253,6 +272,8 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withTrailer(String name, String value) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
     if (!value.equals(report.trailer(name))) {
       throw report.failure("trailer " + name + ": " + value);
     }
@@ -267,6 +288,8 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withTrailerMatching(String name, String regex) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(regex, "regex");
     String actual = report.trailer(name);
     if (actual == null || !Pattern.matches(regex, actual)) {
       throw report.failure("trailer " + name + " matching /" + regex + "/");
@@ -281,6 +304,7 @@ public final class StatusAssert {
    * @return this
    */
   public StatusAssert withoutTrailer(String name) {
+    Objects.requireNonNull(name, "name");
     if (report.trailers.keys().contains(name.toLowerCase(java.util.Locale.ROOT))) {
       throw report.failure("no trailer " + name);
     }
@@ -313,6 +337,7 @@ public final class StatusAssert {
    * @return the details in the order sent; never null, may be empty
    */
   public <T extends Message> List<T> details(Class<T> type) {
+    Objects.requireNonNull(type, "type");
     return report.detailsOf(type);
   }
 

@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.testing;
 
 import io.grpc.CallCredentials;
 import io.grpc.Metadata;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 
 /**
@@ -31,6 +32,7 @@ public final class TestCredentials {
    * @return the credentials; never null
    */
   public static CallCredentials bearer(String token) {
+    Objects.requireNonNull(token, "token");
     return header("authorization", "Bearer " + token);
   }
 
@@ -41,6 +43,7 @@ public final class TestCredentials {
    * @return the credentials; never null
    */
   public static CallCredentials apiKey(String key) {
+    Objects.requireNonNull(key, "key");
     return header("x-api-key", key);
   }
 
@@ -54,6 +57,8 @@ public final class TestCredentials {
    * @throws IllegalArgumentException when the name is not a valid ASCII header name
    */
   public static CallCredentials header(String name, String value) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value");
     Metadata.Key<String> key =
         "authorization".equals(name)
             ? AUTHORIZATION
