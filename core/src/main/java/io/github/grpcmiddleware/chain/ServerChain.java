@@ -72,6 +72,8 @@ public final class ServerChain {
    */
   public static ServerServiceDefinition intercept(
       BindableService service, ServerInterceptor chain) {
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(chain, "chain");
     return ServerInterceptors.intercept(service, chain);
   }
 

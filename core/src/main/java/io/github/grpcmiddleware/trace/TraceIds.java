@@ -96,6 +96,7 @@ public final class TraceIds {
    *     sent twice with different values)
    */
   public static @Nullable String fromHeaders(Metadata headers) {
+    Objects.requireNonNull(headers, "headers");
     String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
     TraceParent parsed = value == null ? null : TraceParent.parse(value);
     return parsed == null ? null : parsed.traceId;

@@ -8,9 +8,6 @@ class NullArgumentsTest {
 
   @Test
   void everyPublicMethodRejectsNullNamingTheParameter() {
-    PublicApiNullChecks.forPackagesOf(LocalizedMessages.class)
-        // Being restructured (newServerInterceptor()); still used to make the builders.
-        .excluding(Locales.class)
-        .check();
+    PublicApiNullChecks.forPackagesOf(LocalizedMessages.class).check();
   }
 }
