@@ -4,8 +4,8 @@ import io.grpc.Status;
 import java.util.Objects;
 
 /**
- * The message keys of the library's own messages, shared by core (which holds the English defaults)
- * and the i18n module (which ships translations).
+ * The message keys of the library's own messages. Core holds the English defaults and the i18n
+ * module ships translations; a key in your own catalog (which comes first) rewords that message.
  *
  * <p>This class is thread-safe.
  */
