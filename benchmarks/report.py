@@ -9,11 +9,14 @@ is kept. Standard library only.
 
 import html
 import json
+import re
 import sys
 
 BEGIN = "<!-- BEGIN GENERATED: benchmarks/report.py -->"
 END = "<!-- END GENERATED -->"
-PKG = "io.github.grpcmiddleware.benchmarks."
+# Benchmark classes live in the benchmarks package, or in a library package whose package-private
+# code they measure (the i18n matcher).
+PKG = re.compile(r"^io\.github\.grpcmiddleware\.(benchmarks|i18n)\.")
 
 # Stack parameter values in table order, with what each measures.
 STACKS = [
@@ -67,7 +70,7 @@ SECTIONS = [
 
 class Row:
     def __init__(self, entry):
-        self.benchmark = entry["benchmark"].replace(PKG, "")
+        self.benchmark = PKG.sub("", entry["benchmark"])
         self.params = entry.get("params", {})
         self.mode = entry["mode"]
         primary = entry["primaryMetric"]
