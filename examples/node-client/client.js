@@ -149,6 +149,8 @@ function show(label, r) {
           for (const v of det.field_violations) console.log(`    BadRequest ${v.field}: ${v.description}`);
         } else if (det.type === 'google.rpc.RetryInfo') {
           console.log(`    RetryInfo retry in ${retryDelayMs(det)} ms`);
+        } else if (det.type === 'google.rpc.QuotaFailure') {
+          for (const v of det.violations) console.log(`    QuotaFailure ${v.subject}: ${v.description}`);
         } else {
           console.log(`    ${det.type} ${JSON.stringify(stripType(det))}`);
         }
