@@ -108,8 +108,11 @@ class ExampleClientTest {
                 "reason",
                 "rate")
             .counter();
-    assertThat(counter).as("the rejection is counted").isNotNull();
-    assertThat(counter.count()).isEqualTo(1.0);
+    assertThat(counter)
+        .as("the rejection is counted")
+        .isNotNull()
+        .extracting(Counter::count)
+        .isEqualTo(1.0);
     assertThat(logs.events())
         .as("localized validation messages resolve without a missing-key warning")
         .filteredOn(e -> e.loggerName().endsWith("LocalizedMessages"))
