@@ -6,7 +6,10 @@
 //   node client.js [--target 127.0.0.1:50051] [--token demo-token] [--check] [--otel]
 //
 // Without --check it prints what a user sees; with --check it asserts the contract of
-// shared/docs/DESIGN.md and exits non-zero on the first broken promise. With --otel it makes one
+// shared/docs/DESIGN.md and exits non-zero on the first broken promise, including the
+// google.rpc.BadRequest of the buf.validate rules (English and zh-CN) and the RetryInfo and
+// QuotaFailure of the rate limit on ExportUsers, all decoded here with protobufjs. It needs
+// ../target/node-proto/buf/validate/validate.proto, which the examples' build unpacks. With --otel it makes one
 // SayHello call inside an OpenTelemetry CLIENT span (SDK tracer, W3C propagator) and prints the
 // span's ids, so a test can check that the Java server's span continues it.
 
