@@ -6,7 +6,10 @@
 //   node client.js [--target 127.0.0.1:50051] [--token demo-token] [--check] [--otel]
 //
 // Without --check it prints what a user sees; with --check it asserts the contract of
-// shared/docs/DESIGN.md and exits non-zero on the first broken promise. With --otel it makes one
+// shared/docs/DESIGN.md and exits non-zero on the first broken promise, including the
+// google.rpc.BadRequest of the buf.validate rules (English and zh-CN) and the RetryInfo and
+// QuotaFailure of the rate limit on ExportUsers, all decoded here with protobufjs. It needs
+// ../target/node-proto/buf/validate/validate.proto, which the examples' build unpacks. With --otel it makes one
 // SayHello call inside an OpenTelemetry CLIENT span (SDK tracer, W3C propagator) and prints the
 // span's ids, so a test can check that the Java server's span continues it.
 
@@ -16,12 +19,24 @@ const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 const protobuf = require('protobufjs');
 
+const fs = require('fs');
+
 const args = parseArgs(process.argv.slice(2));
-const PROTO = path.join(__dirname, '..', 'src', 'main', 'proto', 'example.proto');
+const PROTO_DIR = path.join(__dirname, '..', 'src', 'main', 'proto');
+// example.proto imports buf/validate/validate.proto (its protovalidate rules). The examples' build
+// takes that file from the protovalidate jar (Apache-2.0, header intact) into target/node-proto.
+const VALIDATE_DIR = path.join(__dirname, '..', 'target', 'node-proto');
 const GOOGLE_PROTOS = path.dirname(require.resolve('google-proto-files/package.json'));
 
+if (!fs.existsSync(path.join(VALIDATE_DIR, 'buf', 'validate', 'validate.proto'))) {
+  console.error(`buf/validate/validate.proto is missing in ${VALIDATE_DIR}: build the examples first`
+    + ' (./demo.sh, or ./mvnw -B -pl examples -am package -DskipTests)');
+  process.exit(2);
+}
 const example = grpc.loadPackageDefinition(
-  protoLoader.loadSync(PROTO, { keepCase: false, longs: Number, defaults: true })
+  protoLoader.loadSync('example.proto', {
+    keepCase: false, longs: Number, defaults: true, includeDirs: [PROTO_DIR, VALIDATE_DIR],
+  })
 ).example;
 const rpcRoot = loadRpcTypes();
 const Status = rpcRoot.lookupType('google.rpc.Status');
@@ -57,7 +72,8 @@ function decodeDetails(metadata) {
   const details = status.details.map((any) => {
     const typeName = any.type_url.substring(any.type_url.lastIndexOf('/') + 1);
     const type = rpcRoot.lookupType(typeName);
-    return Object.assign({ type: typeName }, type.toObject(type.decode(any.value), { defaults: true }));
+    return Object.assign({ type: typeName },
+      type.toObject(type.decode(any.value), { defaults: true, longs: Number }));
   });
   return { code: status.code, message: status.message, details };
 }
@@ -130,7 +146,19 @@ function show(label, r) {
   if (r.error) {
     const d = decodeDetails(r.trailers);
     console.log(`${label}: ${grpc.status[r.error.code]} "${r.error.details}"`);
-    if (d) for (const det of d.details) console.log(`    ${det.type} ${JSON.stringify(stripType(det))}`);
+    if (d) {
+      for (const det of d.details) {
+        if (det.type === 'google.rpc.BadRequest') {
+          for (const v of det.field_violations) console.log(`    BadRequest ${v.field}: ${v.description}`);
+        } else if (det.type === 'google.rpc.RetryInfo') {
+          console.log(`    RetryInfo retry in ${retryDelayMs(det)} ms`);
+        } else if (det.type === 'google.rpc.QuotaFailure') {
+          for (const v of det.violations) console.log(`    QuotaFailure ${v.subject}: ${v.description}`);
+        } else {
+          console.log(`    ${det.type} ${JSON.stringify(stripType(det))}`);
+        }
+      }
+    }
     const traceId = r.trailers && r.trailers.get('x-trace-id')[0];
     if (traceId) console.log(`    x-trace-id ${traceId}`);
   } else {
@@ -142,6 +170,12 @@ function stripType(o) {
   const copy = Object.assign({}, o);
   delete copy.type;
   return copy;
+}
+
+// google.protobuf.Duration of a decoded RetryInfo, in milliseconds.
+function retryDelayMs(retryInfo) {
+  const d = retryInfo && retryInfo.retry_delay;
+  return d ? Math.round(Number(d.seconds) * 1000 + d.nanos / 1e6) : NaN;
 }
 
 function detail(r, type) {
@@ -183,11 +217,14 @@ async function main() {
   }
   expect(/[\u4e00-\u9fff]/.test(r.error ? r.error.details : ''), 'zh-CN description is written in Chinese', r.error && r.error.details);
 
+  // id > 0 is a buf.validate rule of example.proto, checked by the server chain's validation part.
   r = await unary(users, 'getUser', { id: 0 }, { authorization: auth });
   show('GetUser(0)', r);
   const br = detail(r, 'google.rpc.BadRequest');
   expect(r.error && r.error.code === grpc.status.INVALID_ARGUMENT, 'GetUser(0) is INVALID_ARGUMENT', r.error && r.error.code);
   expect(br && br.field_violations.some((v) => v.field === 'id'), 'BadRequest names field id', br);
+  expect(br && br.field_violations.some((v) => v.field === 'id' && v.description === 'Must be greater than 0.'),
+    'BadRequest says id must be greater than 0', br);
 
   const tp500 = newTraceparent();
   r = await unary(users, 'getUser', { id: 500 }, { authorization: auth, traceparent: tp500.header });
@@ -211,11 +248,32 @@ async function main() {
   show('CreateUsers', r);
   expect(!r.error && r.response.created === 2, 'CreateUsers counts 2', r.error || r.response);
 
+  // The second user has no email: the rule on email ignores an empty one.
   r = await clientStream(users, 'createUsers', [{ name: 'ada' }, { name: '' }], { authorization: auth });
   show('CreateUsers with empty name', r);
   const br2 = detail(r, 'google.rpc.BadRequest');
   expect(r.error && r.error.code === grpc.status.INVALID_ARGUMENT, 'empty name is INVALID_ARGUMENT', r.error && r.error.code);
   expect(br2 && br2.field_violations.some((v) => v.field === 'name'), 'BadRequest names field name', br2);
+  expect(br2 && br2.field_violations.length === 1, 'an empty email is not a violation', br2);
+
+  // Two broken rules in one message, described in the caller's language.
+  const expectedViolations = {
+    en: [['name', 'Length must be at least 1.'], ['email', 'Must be a valid email address.']],
+    'zh-CN': [['name', '长度不能少于 1。'], ['email', '必须是有效的电子邮件地址。']],
+  };
+  for (const lang of ['en', 'zh-CN']) {
+    r = await clientStream(users, 'createUsers', [{ name: 'ada', email: 'ada@example.com' }, { name: '', email: 'not-an-email' }],
+      { authorization: auth, 'accept-language': lang });
+    show(`CreateUsers(ada, "" <not-an-email>) [${lang}]`, r);
+    const bad = detail(r, 'google.rpc.BadRequest');
+    const got = bad ? bad.field_violations.map((v) => [v.field, v.description]) : null;
+    expect(r.error && r.error.code === grpc.status.INVALID_ARGUMENT, `invalid user [${lang}] is INVALID_ARGUMENT`, r.error && r.error.code);
+    expect(JSON.stringify(got) === JSON.stringify(expectedViolations[lang]),
+      `BadRequest [${lang}] decoded: ${expectedViolations[lang].map((v) => v.join(': ')).join(' | ')}`, got);
+    const lm = detail(r, 'google.rpc.LocalizedMessage');
+    expect(lm && lm.locale === lang && r.error.details === lm.message, `validation message is localized [${lang}]`, lm);
+  }
+  expect(/[\u4e00-\u9fff]/.test(r.error ? r.error.details : ''), 'zh-CN validation description is written in Chinese', r.error && r.error.details);
 
   r = await bidi(users, 'chat', [{ text: 'hello' }, { text: '你好 🌏' }], { authorization: auth });
   show('Chat', r);
@@ -224,6 +282,31 @@ async function main() {
   r = await bidi(users, 'chat', [{ text: 'panic' }], { authorization: auth });
   show('Chat(panic)', r);
   expect(r.error && r.error.code === grpc.status.INTERNAL, 'Chat(panic) is INTERNAL', r.error && r.error.code);
+
+  // ExportUsers: 2 calls a minute per caller (one token every 30 s). Call until rejected, at most 3
+  // times (earlier callers may have used the tokens already), then once more in Chinese.
+  for (const lang of ['en', 'zh-CN']) {
+    let calls = 0;
+    do {
+      r = await unary(users, 'exportUsers', {}, { authorization: auth, 'accept-language': lang });
+      calls++;
+      show(`ExportUsers #${calls} [${lang}]`, r);
+    } while (!r.error && calls < 3);
+    const retry = detail(r, 'google.rpc.RetryInfo');
+    const quota = detail(r, 'google.rpc.QuotaFailure');
+    const info = detail(r, 'google.rpc.ErrorInfo');
+    const delay = retryDelayMs(retry);
+    expect(r.error && r.error.code === grpc.status.RESOURCE_EXHAUSTED, `ExportUsers over the limit is RESOURCE_EXHAUSTED [${lang}]`, r.error && r.error.code);
+    expect(delay > 0 && delay <= 30000, `RetryInfo decoded: retry in ${delay} ms (0 < delay <= 30 s, one token every 30 s) [${lang}]`, retry);
+    expect(quota && quota.violations.length === 1 && quota.violations[0].subject === 'demo-user'
+      && quota.violations[0].description.startsWith('export-per-caller:'),
+      `QuotaFailure decoded: ${quota && quota.violations[0] && quota.violations[0].subject + ' ' + quota.violations[0].description} [${lang}]`, quota);
+    expect(info && info.reason === 'RATE_LIMIT_EXCEEDED' && info.metadata.limit === 'export-per-caller',
+      `ErrorInfo reason RATE_LIMIT_EXCEEDED names the limit [${lang}]`, info);
+    const lm = detail(r, 'google.rpc.LocalizedMessage');
+    expect(lm && lm.locale === lang && r.error.details === lm.message, `limit message is localized [${lang}]`, lm);
+  }
+  expect(/[\u4e00-\u9fff]/.test(r.error ? r.error.details : ''), 'zh-CN limit description is written in Chinese', r.error && r.error.details);
 
   greeter.close();
   users.close();

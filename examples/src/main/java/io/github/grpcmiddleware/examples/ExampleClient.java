@@ -1,11 +1,17 @@
 package io.github.grpcmiddleware.examples;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.QuotaFailure;
 import io.github.grpcmiddleware.auth.ClientAuth;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.errors.ErrorReport;
 import io.github.grpcmiddleware.examples.proto.ChatMessage;
 import io.github.grpcmiddleware.examples.proto.CreateUserRequest;
 import io.github.grpcmiddleware.examples.proto.CreateUsersResponse;
+import io.github.grpcmiddleware.examples.proto.ExportUsersRequest;
 import io.github.grpcmiddleware.examples.proto.GreeterGrpc;
 import io.github.grpcmiddleware.examples.proto.HelloRequest;
 import io.github.grpcmiddleware.examples.proto.ListUsersRequest;
@@ -20,8 +26,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -31,7 +40,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
@@ -44,12 +52,15 @@ import org.slf4j.MDC;
  *     [--target 127.0.0.1:50051]
  * </pre>
  *
- * <p>The token comes from {@code DEMO_TOKEN} (default {@code demo-token}).
+ * <p>The token comes from {@code DEMO_TOKEN} (default {@code demo-token}). Besides the calls that
+ * succeed it shows what the chain answers: localized errors, a {@code google.rpc.BadRequest} from
+ * the {@code buf.validate} rules in English and Chinese, and {@code RESOURCE_EXHAUSTED} with {@code
+ * RetryInfo} and {@code QuotaFailure} from the rate limit on {@code ExportUsers}.
  */
 public final class ExampleClient {
   private static final String CALLER_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-  private final AtomicReference<Locale> language = new AtomicReference<>(Locale.ENGLISH);
+  private final PrintStream out;
   private final AtomicReference<Metadata> responseHeaders = new AtomicReference<>();
   private final AtomicReference<Metadata> responseTrailers = new AtomicReference<>();
   private final GreeterGrpc.GreeterBlockingStub greeter;
@@ -57,7 +68,8 @@ public final class ExampleClient {
   private final UserServiceGrpc.UserServiceBlockingStub anonymous;
   private final UserServiceGrpc.UserServiceStub usersAsync;
 
-  private ExampleClient(ManagedChannel channel, String token) {
+  private ExampleClient(ManagedChannel channel, String token, PrintStream out) {
+    this.out = out;
     CallCredentials credentials =
         ClientAuth.bearerToken(token).allowPlaintextLoopback(true).build();
     this.greeter =
@@ -78,6 +90,11 @@ public final class ExampleClient {
   public static void main(String[] args) throws Exception {
     String target = args.length == 2 && "--target".equals(args[0]) ? args[1] : "127.0.0.1:50051";
     String token = System.getenv().getOrDefault("DEMO_TOKEN", "demo-token");
+    run(target, token, System.out);
+  }
+
+  /** Runs the demo against {@code target}, printing to {@code out} (the demo's tests read it). */
+  static void run(String target, String token, PrintStream out) throws Exception {
     AtomicReference<Locale> language = new AtomicReference<>(Locale.ENGLISH);
     ManagedChannel channel =
         ManagedChannelBuilder.forTarget(target)
@@ -85,9 +102,7 @@ public final class ExampleClient {
             .intercept(clientChain(language::get))
             .build();
     try {
-      ExampleClient client = new ExampleClient(channel, token);
-      client.language.set(language.get());
-      client.run(language);
+      new ExampleClient(channel, token, out).run(language);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -128,7 +143,6 @@ public final class ExampleClient {
       fail("GetUser(999) [" + locale.toLanguageTag() + "]", () -> users.getUser(id(999)));
     }
     language.set(Locale.ENGLISH);
-    fail("GetUser(0)", () -> users.getUser(id(0)));
     fail("GetUser(500)", () -> users.getUser(id(500)));
     fail("GetUser(1) without a token", () -> anonymous.getUser(id(1)));
 
@@ -137,17 +151,41 @@ public final class ExampleClient {
     Iterator<UserResponse> it = users.listUsers(ListUsersRequest.getDefaultInstance());
     it.forEachRemaining(u -> listed.add(u.getId() + " " + u.getName()));
     print("ListUsers", String.join(", ", listed));
-    print("CreateUsers(ada, bob)", createUsers("ada", "bob"));
-    print("CreateUsers(ada, \"\")", createUsers("ada", ""));
+    print("CreateUsers(ada, bob)", createUsers(user("ada", "ada@example.com"), user("bob", "")));
     print("Chat(hello, 你好 🌏)", chat("hello", "你好 🌏"));
     print("Chat(panic)", chat("panic"));
+
+    section("Validation: the buf.validate rules of example.proto, in the caller's language");
+    fail("GetUser(0)", () -> users.getUser(id(0)));
+    for (Locale locale : Arrays.asList(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE)) {
+      language.set(locale);
+      print(
+          "CreateUsers(ada, \"\" <not-an-email>) [" + locale.toLanguageTag() + "]",
+          createUsers(user("ada", "ada@example.com"), user("", "not-an-email")));
+    }
+    language.set(Locale.ENGLISH);
+
+    section("Limits: ExportUsers allows 2 calls a minute per caller");
+    for (int call = 1; call <= 3; call++) {
+      try {
+        int lines =
+            users.exportUsers(ExportUsersRequest.getDefaultInstance()).getCsv().split("\n").length;
+        print("ExportUsers #" + call, "OK, " + lines + " users");
+      } catch (StatusRuntimeException e) {
+        print("ExportUsers #" + call, describe(e));
+      }
+    }
+  }
+
+  private static CreateUserRequest user(String name, String email) {
+    return CreateUserRequest.newBuilder().setName(name).setEmail(email).build();
   }
 
   private static UserRequest id(int id) {
     return UserRequest.newBuilder().setId(id).build();
   }
 
-  private static void fail(String label, Runnable call) {
+  private void fail(String label, Runnable call) {
     try {
       call.run();
       print(label, "unexpectedly OK");
@@ -164,12 +202,26 @@ public final class ExampleClient {
       text.append("\n      LocalizedMessage [").append(report.locale()).append("] ");
       text.append(report.localizedMessage());
     }
-    if (!report.fieldViolations().isEmpty()) {
+    for (BadRequest.FieldViolation violation : report.fieldViolations()) {
       text.append("\n      BadRequest ")
-          .append(
-              report.fieldViolations().stream()
-                  .map(v -> v.getField() + ": " + v.getDescription())
-                  .collect(Collectors.joining("; ")));
+          .append(violation.getField())
+          .append(": ")
+          .append(violation.getDescription());
+    }
+    ErrorInfo info = report.errorInfo();
+    if (info != null) {
+      text.append("\n      ErrorInfo ").append(info.getReason());
+      text.append(" (").append(info.getDomain()).append(") ").append(info.getMetadataMap());
+    }
+    Duration delay = report.retryDelay();
+    if (delay != null) {
+      text.append("\n      RetryInfo retry in ").append(delay.toMillis()).append(" ms");
+    }
+    for (QuotaFailure.Violation violation : quotaFailures(failure)) {
+      text.append("\n      QuotaFailure ")
+          .append(violation.getSubject())
+          .append(": ")
+          .append(violation.getDescription());
     }
     if (report.traceId() != null) {
       text.append("\n      x-trace-id ").append(report.traceId());
@@ -177,7 +229,25 @@ public final class ExampleClient {
     return text.toString();
   }
 
-  private String createUsers(String... names) throws Exception {
+  /** ErrorReport decodes the common details; QuotaFailure is read from the status proto here. */
+  private static List<QuotaFailure.Violation> quotaFailures(Throwable failure) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(failure);
+    List<QuotaFailure.Violation> violations = new ArrayList<>();
+    if (status != null) {
+      for (Any detail : status.getDetailsList()) {
+        if (detail.is(QuotaFailure.class)) {
+          try {
+            violations.addAll(detail.unpack(QuotaFailure.class).getViolationsList());
+          } catch (InvalidProtocolBufferException e) {
+            // Not decodable: the other details are still shown.
+          }
+        }
+      }
+    }
+    return violations;
+  }
+
+  private String createUsers(CreateUserRequest... users) throws Exception {
     CompletableFuture<String> result = new CompletableFuture<>();
     StreamObserver<CreateUserRequest> requests =
         usersAsync.createUsers(
@@ -195,9 +265,8 @@ public final class ExampleClient {
               @Override
               public void onCompleted() {}
             });
-    for (String name : names) {
-      requests.onNext(
-          CreateUserRequest.newBuilder().setName(name).setEmail(name + "@example.com").build());
+    for (CreateUserRequest user : users) {
+      requests.onNext(user);
     }
     requests.onCompleted();
     return result.get(10, TimeUnit.SECONDS);
@@ -239,12 +308,12 @@ public final class ExampleClient {
     return value == null ? "(none)" : value;
   }
 
-  private static void section(String title) {
-    System.out.println();
-    System.out.println("== " + title);
+  private void section(String title) {
+    out.println();
+    out.println("== " + title);
   }
 
-  private static void print(String label, String value) {
-    System.out.printf("%-28s %s%n", label, value);
+  private void print(String label, String value) {
+    out.printf("%-28s %s%n", label, value);
   }
 }

@@ -6,11 +6,15 @@ import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
+import io.github.grpcmiddleware.limits.LimitKey;
+import io.github.grpcmiddleware.limits.LimitMetrics;
+import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.logging.AccessLog;
 import io.github.grpcmiddleware.logging.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
+import io.github.grpcmiddleware.validation.Validation;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -21,6 +25,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
@@ -52,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * grpc-java closes itself, such as an undecodable request, is still logged once with its trace id
  * and the code the client got), and grpc-java's own transport warnings capped ({@code
  * TransportLogLimiter}).
+ *
+ * <p>UserService's requests are checked against the {@code buf.validate} rules of {@code
+ * example.proto} (validation part, {@code docs/validation.md}), and {@code ExportUsers} is limited
+ * to 2 calls a minute per caller (limits part, {@code docs/limits.md}).
  */
 public final class ExampleServer {
   private static final Logger logger = LoggerFactory.getLogger(ExampleServer.class);
@@ -209,6 +218,17 @@ public final class ExampleServer {
                     Authenticators.bearerTokens(Collections.singletonMap(token, "demo-user")))
                 .exempt(MethodSelector.of("example.Greeter/*"))
                 .build())
+        .limits(
+            Limits.serverBuilder() // RESOURCE_EXHAUSTED + RetryInfo + QuotaFailure past the limit
+                .rateLimit(
+                    "export-per-caller",
+                    MethodSelector.of("example.UserService/ExportUsers"),
+                    LimitKey.principal(),
+                    2,
+                    Duration.ofMinutes(1))
+                .rejectionListener(LimitMetrics.rejectionCounter(registry))
+                .build())
+        .validation(Validation.serverBuilder().messageResolver(messages).build()) // buf.validate
         .build();
     // [END server_chain]
   }

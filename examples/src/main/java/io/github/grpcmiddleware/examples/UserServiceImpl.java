@@ -4,6 +4,8 @@ import io.github.grpcmiddleware.errors.ServiceException;
 import io.github.grpcmiddleware.examples.proto.ChatMessage;
 import io.github.grpcmiddleware.examples.proto.CreateUserRequest;
 import io.github.grpcmiddleware.examples.proto.CreateUsersResponse;
+import io.github.grpcmiddleware.examples.proto.ExportUsersRequest;
+import io.github.grpcmiddleware.examples.proto.ExportUsersResponse;
 import io.github.grpcmiddleware.examples.proto.ListUsersRequest;
 import io.github.grpcmiddleware.examples.proto.UserRequest;
 import io.github.grpcmiddleware.examples.proto.UserResponse;
@@ -24,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * from {@code example-messages*.properties}; error mapping turns them into localized statuses. Id
  * 500 and the chat text {@code panic} stand for bugs whose messages carry internal detail that must
  * never reach the caller.
+ *
+ * <p>It has no hand-written request checks: the {@code buf.validate} rules of {@code example.proto}
+ * ({@code id > 0}, a non-empty name, an email address when one is given) are checked by the
+ * validation part of {@link ExampleServer}'s chain, and {@code ExportUsers} is rate-limited there.
+ * Served without that chain, {@code GetUser(0)} is simply {@code NOT_FOUND}.
  */
 final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
   private static final Logger logger = LoggerFactory.getLogger(UserServiceImpl.class);
@@ -42,15 +49,10 @@ final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
 
   @Override
   public void getUser(UserRequest request, StreamObserver<UserResponse> responseObserver) {
+    // id > 0 is a rule in example.proto: the validation part of the chain answers GetUser(0) with
+    // INVALID_ARGUMENT and a BadRequest on `id` before this method runs.
     int id = request.getId();
     logger.info("GetUser {}", id);
-    if (id <= 0) {
-      throw ServiceException.builder(Status.Code.INVALID_ARGUMENT, "example.user.invalidId")
-          .args(id)
-          .defaultMessage("User id must be positive, got {0,number,#}.")
-          .fieldViolation("id", "must be greater than 0")
-          .build();
-    }
     if (id == 500) {
       throw new IllegalStateException(
           "connection to db-internal-7:5432 failed for user admin (secret=hunter2)");
@@ -100,22 +102,11 @@ final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
       StreamObserver<CreateUsersResponse> responseObserver) {
     return new StreamObserver<CreateUserRequest>() {
       private int created;
-      private boolean failed;
 
       @Override
       public void onNext(CreateUserRequest request) {
-        if (failed) {
-          return;
-        }
-        if (request.getName().isEmpty()) {
-          failed = true;
-          responseObserver.onError(
-              ServiceException.builder(Status.Code.INVALID_ARGUMENT, "example.user.nameRequired")
-                  .defaultMessage("Every user needs a name.")
-                  .fieldViolation("name", "must not be empty")
-                  .build());
-          return;
-        }
+        // name (min_len 1) and email (an email address when given) are rules in example.proto:
+        // the first invalid request ends the call before it gets here.
         created++;
         logger.info("CreateUsers: created {}", LogText.escape(request.getName()));
       }
@@ -127,12 +118,29 @@ final class UserServiceImpl extends UserServiceGrpc.UserServiceImplBase {
 
       @Override
       public void onCompleted() {
-        if (!failed) {
-          responseObserver.onNext(CreateUsersResponse.newBuilder().setCreated(created).build());
-          responseObserver.onCompleted();
-        }
+        responseObserver.onNext(CreateUsersResponse.newBuilder().setCreated(created).build());
+        responseObserver.onCompleted();
       }
     };
+  }
+
+  @Override
+  public void exportUsers(
+      ExportUsersRequest request, StreamObserver<ExportUsersResponse> responseObserver) {
+    // Rate-limited per caller by the limits part of the chain (ExampleServer): a caller over the
+    // limit gets RESOURCE_EXHAUSTED with RetryInfo before this method runs.
+    logger.info("ExportUsers");
+    StringBuilder csv = new StringBuilder();
+    for (UserResponse user : users.values()) {
+      csv.append(user.getId())
+          .append(',')
+          .append(user.getName())
+          .append(',')
+          .append(user.getEmail())
+          .append('\n');
+    }
+    responseObserver.onNext(ExportUsersResponse.newBuilder().setCsv(csv.toString()).build());
+    responseObserver.onCompleted();
   }
 
   @Override

@@ -3,10 +3,14 @@ package io.github.grpcmiddleware.examples;
 import static io.github.grpcmiddleware.testing.GrpcAssertions.assertThatCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.rpc.QuotaFailure;
+import com.google.rpc.RetryInfo;
+import io.github.grpcmiddleware.examples.proto.ExportUsersRequest;
 import io.github.grpcmiddleware.examples.proto.UserRequest;
 import io.github.grpcmiddleware.examples.proto.UserServiceGrpc;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testing.StatusAssert;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -129,6 +133,57 @@ class ChainIntegrationTest {
     assertThat(errors).hasSize(1);
     assertThat(errors.get(0).mdc()).containsEntry("traceId", TRACE_ID);
     assertThat(errors.get(0).throwable()).hasMessageContaining("hunter2");
+  }
+
+  @Test
+  void exportUsersOverItsRateLimitIsALocalizedResourceExhaustedWithRetryInfoAndQuotaFailure() {
+    Metadata headers = bearer("chain-token");
+    headers.put(key("accept-language"), "zh-CN");
+    UserServiceGrpc.UserServiceBlockingStub stub =
+        UserServiceGrpc.newBlockingStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .withDeadlineAfter(10, TimeUnit.SECONDS);
+    ExportUsersRequest request = ExportUsersRequest.getDefaultInstance();
+
+    assertThat(stub.exportUsers(request).getCsv()).startsWith("1,Ada Lovelace,ada@example.com\n");
+    assertThat(stub.exportUsers(request).getCsv()).isNotEmpty();
+    StatusAssert rejected =
+        assertThatCall(() -> stub.exportUsers(request))
+            .failsWith(Status.Code.RESOURCE_EXHAUSTED)
+            .withLocalizedMessage("zh-CN", "请求过多，请稍后重试。")
+            .withErrorInfo("RATE_LIMIT_EXCEEDED", "grpcmiddleware")
+            .withErrorInfoMetadata("limit", "export-per-caller");
+
+    com.google.protobuf.Duration delay = rejected.details(RetryInfo.class).get(0).getRetryDelay();
+    assertThat(Duration.ofSeconds(delay.getSeconds(), delay.getNanos()))
+        .as("the time until the next token (one every 30 s)")
+        .isPositive()
+        .isLessThanOrEqualTo(Duration.ofSeconds(30));
+    assertThat(rejected.details(QuotaFailure.class).get(0).getViolationsList())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getSubject()).isEqualTo("demo-user");
+              assertThat(v.getDescription()).isEqualTo("export-per-caller: 2 calls per PT1M");
+            });
+  }
+
+  @Test
+  void brokenBufValidateRulesAreALocalizedBadRequestBeforeTheServiceRuns() {
+    Metadata headers = bearer("chain-token");
+    headers.put(key("accept-language"), "zh-CN");
+    UserServiceGrpc.UserServiceBlockingStub stub =
+        UserServiceGrpc.newBlockingStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .withDeadlineAfter(10, TimeUnit.SECONDS);
+
+    assertThatCall(() -> stub.getUser(UserRequest.newBuilder().setId(-7).build()))
+        .failsWith(Status.Code.INVALID_ARGUMENT)
+        .withLocalizedMessage("zh-CN", "请求参数无效。")
+        .withFieldViolation("id", "必须大于 0。");
+    assertThat(logs.events())
+        .as("the service never saw the request")
+        .noneMatch(e -> e.message().startsWith("GetUser"));
   }
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cross-language proof: the example server with the full chain on 127.0.0.1, checked by the
- * Node.js client ({@code @grpc/grpc-js}) in its {@code --check} mode.
+ * Node.js client ({@code @grpc/grpc-js}) in its {@code --check} mode, which decodes {@code
+ * grpc-status-details-bin} with protobufjs (BadRequest of the {@code buf.validate} rules in English
+ * and Chinese, RetryInfo and QuotaFailure of the rate limit on ExportUsers).
  */
 class NodeClientInteropTest {
 
@@ -46,5 +48,17 @@ class NodeClientInteropTest {
 
     assertThat(check.exitCode).as("node client check failed:%n%s", check.output).isZero();
     assertThat(check.output).contains("node client check: all passed").doesNotContain("FAIL ");
+    // The checks of issues 19 and 20: the BadRequest of the buf.validate rules and the RetryInfo
+    // and QuotaFailure of the rate limit, decoded by protobufjs from grpc-status-details-bin.
+    assertThat(check.output)
+        .contains(
+            "PASS BadRequest [en] decoded: name: Length must be at least 1. | email: Must be a"
+                + " valid email address.")
+        .contains("PASS BadRequest [zh-CN] decoded: name: 长度不能少于 1。 | email: 必须是有效的电子邮件地址。")
+        .contains("PASS BadRequest says id must be greater than 0")
+        .containsPattern("PASS RetryInfo decoded: retry in [1-9]\\d* ms .*\\[en]")
+        .containsPattern("PASS RetryInfo decoded: retry in [1-9]\\d* ms .*\\[zh-CN]")
+        .contains("PASS QuotaFailure decoded: demo-user export-per-caller: 2 calls per PT1M [en]")
+        .contains("PASS zh-CN limit description is written in Chinese");
   }
 }

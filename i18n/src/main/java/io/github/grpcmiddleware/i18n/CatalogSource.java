@@ -1,8 +1,10 @@
 package io.github.grpcmiddleware.i18n;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.PropertyResourceBundle;
@@ -31,6 +33,7 @@ final class CatalogSource {
 
   private final String baseName;
   private final @Nullable String rootPath;
+  private final @Nullable String rootAddition;
   private final Locale rootLocale;
   private final ClassLoader loader;
   private final ConcurrentHashMap<Locale, PropertyResourceBundle> bundles =
@@ -45,8 +48,23 @@ final class CatalogSource {
    * @param loader where the files are read from
    */
   CatalogSource(String baseName, @Nullable String rootPath, Locale rootLocale, ClassLoader loader) {
+    this(baseName, rootPath, null, rootLocale, loader);
+  }
+
+  /**
+   * Creates a source whose root file is {@code rootPath} followed by {@code rootAddition} when that
+   * resource exists (the library's root: core's English messages and, when the validation module is
+   * on the class path, its English rule descriptions).
+   */
+  CatalogSource(
+      String baseName,
+      @Nullable String rootPath,
+      @Nullable String rootAddition,
+      Locale rootLocale,
+      ClassLoader loader) {
     this.baseName = baseName.replace('.', '/');
     this.rootPath = rootPath;
+    this.rootAddition = rootAddition;
     this.rootLocale = rootLocale;
     this.loader = loader;
   }
@@ -100,6 +118,14 @@ final class CatalogSource {
     InputStream in = loader.getResourceAsStream(path);
     if (in == null) {
       return MISSING;
+    }
+    InputStream addition =
+        locale.equals(Locale.ROOT) && rootAddition != null
+            ? loader.getResourceAsStream(rootAddition)
+            : null;
+    if (addition != null) {
+      InputStream lineBreak = new ByteArrayInputStream(new byte[] {'\n'});
+      in = new SequenceInputStream(new SequenceInputStream(in, lineBreak), addition);
     }
     PropertyResourceBundle bundle;
     try (InputStreamReader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {

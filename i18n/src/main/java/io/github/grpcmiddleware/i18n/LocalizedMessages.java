@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * Traditional locales ({@code zh_HK}, {@code zh_Hant}) and {@code zh_CN} to Simplified ones ({@code
  * zh_SG}, {@code zh}) before the bare {@code zh}. At each locale the service's catalogs (in the
  * order their base names were added) come before the library's, whose root is core's English {@code
- * io/github/grpcmiddleware/errors/default-messages.properties}. The JVM's default locale is never
- * consulted.
+ * io/github/grpcmiddleware/errors/default-messages.properties} (plus, when the validation module is
+ * on the class path, its English {@code
+ * io/github/grpcmiddleware/validation/default-messages.properties}). The JVM's default locale is
+ * never consulted.
  *
  * <p>Arguments are formatted in the caller's locale when the text is in the caller's language, else
  * in the text's locale. A key that no catalog has gives {@code null} and is logged once per key at
@@ -56,6 +58,13 @@ public final class LocalizedMessages implements MessageResolver {
 
   /** The library's English root catalog, owned by core. */
   static final String LIBRARY_ROOT = "io/github/grpcmiddleware/errors/default-messages.properties";
+
+  /**
+   * The validation module's English rule descriptions, read after {@link #LIBRARY_ROOT} when that
+   * module is on the class path (the translations are in this module's catalogs).
+   */
+  static final String VALIDATION_ROOT =
+      "io/github/grpcmiddleware/validation/default-messages.properties";
 
   private static final Logger logger = LoggerFactory.getLogger(LocalizedMessages.class);
   private static final java.util.ResourceBundle.Control CONTROL =

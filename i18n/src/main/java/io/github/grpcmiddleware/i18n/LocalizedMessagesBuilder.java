@@ -149,6 +149,7 @@ public final class LocalizedMessagesBuilder {
           new CatalogSource(
               LocalizedMessages.LIBRARY_BASE_NAME,
               LocalizedMessages.LIBRARY_ROOT,
+              LocalizedMessages.VALIDATION_ROOT,
               Locale.ENGLISH,
               own));
     }

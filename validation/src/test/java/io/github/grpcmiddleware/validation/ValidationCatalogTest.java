@@ -136,11 +136,16 @@ class ValidationCatalogTest {
   }
 
   @Test
-  void englishCallersGetTheDefaultsWhenTheCatalogsHaveNoEnglishText() {
+  void englishCallersGetTheModulesDefaultsThroughTheLibrarysRootCatalog() {
+    // The i18n catalogs have no English file: LocalizedMessages reads this module's English
+    // defaults as part of the library's root (so it resolves them instead of warning that no
+    // catalog has the key), the same text validation falls back to on its own.
     LocalizedMessages messages = LocalizedMessages.builder().build();
-    assertThat(
-            messages.resolve(Locale.ENGLISH, Validation.messageKey("string.min_len"), List.of(1)))
-        .isNull();
+    LocalizedMessage message =
+        messages.resolve(Locale.ENGLISH, Validation.messageKey("string.min_len"), List.of(1));
+    assertThat(message).isNotNull();
+    assertThat(Objects.requireNonNull(message).getLocale()).isEqualTo("en");
+    assertThat(message.getMessage()).isEqualTo("Length must be at least 1.");
     assertThat(RuleMessages.englishPatterns().getProperty(Validation.messageKey("string.min_len")))
         .isEqualTo("Length must be at least {0}.");
   }
