@@ -11,7 +11,7 @@ import io.grpc.ClientInterceptor;
  * interceptors, then tracing nearest the channel. Tracing sits nearest the channel because response
  * callbacks travel from the channel outwards: the part that puts the trace id in the MDC must see
  * them first, so that every other part logs with it. Credentials, when given, are attached to every
- * call's {@link CallOptions} (a call that already carries its own credentials keeps them).
+ * call's {@link io.grpc.CallOptions} (a call that already carries its own credentials keeps them).
  *
  * <pre>{@code
  * ClientInterceptor chain = ClientChain.builder()

@@ -78,11 +78,15 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   final long startNanos;
   final boolean viaTracer;
 
-  /**
-   * The Context the owner's wrappers attach, derived from the call's own Context (so its cancel
-   * cause is the call's); null when the stream tracer put the scope in the call's Context.
-   */
+  /** The Context the owner's wrappers attach; null when the tracer put the scope in the call's. */
   private @Nullable Context context;
+
+  /**
+   * The call's own Context when the scope was opened without the tracer, for its cancel cause: the
+   * Context the wrappers attach may be derived from another part's (OpenTelemetry's, with its
+   * Context storage override), which need not carry the call's cancellation.
+   */
+  private @Nullable Context callContext;
 
   private @Nullable Object owner;
   private boolean started;
@@ -198,7 +202,9 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
       scope =
           new ServerCallScope(
               System.nanoTime(), false, call.getMethodDescriptor().getFullMethodName());
-      scope.context = attach(Context.current(), scope);
+      Context current = Context.current();
+      scope.callContext = current;
+      scope.context = attach(current, scope);
     }
     if (scope.owner == null) {
       scope.owner = part;
@@ -654,11 +660,10 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
 
   /** Called by the owner's listener when the call was cancelled (no tracer installed). */
   void cancelled() {
-    Context call = context;
+    Context call = callContext;
     if (viaTracer || call == null) {
       return;
     }
-    // The scope's Context descends from the call's, whose cancellation cause it reports.
     Status cancelled = Contexts.statusFromCancelled(call);
     end(cancelled != null ? cancelled : Status.CANCELLED);
   }
