@@ -4,11 +4,8 @@ import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.X_TRACE_
 import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
@@ -16,14 +13,11 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /** Valid, invalid and hostile trace headers: the right id, never a failed call or a forged log. */
 class TraceHeadersTest {
@@ -42,21 +36,9 @@ class TraceHeadersTest {
           .interceptor(TraceIds.newServerInterceptor())
           .build();
 
-  final Logger traceLog = (Logger) LoggerFactory.getLogger("io.github.grpcmiddleware.trace");
-  final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-  @BeforeEach
-  void captureLogs() {
-    traceLog.setLevel(Level.DEBUG);
-    appender.start();
-    traceLog.addAppender(appender);
-  }
-
-  @AfterEach
-  void stopCapture() {
-    traceLog.detachAppender(appender);
-    traceLog.setLevel(null);
-  }
+  @RegisterExtension
+  final LogCapture traceLog =
+      LogCapture.forLogger("io.github.grpcmiddleware.trace").atLevel("DEBUG");
 
   static Stream<Arguments> traceparents() {
     return Stream.of(
@@ -101,15 +83,15 @@ class TraceHeadersTest {
 
     if (expected != null) {
       assertThat(seen[0]).isEqualTo(expected);
-      assertThat(appender.list).isEmpty();
+      assertThat(traceLog.events()).isEmpty();
     } else {
       assertThat(seen[0]).matches("[0-9a-f]{32}").isNotEqualTo(T);
-      assertThat(appender.list)
+      assertThat(traceLog.events())
           .singleElement()
           .satisfies(
               e -> {
-                assertThat(e.getLevel()).isEqualTo(Level.DEBUG);
-                assertThat(e.getFormattedMessage()).doesNotContain("\r", "\n", T);
+                assertThat(e.level()).isEqualTo("DEBUG");
+                assertThat(e.message()).doesNotContain("\r", "\n", T);
               });
     }
   }
@@ -140,11 +122,11 @@ class TraceHeadersTest {
 
     assertThat(seen[0]).matches("[0-9a-f]{32}").isNotEqualTo(value);
     assertThat(seen[3]).isEqualTo(kept ? value : "null");
-    assertThat(appender.list)
+    assertThat(traceLog.events())
         .allSatisfy(
             e -> {
-              assertThat(e.getLevel()).isEqualTo(Level.DEBUG);
-              assertThat(e.getFormattedMessage()).doesNotContain("\r", "\n", "${");
+              assertThat(e.level()).isEqualTo("DEBUG");
+              assertThat(e.message()).doesNotContain("\r", "\n", "${");
             });
   }
 
@@ -175,7 +157,7 @@ class TraceHeadersTest {
     String second = call(new Metadata())[0];
     assertThat(first).matches("[0-9a-f]{32}");
     assertThat(second).matches("[0-9a-f]{32}").isNotEqualTo(first);
-    assertThat(appender.list).isEmpty();
+    assertThat(traceLog.events()).isEmpty();
   }
 
   /** Makes a unary call; returns what the handler saw, checking the echo and success. */
