@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;

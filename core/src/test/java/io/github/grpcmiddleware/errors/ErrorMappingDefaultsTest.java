@@ -19,6 +19,7 @@ import com.google.rpc.RetryInfo;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.Metadata;
 import io.grpc.Status;

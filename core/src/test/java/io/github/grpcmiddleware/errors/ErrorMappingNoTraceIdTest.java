@@ -9,6 +9,7 @@ import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;

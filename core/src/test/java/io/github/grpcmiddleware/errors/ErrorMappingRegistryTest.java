@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.rpc.ErrorInfo;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;

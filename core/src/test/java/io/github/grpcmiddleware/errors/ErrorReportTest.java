@@ -9,6 +9,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.Metadata;
 import io.grpc.Status;
