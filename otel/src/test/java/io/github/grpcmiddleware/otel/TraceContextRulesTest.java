@@ -101,7 +101,7 @@ class TraceContextRulesTest {
     headers.put(TRACEPARENT, "00-" + T + "-" + P + "-00");
     String echoed = hops.call(headers);
 
-    assertThat(hops.exporter.getFinishedSpanItems()).isEmpty();
+    assertThat(hops.otel.spans()).isEmpty();
     SpanContext span = hops.handlerSpan();
     assertThat(span.getTraceId()).isEqualTo(T).isEqualTo(echoed);
     assertThat(span.isSampled()).isFalse();
@@ -247,7 +247,7 @@ class TraceContextRulesTest {
   }
 
   private SpanData onlyServerSpan() {
-    List<SpanData> spans = hops.exporter.getFinishedSpanItems();
+    List<SpanData> spans = hops.otel.spans();
     assertThat(spans).hasSize(1);
     return spans.get(0);
   }
