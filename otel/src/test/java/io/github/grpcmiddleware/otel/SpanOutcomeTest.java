@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
+import io.github.grpcmiddleware.testsupport.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -23,9 +24,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -44,8 +43,8 @@ class SpanOutcomeTest {
       MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName())
-          .setRequestMarshaller(new Bytes())
-          .setResponseMarshaller(new Bytes())
+          .setRequestMarshaller(new RawBytes())
+          .setResponseMarshaller(new RawBytes())
           .build();
 
   @RegisterExtension final InMemoryOtel otel = InMemoryOtel.traceContext();
@@ -119,22 +118,6 @@ class SpanOutcomeTest {
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
       responses.onNext(SimpleResponse.getDefaultInstance());
       responses.onCompleted();
-    }
-  }
-
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 }

@@ -1,0 +1,28 @@
+package io.github.grpcmiddleware.testsupport;
+
+import io.grpc.MethodDescriptor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Sends and receives messages as raw bytes, so a test can put on the wire what no generated stub
+ * would (a request that does not decode, say). Not final: a test overrides {@link #parse} or {@link
+ * #stream} to make one side fail.
+ */
+public class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+  @Override
+  public InputStream stream(byte[] value) {
+    return new ByteArrayInputStream(value);
+  }
+
+  @Override
+  public byte[] parse(InputStream stream) {
+    try {
+      return stream.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
