@@ -20,7 +20,6 @@ import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.github.grpcmiddleware.testsupport.Rpcs;
-import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -39,12 +38,7 @@ class ErrorMappingDefaultsTest {
 
   private final FailingService service = new FailingService();
 
-  @RegisterExtension
-  final GrpcServerExtension grpc =
-      GrpcServerExtension.builder()
-          .service(service)
-          .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.serverBuilder().build())
-          .build();
+  @RegisterExtension final GrpcServerExtension grpc = ErrorTestSupport.mappedServer(service);
 
   @ParameterizedTest
   @EnumSource(Rpcs.class)

@@ -10,7 +10,6 @@ import com.google.protobuf.ByteString;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testsupport.Rpcs;
-import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -27,12 +26,7 @@ class ErrorReportTest {
 
   private final FailingService service = new FailingService();
 
-  @RegisterExtension
-  final GrpcServerExtension grpc =
-      GrpcServerExtension.builder()
-          .service(service)
-          .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.serverBuilder().build())
-          .build();
+  @RegisterExtension final GrpcServerExtension grpc = ErrorTestSupport.mappedServer(service);
 
   @ParameterizedTest
   @EnumSource(Rpcs.class)

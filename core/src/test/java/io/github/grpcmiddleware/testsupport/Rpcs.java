@@ -21,9 +21,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The four RPC kinds of grpc-java's {@code SimpleService}, each run with the real generated async
- * stub, for core's tests of every package ({@code @EnumSource(Rpcs.class)}). A call sends {@link
- * #REQUEST} once (unary, server streaming) or twice then half-closes (client, bidi streaming),
- * waits up to 10 seconds and reports how it ended.
+ * stub, for the tests of core's packages and of otel ({@code @EnumSource(Rpcs.class)}). A call
+ * sends {@link #REQUEST} once (unary, server streaming) or twice then half-closes (client, bidi
+ * streaming), waits up to 10 seconds and reports how it ended.
  */
 public enum Rpcs {
   UNARY,
@@ -31,8 +31,7 @@ public enum Rpcs {
   CLIENT_STREAMING,
   BIDI_STREAMING;
 
-  public static final SimpleRequest REQUEST =
-      SimpleRequest.newBuilder().setRequestMessage("hello").build();
+  public static final SimpleRequest REQUEST = request("hello");
 
   /**
    * How a call ended: OK with the responses' texts, or the failure status, the exception the stub
@@ -56,6 +55,16 @@ public enum Rpcs {
         .as("%s call failed", this)
         .isInstanceOf(StatusRuntimeException.class);
     return (StatusRuntimeException) Objects.requireNonNull(outcome.failure());
+  }
+
+  /** Runs a call of this kind without extra headers and returns the status it ended with. */
+  public Status status(Channel channel) throws Exception {
+    return call(channel, new Metadata(), this).status();
+  }
+
+  /** A request with {@code text} as its message. */
+  public static SimpleRequest request(String text) {
+    return SimpleRequest.newBuilder().setRequestMessage(text).build();
   }
 
   /** Request headers with one ASCII entry. */

@@ -1,6 +1,5 @@
 package io.github.grpcmiddleware.otel;
 
-import static io.github.grpcmiddleware.otel.Calls.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.logging.AccessLog;
@@ -8,6 +7,7 @@ import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Status;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -42,11 +42,11 @@ class NettyTransportAttributesTest {
 
   @Test
   void spansAndTheAccessLogNameTheRealAddressesAndPorts() throws Exception {
-    for (String kind : Calls.KINDS) {
+    for (Rpcs kind : Rpcs.values()) {
       otel.reset();
       accessLog.clear();
 
-      assertThat(call(grpc.channel(tracing.newClientInterceptor()), kind))
+      assertThat(kind.status(grpc.channel(tracing.newClientInterceptor())))
           .extracting(Status::getCode)
           .isEqualTo(Status.Code.OK);
 
@@ -65,7 +65,7 @@ class NettyTransportAttributesTest {
       LoggedEvent line =
           accessLog.await(e -> e.message().contains(" peer="), Duration.ofSeconds(5));
       assertThat(line.message())
-          .as(kind)
+          .as(kind.name())
           .contains(" peer=/127.0.0.1:" + peerPort + " ")
           .contains(" traceId=" + server.getTraceId() + " ");
     }

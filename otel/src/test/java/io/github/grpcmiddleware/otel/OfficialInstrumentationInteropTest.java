@@ -1,7 +1,6 @@
 package io.github.grpcmiddleware.otel;
 
-import static io.github.grpcmiddleware.otel.Calls.call;
-import static io.github.grpcmiddleware.otel.Calls.request;
+import static io.github.grpcmiddleware.testsupport.Rpcs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +8,7 @@ import io.github.grpcmiddleware.auth.Authenticators;
 import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -90,7 +90,7 @@ class OfficialInstrumentationInteropTest {
             .start();
     // [END otel-official]
     grpc.register(server);
-    for (String kind : Calls.KINDS) {
+    for (Rpcs kind : Rpcs.values()) {
       otel.reset();
       AtomicReference<Metadata> headers = new AtomicReference<>();
       AtomicReference<Metadata> trailers = new AtomicReference<>();
@@ -102,7 +102,7 @@ class OfficialInstrumentationInteropTest {
                       telemetry.createClientInterceptor())
                   .build());
 
-      assertThat(call(channel, kind)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+      assertThat(kind.status(channel)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
 
       List<SpanData> spans = otel.awaitSpans(2);
       SpanData client = single(spans, SpanKind.CLIENT);
@@ -112,7 +112,7 @@ class OfficialInstrumentationInteropTest {
       String traceId = serverSpan.getTraceId();
       assertThat(client.getTraceId()).isEqualTo(traceId);
       assertThat(service.seen.get(kind))
-          .as(kind)
+          .as(kind.name())
           .isEqualTo(
               new RecordingService.Seen(traceId, serverSpan.getSpanId(), traceId, traceId, 0));
       assertThat(Objects.requireNonNull(headers.get()).get(X_TRACE_ID)).isEqualTo(traceId);
@@ -176,7 +176,7 @@ class OfficialInstrumentationInteropTest {
                 .intercept(official.createClientInterceptor())
                 .build());
 
-    assertThat(call(channel, "unary")).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+    assertThat(Rpcs.UNARY.status(channel)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
 
     List<SpanData> spans = otel.awaitSpans(2);
     SpanData client = single(spans, SpanKind.CLIENT);
@@ -187,11 +187,11 @@ class OfficialInstrumentationInteropTest {
     assertThat(server.getTraceId()).isEqualTo(client.getTraceId());
     assertThat(server.getParentSpanId()).isEqualTo(client.getSpanId());
     String traceId = client.getTraceId();
-    assertThat(service.seen.get("unary"))
+    assertThat(service.seen.get(Rpcs.UNARY))
         .isEqualTo(new RecordingService.Seen(traceId, server.getSpanId(), traceId, traceId, 0));
 
     otel.reset();
-    assertThat(call(grpc.channel(ours.newClientInterceptor()), "unary"))
+    assertThat(Rpcs.UNARY.status(grpc.channel(ours.newClientInterceptor())))
         .extracting(Status::getCode)
         .isEqualTo(Status.Code.OK);
     spans = otel.awaitSpans(2);
@@ -257,8 +257,8 @@ class OfficialInstrumentationInteropTest {
                     MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
                     MetadataUtils.newAttachHeadersInterceptor(traceparent(REMOTE_TRACE_ID, "01")))
                 .build());
-    for (String kind : Calls.KINDS) {
-      assertThat(call(channel, kind))
+    for (Rpcs kind : Rpcs.values()) {
+      assertThat(kind.status(channel))
           .extracting(Status::getCode)
           .isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(Objects.requireNonNull(trailers.get()).get(X_TRACE_ID)).isEqualTo(REMOTE_TRACE_ID);
@@ -283,10 +283,10 @@ class OfficialInstrumentationInteropTest {
     many.put(Metadata.Key.of("baggage", Metadata.ASCII_STRING_MARSHALLER), baggage.toString());
     ManagedChannel channel = grpc.channel(MetadataUtils.newAttachHeadersInterceptor(many));
 
-    for (String kind : Calls.KINDS) {
-      assertThat(call(channel, kind)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+    for (Rpcs kind : Rpcs.values()) {
+      assertThat(kind.status(channel)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
       assertThat(service.seen.get(kind))
-          .as(kind)
+          .as(kind.name())
           .extracting(RecordingService.Seen::baggage)
           .isEqualTo(2);
     }
