@@ -71,12 +71,7 @@ import org.slf4j.MDC;
 class TruthfulOutcomesTest {
 
   private static final MethodDescriptor<byte[], byte[]> RAW_UNARY =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName())
-          .setRequestMarshaller(new RawBytes())
-          .setResponseMarshaller(new RawBytes())
-          .build();
+      RawBytes.unary(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName());
 
   /** A method whose response cannot be serialized. */
   private static final MethodDescriptor<byte[], byte[]> BROKEN_RESPONSE =

@@ -12,6 +12,16 @@ import java.io.UncheckedIOException;
  * #stream} to make one side fail.
  */
 public class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+  /** A unary method of raw bytes both ways, named {@code fullMethodName} ("service/Method"). */
+  public static MethodDescriptor<byte[], byte[]> unary(String fullMethodName) {
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(fullMethodName)
+        .setRequestMarshaller(new RawBytes())
+        .setResponseMarshaller(new RawBytes())
+        .build();
+  }
+
   @Override
   public InputStream stream(byte[] value) {
     return new ByteArrayInputStream(value);

@@ -40,12 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SpanOutcomeTest {
 
   private static final MethodDescriptor<byte[], byte[]> RAW_UNARY =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName())
-          .setRequestMarshaller(new RawBytes())
-          .setResponseMarshaller(new RawBytes())
-          .build();
+      RawBytes.unary(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName());
 
   @RegisterExtension final InMemoryOtel otel = InMemoryOtel.traceContext();
   private Server server;

@@ -186,13 +186,7 @@ class ExampleLogLinesTest {
 
   @Test
   void undecodableRequestLogsOneAccessLineWithTheTraceIdAndAtMostOneGrpcLine() throws Exception {
-    MethodDescriptor<byte[], byte[]> sayHello =
-        MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName("example.Greeter/SayHello")
-            .setRequestMarshaller(new RawBytes())
-            .setResponseMarshaller(new RawBytes())
-            .build();
+    MethodDescriptor<byte[], byte[]> sayHello = RawBytes.unary("example.Greeter/SayHello");
     Metadata headers = new Metadata();
     headers.put(Rpc.TRACEPARENT, "00-" + TRACE + "-00f067aa0ba902b7-01");
     // Field 1 (name), length 5, but only one byte follows.
