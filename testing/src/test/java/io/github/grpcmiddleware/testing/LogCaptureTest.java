@@ -35,6 +35,10 @@ class LogCaptureTest {
           .interceptor(new MdcTagInterceptor())
           .build();
 
+  static ch.qos.logback.classic.Logger logback(String name) {
+    return ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(name);
+  }
+
   @Test
   void capturesLevelLoggerMessageMdcThrowableAndThread() {
     Logger log = LoggerFactory.getLogger("grpcmiddleware.test.direct");
@@ -230,8 +234,7 @@ class LogCaptureTest {
     results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
     assertThat(SET_LEVEL_SEEN)
         .containsExactlyInAnyOrder("[info seen]", "[info seen, error seen]", "[info seen]");
-    ch.qos.logback.classic.Logger logger =
-        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(SET_LEVEL_LOGGER);
+    ch.qos.logback.classic.Logger logger = logback(SET_LEVEL_LOGGER);
     assertThat(logger.getLevel()).isEqualTo(Level.WARN);
     assertThat(logger.iteratorForAppenders().hasNext()).isFalse();
   }
@@ -244,9 +247,7 @@ class LogCaptureTest {
     final LogCapture logs = LogCapture.forLogger(SET_LEVEL_LOGGER).atLevel("INFO");
 
     static {
-      ((LoggerContext) LoggerFactory.getILoggerFactory())
-          .getLogger(SET_LEVEL_LOGGER)
-          .setLevel(Level.WARN);
+      logback(SET_LEVEL_LOGGER).setLevel(Level.WARN);
     }
 
     @Test
@@ -276,8 +277,7 @@ class LogCaptureTest {
 
     results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
     assertThat(SEEN).containsExactlyInAnyOrder("debug seen", "debug seen");
-    ch.qos.logback.classic.Logger logger =
-        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(FIXTURE_LOGGER);
+    ch.qos.logback.classic.Logger logger = logback(FIXTURE_LOGGER);
     assertThat(logger.getLevel()).isEqualTo(Level.WARN);
     assertThat(logger.iteratorForAppenders().hasNext()).isFalse();
   }
@@ -287,9 +287,7 @@ class LogCaptureTest {
     static final LogCapture logs = LogCapture.forLogger(FIXTURE_LOGGER).atLevel("debug");
 
     static {
-      ((LoggerContext) LoggerFactory.getILoggerFactory())
-          .getLogger(FIXTURE_LOGGER)
-          .setLevel(Level.WARN);
+      logback(FIXTURE_LOGGER).setLevel(Level.WARN);
     }
 
     @Test
