@@ -3,12 +3,10 @@ package io.github.grpcmiddleware.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.CallCredentials;
 import io.grpc.StatusRuntimeException;
 import io.grpc.testing.protobuf.SimpleRequest;
@@ -18,11 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /** A canary credential must never show up in logs, the MDC, descriptions or exception messages. */
 class AuthCanaryTest {
@@ -64,23 +59,7 @@ class AuthCanaryTest {
                   .build())
           .build();
 
-  final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-  final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-  Level previousLevel;
-
-  @BeforeEach
-  void capture() {
-    previousLevel = root.getLevel();
-    root.setLevel(Level.TRACE);
-    appender.start();
-    root.addAppender(appender);
-  }
-
-  @AfterEach
-  void release() {
-    root.detachAppender(appender);
-    root.setLevel(previousLevel);
-  }
+  @RegisterExtension final LogCapture root = LogCapture.forRootLogger().atLevel("TRACE");
 
   @Test
   void canaryNeverLeaksFromServerOrClient() {
@@ -115,11 +94,13 @@ class AuthCanaryTest {
     assertThat(service.mdcPrincipals)
         .contains("alice")
         .allSatisfy(v -> assertThat(v).doesNotContain(CANARY));
-    assertThat(appender.list).isNotEmpty();
-    for (ILoggingEvent event : appender.list) {
-      texts.add(event.getFormattedMessage());
-      texts.add(String.valueOf(event.getMDCPropertyMap()));
-      for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+    List<LoggedEvent> events = root.events();
+    assertThat(events).isNotEmpty();
+    for (LoggedEvent event : events) {
+      texts.add(event.message());
+      texts.add(String.valueOf(event.mdc()));
+      texts.add(String.valueOf(event.keyValues()));
+      for (Throwable t = event.throwable(); t != null; t = t.getCause()) {
         texts.add(t.getMessage());
       }
     }

@@ -6,6 +6,7 @@ import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.MessageKeys;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.util.Map;

@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -115,17 +116,16 @@ class ClientAuthRetryTest {
 
   @ParameterizedTest
   @EnumSource(
-      value = Rpcs.Kind.class,
+      value = Rpcs.class,
       names = {"UNARY", "SERVER_STREAMING"})
-  void staleTokenIsRefreshedOnceAndTheCallRetriedOnce(Rpcs.Kind kind) throws Exception {
+  void staleTokenIsRefreshedOnceAndTheCallRetriedOnce(Rpcs kind) throws Exception {
     CallCredentials credentials = countingCredentials();
     makeCachedTokenStale(credentials);
 
     ListenerEvents events = call(kind, retryable(credentials), new Metadata());
 
     String expected = "message tok-2";
-    List<String> messages =
-        kind == Rpcs.Kind.UNARY ? List.of(expected) : List.of(expected, expected);
+    List<String> messages = kind == Rpcs.UNARY ? List.of(expected) : List.of(expected, expected);
     List<String> expectedEvents = new ArrayList<>();
     expectedEvents.add("headers");
     expectedEvents.addAll(messages);
@@ -140,7 +140,7 @@ class ClientAuthRetryTest {
     CallCredentials credentials = countingCredentials();
     makeCachedTokenStale(credentials);
 
-    ListenerEvents events = call(Rpcs.Kind.UNARY, options(credentials), new Metadata());
+    ListenerEvents events = call(Rpcs.UNARY, options(credentials), new Metadata());
 
     assertThat(events.await()).containsExactly("close UNAUTHENTICATED");
     assertThat(fetches).hasValue(1);
@@ -149,9 +149,9 @@ class ClientAuthRetryTest {
 
   @ParameterizedTest
   @EnumSource(
-      value = Rpcs.Kind.class,
+      value = Rpcs.class,
       names = {"CLIENT_STREAMING", "BIDI_STREAMING"})
-  void streamingRequestsAreNeverRetried(Rpcs.Kind kind) throws Exception {
+  void streamingRequestsAreNeverRetried(Rpcs kind) throws Exception {
     CallCredentials credentials = countingCredentials();
     makeCachedTokenStale(credentials);
 
@@ -174,7 +174,7 @@ class ClientAuthRetryTest {
     makeCachedTokenStale(credentials);
     minAccepted.set(1000); // the refreshed token is rejected too
 
-    ListenerEvents events = call(Rpcs.Kind.UNARY, retryable(credentials), new Metadata());
+    ListenerEvents events = call(Rpcs.UNARY, retryable(credentials), new Metadata());
 
     assertThat(events.await()).containsExactly("close UNAUTHENTICATED");
     assertThat(events.status.getDescription()).doesNotContain("tok-");
@@ -184,9 +184,9 @@ class ClientAuthRetryTest {
 
   @ParameterizedTest
   @EnumSource(
-      value = Rpcs.Kind.class,
+      value = Rpcs.class,
       names = {"UNARY", "SERVER_STREAMING"})
-  void failureAfterResponseHeadersIsNotRetried(Rpcs.Kind kind) throws Exception {
+  void failureAfterResponseHeadersIsNotRetried(Rpcs kind) throws Exception {
     CallCredentials credentials = countingCredentials();
     makeCachedTokenStale(credentials);
     minAccepted.set(1);
@@ -235,7 +235,7 @@ class ClientAuthRetryTest {
     try {
       CallOptions options = retryable(credentials).withDeadlineAfter(500, TimeUnit.MILLISECONDS);
 
-      ListenerEvents events = call(Rpcs.Kind.UNARY, options, new Metadata());
+      ListenerEvents events = call(Rpcs.UNARY, options, new Metadata());
 
       assertThat(events.await()).containsExactly("close DEADLINE_EXCEEDED");
       assertThat(refreshing.getCount()).isZero();
@@ -280,7 +280,7 @@ class ClientAuthRetryTest {
     makeCachedTokenStale(credentials);
     clock.advance(Duration.ofSeconds(-10)); // tok-1 is back to being 0 s old
 
-    ListenerEvents events = call(Rpcs.Kind.UNARY, retryable(credentials), new Metadata());
+    ListenerEvents events = call(Rpcs.UNARY, retryable(credentials), new Metadata());
 
     assertThat(events.await()).containsExactly("close UNAUTHENTICATED");
     assertThat(fetches).hasValue(1);
@@ -292,7 +292,7 @@ class ClientAuthRetryTest {
     minAccepted.set(2);
 
     ListenerEvents events =
-        call(Rpcs.Kind.UNARY, retryable(ClientAuth.bearerToken("tok-1").build()), new Metadata());
+        call(Rpcs.UNARY, retryable(ClientAuth.bearerToken("tok-1").build()), new Metadata());
 
     assertThat(events.await()).containsExactly("close UNAUTHENTICATED");
     assertThat(callsReceived).hasValue(1);
@@ -307,7 +307,7 @@ class ClientAuthRetryTest {
               throw new IOException("token endpoint down");
             });
 
-    ListenerEvents events = call(Rpcs.Kind.UNARY, retryable(credentials), new Metadata());
+    ListenerEvents events = call(Rpcs.UNARY, retryable(credentials), new Metadata());
 
     assertThat(events.await()).containsExactly("close UNAUTHENTICATED");
     assertThat(fetches).hasValue(1);
@@ -359,7 +359,7 @@ class ClientAuthRetryTest {
 
   /** Caches tok-1 with a successful call, then has the server reject it 10 s later. */
   private void makeCachedTokenStale(CallCredentials credentials) throws Exception {
-    assertThat(call(Rpcs.Kind.UNARY, options(credentials), new Metadata()).await())
+    assertThat(call(Rpcs.UNARY, options(credentials), new Metadata()).await())
         .containsExactly("headers", "message tok-1", "close OK");
     clock.advance(Duration.ofSeconds(10));
     minAccepted.set(2);
@@ -376,9 +376,9 @@ class ClientAuthRetryTest {
     return options(credentials).withOption(ClientAuth.RETRY_ON_UNAUTHENTICATED, true);
   }
 
-  private ListenerEvents call(Rpcs.Kind kind, CallOptions options, Metadata headers) {
+  private ListenerEvents call(Rpcs kind, CallOptions options, Metadata headers) {
     MethodDescriptor<SimpleRequest, SimpleResponse> method =
-        kind == Rpcs.Kind.UNARY
+        kind == Rpcs.UNARY
             ? SimpleServiceGrpc.getUnaryRpcMethod()
             : SimpleServiceGrpc.getServerStreamingRpcMethod();
     ListenerEvents events = new ListenerEvents();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.CallCredentials;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
@@ -103,8 +104,8 @@ class ClientAuthTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Rpcs.Kind.class)
-  void tokenSourceCredentialsWorkForEveryKindOfCall(Rpcs.Kind kind) throws Exception {
+  @EnumSource(Rpcs.class)
+  void tokenSourceCredentialsWorkForEveryKindOfCall(Rpcs kind) throws Exception {
     CallCredentials credentials =
         ClientAuth.bearerToken(() -> AccessToken.of("tok-1", T0.plusSeconds(600)))
             .clock(clock)

@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -46,8 +47,8 @@ class PrincipalMdcTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Rpcs.Kind.class)
-  void principalIsInTheMdcDuringCallbacksAndThePreviousValueAfter(Rpcs.Kind kind) throws Exception {
+  @EnumSource(Rpcs.class)
+  void principalIsInTheMdcDuringCallbacksAndThePreviousValueAfter(Rpcs kind) throws Exception {
     Rpcs.Outcome outcome = Rpcs.call(grpc.channel(), Rpcs.bearer("Bearer alice-token"), kind);
 
     assertThat(outcome.code()).isEqualTo(Status.Code.OK);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.grpcmiddleware.errors.ServiceException;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.io.IOException;
@@ -53,8 +54,8 @@ class ServerAuthTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Rpcs.Kind.class)
-  void validTokenReachesTheServiceWithThePrincipalInContextAndMdc(Rpcs.Kind kind) throws Exception {
+  @EnumSource(Rpcs.class)
+  void validTokenReachesTheServiceWithThePrincipalInContextAndMdc(Rpcs kind) throws Exception {
     Rpcs.Outcome outcome = Rpcs.call(grpc.channel(), Rpcs.bearer("Bearer alice-token"), kind);
 
     assertThat(outcome.code()).isEqualTo(Status.Code.OK);
@@ -80,8 +81,8 @@ class ServerAuthTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Rpcs.Kind.class)
-  void everyKindOfCallIsRejectedBeforeTheHandlerRuns(Rpcs.Kind kind) throws Exception {
+  @EnumSource(Rpcs.class)
+  void everyKindOfCallIsRejectedBeforeTheHandlerRuns(Rpcs kind) throws Exception {
     assertRejected(Rpcs.call(grpc.channel(), new Metadata(), kind), AuthRejection.MISSING);
     assertRejected(
         Rpcs.call(grpc.channel(), Rpcs.bearer("Bearer nobody"), kind), AuthRejection.INVALID);

@@ -4,6 +4,7 @@ import static io.github.grpcmiddleware.auth.ServerAuthTest.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.util.ArrayList;
@@ -86,8 +87,8 @@ class StaticSecretsTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Rpcs.Kind.class)
-  void everyKindOfCallIsAuthenticated(Rpcs.Kind kind) throws Exception {
+  @EnumSource(Rpcs.class)
+  void everyKindOfCallIsAuthenticated(Rpcs kind) throws Exception {
     Rpcs.Outcome outcome = Rpcs.call(bearer.channel(), Rpcs.bearer("Bearer " + MEDIUM), kind);
 
     assertThat(outcome.code()).isEqualTo(Status.Code.OK);

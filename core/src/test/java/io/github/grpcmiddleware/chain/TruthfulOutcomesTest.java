@@ -12,6 +12,7 @@ import io.github.grpcmiddleware.logging.AccessLog;
 import io.github.grpcmiddleware.logging.GrpcMetrics;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.RawBytes;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -37,7 +38,6 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -71,21 +71,16 @@ import org.slf4j.MDC;
 class TruthfulOutcomesTest {
 
   private static final MethodDescriptor<byte[], byte[]> RAW_UNARY =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName())
-          .setRequestMarshaller(new Bytes())
-          .setResponseMarshaller(new Bytes())
-          .build();
+      RawBytes.unary(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName());
 
   /** A method whose response cannot be serialized. */
   private static final MethodDescriptor<byte[], byte[]> BROKEN_RESPONSE =
       MethodDescriptor.<byte[], byte[]>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName("test.Broken/Respond")
-          .setRequestMarshaller(new Bytes())
+          .setRequestMarshaller(new RawBytes())
           .setResponseMarshaller(
-              new Bytes() {
+              new RawBytes() {
                 @Override
                 public InputStream stream(byte[] value) {
                   throw new IllegalStateException("response marshaller failed");
@@ -518,22 +513,6 @@ class TruthfulOutcomesTest {
 
     BrokenAppenderError() {
       super("appender broken", null, false, false);
-    }
-  }
-
-  private static class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 }

@@ -7,9 +7,10 @@ import static io.github.grpcmiddleware.errors.ErrorTestSupport.detail;
 import static io.github.grpcmiddleware.errors.ErrorTestSupport.trailers;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
 import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -28,6 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class ErrorMappingCallbacksTest {
+  @RegisterExtension
+  final LogCapture logs = LogCapture.forLogger(ErrorMapping.class).atLevel("DEBUG");
 
   /** What the interceptor inside error mapping does; PASS does nothing. */
   enum Inner {
@@ -74,14 +77,12 @@ class ErrorMappingCallbacksTest {
   @Test
   void exceptionInOnReadyIsMapped() throws Exception {
     service.failInOnReady = true;
-    try (LogCapture logs = new LogCapture(ErrorMapping.class)) {
-      StatusRuntimeException e = Rpcs.BIDI_STREAMING.fail(grpc.channel());
+    StatusRuntimeException e = Rpcs.BIDI_STREAMING.fail(grpc.channel());
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      assertThat(clientVisible(e)).doesNotContain("hunter2");
-      assertThat(logs.at(Level.ERROR)).hasSize(1);
-      assertThat(service.halfClosesSeen).hasValue(0);
-    }
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(clientVisible(e)).doesNotContain("hunter2");
+    assertThat(logs.events("ERROR")).hasSize(1);
+    assertThat(service.halfClosesSeen).hasValue(0);
   }
 
   @ParameterizedTest
@@ -152,16 +153,14 @@ class ErrorMappingCallbacksTest {
   @EnumSource(Rpcs.class)
   void errorClosesTheCallAndPropagates(Rpcs rpc) throws Exception {
     service.failure = () -> new StackOverflowError("deep secret");
-    try (LogCapture logs = new LogCapture(ErrorMapping.class)) {
-      StatusRuntimeException e = rpc.fail(grpc.channel());
+    StatusRuntimeException e = rpc.fail(grpc.channel());
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      assertThat(clientVisible(e)).doesNotContain("deep secret");
-      awaitEscaped();
-      assertThat(escaped).hasSize(1).first().isInstanceOf(StackOverflowError.class);
-      assertThat(logs.at(Level.ERROR)).hasSize(1);
-      assertThat(closes).hasValue(1);
-    }
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(clientVisible(e)).doesNotContain("deep secret");
+    awaitEscaped();
+    assertThat(escaped).hasSize(1).first().isInstanceOf(StackOverflowError.class);
+    assertThat(logs.events("ERROR")).hasSize(1);
+    assertThat(closes).hasValue(1);
   }
 
   @ParameterizedTest

@@ -10,8 +10,6 @@ import static io.github.grpcmiddleware.errors.ErrorTestSupport.details;
 import static io.github.grpcmiddleware.errors.ErrorTestSupport.trailers;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.LocalizedMessage;
@@ -19,7 +17,9 @@ import com.google.rpc.PreconditionFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
-import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -33,44 +33,38 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class ErrorMappingDefaultsTest {
+  @RegisterExtension
+  final LogCapture logs = LogCapture.forLogger(ErrorMapping.class).atLevel("DEBUG");
 
   private final FailingService service = new FailingService();
 
-  @RegisterExtension
-  final GrpcServerExtension grpc =
-      GrpcServerExtension.builder()
-          .service(service)
-          .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.serverBuilder().build())
-          .build();
+  @RegisterExtension final GrpcServerExtension grpc = ErrorTestSupport.mappedServer(service);
 
   @ParameterizedTest
   @EnumSource(Rpcs.class)
   void unknownExceptionBecomesInternalWithTraceIdAndNoExceptionText(Rpcs rpc) throws Exception {
-    try (LogCapture logs = new LogCapture(ErrorMapping.class)) {
-      StatusRuntimeException e = rpc.fail(grpc.channel());
+    StatusRuntimeException e = rpc.fail(grpc.channel());
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      assertThat(e.getStatus().getDescription())
-          .isEqualTo(
-              "Internal error. Please report trace id " + TRACE_ID + " to the service owner.");
-      assertThat(trailers(e).get(TRACE_ID_KEY)).isEqualTo(TRACE_ID);
-      assertThat(trailers(e).get(CONTENT_LANGUAGE)).isEqualTo("en");
-      assertThat(detail(e, LocalizedMessage.class))
-          .isEqualTo(
-              LocalizedMessage.newBuilder()
-                  .setLocale("en")
-                  .setMessage(e.getStatus().getDescription())
-                  .build());
-      assertThat(details(e).getCode()).isEqualTo(Status.Code.INTERNAL.value());
-      assertThat(clientVisible(e))
-          .doesNotContain("secret", "hunter2", "IllegalStateException", "FailingService");
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo("Internal error. Please report trace id " + TRACE_ID + " to the service owner.");
+    assertThat(trailers(e).get(TRACE_ID_KEY)).isEqualTo(TRACE_ID);
+    assertThat(trailers(e).get(CONTENT_LANGUAGE)).isEqualTo("en");
+    assertThat(detail(e, LocalizedMessage.class))
+        .isEqualTo(
+            LocalizedMessage.newBuilder()
+                .setLocale("en")
+                .setMessage(e.getStatus().getDescription())
+                .build());
+    assertThat(details(e).getCode()).isEqualTo(Status.Code.INTERNAL.value());
+    assertThat(clientVisible(e))
+        .doesNotContain("secret", "hunter2", "IllegalStateException", "FailingService");
 
-      List<ILoggingEvent> errors = logs.at(Level.ERROR);
-      assertThat(errors).hasSize(1);
-      assertThat(errors.get(0).getMDCPropertyMap()).containsEntry("traceId", TRACE_ID);
-      assertThat(errors.get(0).getThrowableProxy().getMessage()).contains("hunter2");
-      assertThat(errors.get(0).getFormattedMessage()).contains(TRACE_ID);
-    }
+    List<LoggedEvent> errors = logs.events("ERROR");
+    assertThat(errors).hasSize(1);
+    assertThat(errors.get(0).mdc()).containsEntry("traceId", TRACE_ID);
+    assertThat(errors.get(0).throwable()).hasMessageContaining("hunter2");
+    assertThat(errors.get(0).message()).contains(TRACE_ID);
   }
 
   @ParameterizedTest
@@ -101,34 +95,31 @@ class ErrorMappingDefaultsTest {
                 .detail(SimpleRequest.newBuilder().setRequestMessage("extra").build())
                 .cause(new IllegalStateException("secret"))
                 .build();
-    try (LogCapture logs = new LogCapture(ErrorMapping.class)) {
-      StatusRuntimeException e = rpc.fail(grpc.channel());
+    StatusRuntimeException e = rpc.fail(grpc.channel());
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-      assertThat(e.getStatus().getDescription()).isEqualTo("Order 42 is locked by 'bob'");
-      assertThat(detailTypes(e))
-          .containsExactly(
-              "google.rpc.ErrorInfo",
-              "google.rpc.BadRequest",
-              "google.rpc.PreconditionFailure",
-              "google.rpc.ResourceInfo",
-              "google.rpc.RetryInfo",
-              "grpc.testing.SimpleRequest",
-              "google.rpc.LocalizedMessage");
-      assertThat(detail(e, ErrorInfo.class).getMetadataMap()).containsEntry("order", "42");
-      assertThat(detail(e, BadRequest.class).getFieldViolations(0).getField())
-          .isEqualTo("order.id");
-      assertThat(detail(e, PreconditionFailure.class).getViolations(0).getSubject())
-          .isEqualTo("orders/42");
-      assertThat(detail(e, ResourceInfo.class).getOwner()).isEqualTo("bob");
-      assertThat(detail(e, RetryInfo.class).getRetryDelay().getNanos()).isEqualTo(500_000_000);
-      assertThat(detail(e, LocalizedMessage.class).getMessage())
-          .isEqualTo("Order 42 is locked by 'bob'");
-      assertThat(details(e).getMessage()).isEqualTo(e.getStatus().getDescription());
-      assertThat(clientVisible(e)).doesNotContain("secret");
-      assertThat(logs.at(Level.ERROR)).isEmpty();
-      assertThat(logs.at(Level.DEBUG)).hasSize(1);
-    }
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(e.getStatus().getDescription()).isEqualTo("Order 42 is locked by 'bob'");
+    assertThat(detailTypes(e))
+        .containsExactly(
+            "google.rpc.ErrorInfo",
+            "google.rpc.BadRequest",
+            "google.rpc.PreconditionFailure",
+            "google.rpc.ResourceInfo",
+            "google.rpc.RetryInfo",
+            "grpc.testing.SimpleRequest",
+            "google.rpc.LocalizedMessage");
+    assertThat(detail(e, ErrorInfo.class).getMetadataMap()).containsEntry("order", "42");
+    assertThat(detail(e, BadRequest.class).getFieldViolations(0).getField()).isEqualTo("order.id");
+    assertThat(detail(e, PreconditionFailure.class).getViolations(0).getSubject())
+        .isEqualTo("orders/42");
+    assertThat(detail(e, ResourceInfo.class).getOwner()).isEqualTo("bob");
+    assertThat(detail(e, RetryInfo.class).getRetryDelay().getNanos()).isEqualTo(500_000_000);
+    assertThat(detail(e, LocalizedMessage.class).getMessage())
+        .isEqualTo("Order 42 is locked by 'bob'");
+    assertThat(details(e).getMessage()).isEqualTo(e.getStatus().getDescription());
+    assertThat(clientVisible(e)).doesNotContain("secret");
+    assertThat(logs.events("ERROR")).isEmpty();
+    assertThat(logs.events("DEBUG")).hasSize(1);
   }
 
   @ParameterizedTest
@@ -152,14 +143,12 @@ class ErrorMappingDefaultsTest {
           trailers.put(custom, "kept");
           return Status.ALREADY_EXISTS.withDescription("user exists").asRuntimeException(trailers);
         };
-    try (LogCapture logs = new LogCapture(ErrorMapping.class)) {
-      StatusRuntimeException e = rpc.fail(grpc.channel());
+    StatusRuntimeException e = rpc.fail(grpc.channel());
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
-      assertThat(e.getStatus().getDescription()).isEqualTo("user exists");
-      assertThat(trailers(e).get(custom)).isEqualTo("kept");
-      assertThat(logs.at(Level.ERROR)).isEmpty();
-    }
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(e.getStatus().getDescription()).isEqualTo("user exists");
+    assertThat(trailers(e).get(custom)).isEqualTo("kept");
+    assertThat(logs.events("ERROR")).isEmpty();
   }
 
   @ParameterizedTest
@@ -185,13 +174,11 @@ class ErrorMappingDefaultsTest {
   @EnumSource(Rpcs.class)
   void unknownExceptionViaOnErrorIsMappedLikeAThrownOne(Rpcs rpc) throws Exception {
     service.viaOnError = true;
-    try (LogCapture logs = new LogCapture(ErrorMapping.class)) {
-      StatusRuntimeException e = rpc.fail(grpc.channel());
+    StatusRuntimeException e = rpc.fail(grpc.channel());
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      assertThat(e.getStatus().getDescription()).contains(TRACE_ID);
-      assertThat(clientVisible(e)).doesNotContain("hunter2");
-      assertThat(logs.at(Level.ERROR)).hasSize(1);
-    }
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(e.getStatus().getDescription()).contains(TRACE_ID);
+    assertThat(clientVisible(e)).doesNotContain("hunter2");
+    assertThat(logs.events("ERROR")).hasSize(1);
   }
 }

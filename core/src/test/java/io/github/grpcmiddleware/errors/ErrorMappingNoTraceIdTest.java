@@ -5,10 +5,11 @@ import static io.github.grpcmiddleware.errors.ErrorTestSupport.detail;
 import static io.github.grpcmiddleware.errors.ErrorTestSupport.trailers;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
@@ -18,6 +19,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Error mapping with no trace part in the chain: its message and log say so, never "null". */
 class ErrorMappingNoTraceIdTest {
+  @RegisterExtension
+  final LogCapture logs = LogCapture.forLogger(ErrorMapping.class).atLevel("DEBUG");
 
   @RegisterExtension
   final GrpcServerExtension grpc =
@@ -29,23 +32,21 @@ class ErrorMappingNoTraceIdTest {
   @ParameterizedTest
   @EnumSource(Rpcs.class)
   void internalMessageAndLogSayThereIsNoTraceId(Rpcs rpc) throws Exception {
-    try (LogCapture logs = new LogCapture(ErrorMapping.class)) {
-      StatusRuntimeException e = rpc.fail(grpc.channel());
+    StatusRuntimeException e = rpc.fail(grpc.channel());
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      assertThat(e.getStatus().getDescription())
-          .isEqualTo(
-              "Internal error. The call has no trace id;"
-                  + " please report the time of the call to the service owner.");
-      assertThat(detail(e, LocalizedMessage.class).getMessage())
-          .isEqualTo(e.getStatus().getDescription());
-      assertThat(trailers(e).get(TRACE_ID_KEY)).isNull();
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(e.getStatus().getDescription())
+        .isEqualTo(
+            "Internal error. The call has no trace id;"
+                + " please report the time of the call to the service owner.");
+    assertThat(detail(e, LocalizedMessage.class).getMessage())
+        .isEqualTo(e.getStatus().getDescription());
+    assertThat(trailers(e).get(TRACE_ID_KEY)).isNull();
 
-      List<ILoggingEvent> errors = logs.at(Level.ERROR);
-      assertThat(errors).hasSize(1);
-      assertThat(errors.get(0).getFormattedMessage())
-          .endsWith("failed with INTERNAL (no trace id)")
-          .doesNotContain("null");
-    }
+    List<LoggedEvent> errors = logs.events("ERROR");
+    assertThat(errors).hasSize(1);
+    assertThat(errors.get(0).message())
+        .endsWith("failed with INTERNAL (no trace id)")
+        .doesNotContain("null");
   }
 }

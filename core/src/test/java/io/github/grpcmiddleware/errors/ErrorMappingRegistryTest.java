@@ -6,9 +6,10 @@ import static io.github.grpcmiddleware.errors.ErrorTestSupport.detail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
 import com.google.rpc.ErrorInfo;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -18,6 +19,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Collections;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -30,6 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ErrorMappingRegistryTest {
+  @RegisterExtension
+  final LogCapture logs = LogCapture.forLogger(ErrorMapping.class).atLevel("DEBUG");
 
   static class BaseException extends RuntimeException {
     BaseException(String message) {
@@ -174,16 +178,17 @@ class ErrorMappingRegistryTest {
                   throw new IllegalStateException("mapper bug secret");
                 })
             .build();
-    try (LogCapture logs = new LogCapture(ErrorMapping.class)) {
-      StatusRuntimeException e = call(mapping, rpc, new SubException("original secret"));
+    StatusRuntimeException e = call(mapping, rpc, new SubException("original secret"));
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      assertThat(e.getStatus().getDescription()).contains(TRACE_ID);
-      assertThat(clientVisible(e)).doesNotContain("secret");
-      assertThat(logs.at(Level.ERROR)).hasSize(1);
-      assertThat(logs.at(Level.ERROR).get(0).getThrowableProxy().getSuppressed()[0].getMessage())
-          .isEqualTo("mapper bug secret");
-    }
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(e.getStatus().getDescription()).contains(TRACE_ID);
+    assertThat(clientVisible(e)).doesNotContain("secret");
+    assertThat(logs.events("ERROR")).hasSize(1);
+    assertThat(
+            Objects.requireNonNull(logs.events("ERROR").get(0).throwable())
+                .getSuppressed()[0]
+                .getMessage())
+        .isEqualTo("mapper bug secret");
   }
 
   @Test

@@ -5,11 +5,11 @@ import static io.github.grpcmiddleware.errors.ErrorTestSupport.TRACE_ID;
 import static io.github.grpcmiddleware.errors.ErrorTestSupport.TRACE_ID_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
-import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -21,15 +21,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class ErrorReportTest {
+  @RegisterExtension
+  final LogCapture logs = LogCapture.forLogger(ErrorReport.class).atLevel("DEBUG");
 
   private final FailingService service = new FailingService();
 
-  @RegisterExtension
-  final GrpcServerExtension grpc =
-      GrpcServerExtension.builder()
-          .service(service)
-          .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.serverBuilder().build())
-          .build();
+  @RegisterExtension final GrpcServerExtension grpc = ErrorTestSupport.mappedServer(service);
 
   @ParameterizedTest
   @EnumSource(Rpcs.class)
@@ -95,14 +92,12 @@ class ErrorReportTest {
 
   @Test
   void loggingClientInterceptorLogsFailedCallsWithTheServersTraceId() {
-    try (LogCapture logs = new LogCapture(ErrorReport.class)) {
-      StatusRuntimeException e =
-          Rpcs.UNARY.fail(grpc.channel(ErrorReport.newLoggingClientInterceptor()));
+    StatusRuntimeException e =
+        Rpcs.UNARY.fail(grpc.channel(ErrorReport.newLoggingClientInterceptor()));
 
-      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
-      assertThat(logs.at(Level.WARN)).hasSize(1);
-      assertThat(logs.at(Level.WARN).get(0).getFormattedMessage())
-          .contains("grpc.testing.SimpleService/UnaryRpc", "INTERNAL", "trace " + TRACE_ID);
-    }
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(logs.events("WARN")).hasSize(1);
+    assertThat(logs.events("WARN").get(0).message())
+        .contains("grpc.testing.SimpleService/UnaryRpc", "INTERNAL", "trace " + TRACE_ID);
   }
 }

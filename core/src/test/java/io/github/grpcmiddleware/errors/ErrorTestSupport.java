@@ -3,13 +3,15 @@ package io.github.grpcmiddleware.errors;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Decoding helpers for assertions, independent of the code under test. */
+/** A server fixture, and decoding helpers for assertions independent of the code under test. */
 final class ErrorTestSupport {
 
   static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -21,6 +23,14 @@ final class ErrorTestSupport {
       Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
   private ErrorTestSupport() {}
+
+  /** An in-process server for each test: {@code service} behind a trace id and error mapping. */
+  static GrpcServerExtension mappedServer(FailingService service) {
+    return GrpcServerExtension.builder()
+        .service(service)
+        .interceptor(new TraceIdTestInterceptor(TRACE_ID), ErrorMapping.serverBuilder().build())
+        .build();
+  }
 
   static Metadata trailers(StatusRuntimeException e) {
     Metadata trailers = e.getTrailers();

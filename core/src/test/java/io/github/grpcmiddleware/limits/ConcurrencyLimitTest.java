@@ -9,6 +9,7 @@ import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.selector.MethodSelector;
+import io.github.grpcmiddleware.testsupport.RawBytes;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -21,8 +22,6 @@ import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -177,7 +176,7 @@ class ConcurrencyLimitTest {
   @Test
   void permitsComeBackWhenGrpcClosesAnUndecodableRequestItself() throws Exception {
     MethodDescriptor<byte[], byte[]> raw =
-        SimpleServiceGrpc.getUnaryRpcMethod().toBuilder(new Bytes(), new Bytes()).build();
+        SimpleServiceGrpc.getUnaryRpcMethod().toBuilder(new RawBytes(), new RawBytes()).build();
     try (Harness h = Harness.netty(service, limits())) {
       for (int i = 0; i < 10; i++) {
         // Field 1, length 100, but no bytes follow: protobuf cannot parse it.
@@ -277,22 +276,6 @@ class ConcurrencyLimitTest {
         Metadata headers,
         io.grpc.ServerCallHandler<ReqT, RespT> next) {
       return outer.interceptCall(call, headers, (c, h) -> inner.interceptCall(c, h, next));
-    }
-  }
-
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 }

@@ -3,11 +3,11 @@ package io.github.grpcmiddleware.limits;
 import static io.github.grpcmiddleware.limits.Harness.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.LogCapture;
 import io.github.grpcmiddleware.selector.MethodSelector;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
 import io.grpc.ServerInterceptor;
@@ -18,8 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DefaultDeadlineTest {
+  private static final Duration LOG_TIMEOUT = Duration.ofSeconds(5);
+
+  @RegisterExtension
+  final LogCapture log = LogCapture.forLogger(AccessLog.CLIENT_LOGGER_NAME).atLevel("INFO");
+
   private static final ServerInterceptor NO_LIMITS = Limits.serverBuilder().build();
   private static final Pattern DEADLINE = Pattern.compile(" deadline=(\\d+)ms");
 
@@ -100,30 +106,27 @@ class DefaultDeadlineTest {
             .observability(AccessLog.clientBuilder().build())
             .limits(defaultOf(Duration.ofSeconds(3)))
             .build();
-    try (LogCapture log = new LogCapture(AccessLog.CLIENT_LOGGER_NAME);
-        Harness h = Harness.inProcess(new ControlledService(), NO_LIMITS, chain)) {
+    try (Harness h = Harness.inProcess(new ControlledService(), NO_LIMITS, chain)) {
       assertThat(seen(h)).isPositive().isLessThanOrEqualTo(3_000);
       h.blocking().withDeadlineAfter(20, TimeUnit.SECONDS).unaryRpc(request("ok"));
 
-      java.util.List<ILoggingEvent> lines = log.await(2);
-      Matcher first = DEADLINE.matcher(lines.get(0).getFormattedMessage());
-      assertThat(first.find()).as(lines.get(0).getFormattedMessage()).isTrue();
+      java.util.List<LoggedEvent> lines = log.awaitEvents(2, LOG_TIMEOUT);
+      Matcher first = DEADLINE.matcher(lines.get(0).message());
+      assertThat(first.find()).as(lines.get(0).message()).isTrue();
       assertThat(Long.parseLong(first.group(1))).isPositive().isLessThanOrEqualTo(3_000);
-      Matcher second = DEADLINE.matcher(lines.get(1).getFormattedMessage());
+      Matcher second = DEADLINE.matcher(lines.get(1).message());
       assertThat(second.find()).isTrue();
       assertThat(Long.parseLong(second.group(1))).isGreaterThan(3_000).isLessThanOrEqualTo(20_000);
-      assertThat(LogCapture.keyValues(lines.get(0))).containsKey("deadline");
+      assertThat(lines.get(0).keyValues()).containsKey("deadline");
     }
   }
 
   @Test
   void withoutADeadlineTheAccessLogShowsADash() throws Exception {
-    try (LogCapture log = new LogCapture(AccessLog.CLIENT_LOGGER_NAME);
-        Harness h =
-            Harness.inProcess(
-                new ControlledService(), NO_LIMITS, AccessLog.clientBuilder().build())) {
+    try (Harness h =
+        Harness.inProcess(new ControlledService(), NO_LIMITS, AccessLog.clientBuilder().build())) {
       h.blocking().unaryRpc(request("ok"));
-      assertThat(log.await(1).get(0).getFormattedMessage()).endsWith(" deadline=-");
+      assertThat(log.awaitEvents(1, LOG_TIMEOUT).get(0).message()).endsWith(" deadline=-");
     }
   }
 }

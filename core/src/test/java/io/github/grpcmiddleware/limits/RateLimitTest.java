@@ -4,7 +4,6 @@ import static io.github.grpcmiddleware.limits.Harness.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
@@ -13,8 +12,9 @@ import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.LogCapture;
 import io.github.grpcmiddleware.selector.MethodSelector;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.Metadata;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
@@ -29,8 +29,14 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RateLimitTest {
+  private static final Duration LOG_TIMEOUT = Duration.ofSeconds(5);
+
+  @RegisterExtension
+  final LogCapture log = LogCapture.forLogger(AccessLog.SERVER_LOGGER_NAME).atLevel("INFO");
+
   private static final MethodSelector ALL = MethodSelector.of("*");
   private final AtomicLong clock = new AtomicLong(42);
 
@@ -120,8 +126,7 @@ class RateLimitTest {
             .observability(AccessLog.serverBuilder().build())
             .errorMapping(ErrorMapping.serverBuilder().build())
             .build();
-    try (LogCapture log = new LogCapture(AccessLog.SERVER_LOGGER_NAME);
-        Harness h = Harness.inProcess(service, chain)) {
+    try (Harness h = Harness.inProcess(service, chain)) {
       SimpleServiceGrpc.SimpleServiceBlockingStub alice =
           h.blocking()
               .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer("a-token")));
@@ -166,9 +171,9 @@ class RateLimitTest {
                   .count())
           .isEqualTo(1.0);
 
-      List<ILoggingEvent> lines = log.await(4);
+      List<LoggedEvent> lines = log.awaitEvents(4, LOG_TIMEOUT);
       assertThat(lines)
-          .map(ILoggingEvent::getFormattedMessage)
+          .map(LoggedEvent::message)
           .filteredOn(line -> line.contains("RESOURCE_EXHAUSTED"))
           .singleElement()
           .satisfies(

@@ -4,11 +4,11 @@ import static io.github.grpcmiddleware.logging.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -16,10 +16,9 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * mapping inside it, and turning the logger on again brings the lines back.
  */
 class AccessLogOffTest {
+  private static final Duration LOG_TIMEOUT = Duration.ofSeconds(5);
 
   /** Whether each call reached the inner interceptors with a call scope in its Context. */
   private final List<Boolean> callInfoSeen = new CopyOnWriteArrayList<>();
@@ -42,25 +42,19 @@ class AccessLogOffTest {
               ErrorMapping.serverBuilder().build())
           .build();
 
-  private LogCapture server;
-  private LogCapture client;
+  @RegisterExtension
+  final LogCapture server = LogCapture.forLogger(AccessLog.SERVER_LOGGER_NAME).atLevel("INFO");
 
-  @BeforeEach
-  void capture() {
-    server = new LogCapture(AccessLog.SERVER_LOGGER_NAME);
-    client = new LogCapture(AccessLog.CLIENT_LOGGER_NAME);
-  }
+  @RegisterExtension
+  final LogCapture client = LogCapture.forLogger(AccessLog.CLIENT_LOGGER_NAME).atLevel("INFO");
 
-  @AfterEach
-  void release() {
-    server.close();
-    client.close();
-  }
+  @RegisterExtension
+  final LogCapture errorsOnly = LogCapture.forLogger("test.errorsOnly").atLevel("ERROR");
 
   @Test
   void offLoggerLeavesEveryKindOfCallAloneAndOnAgainLogsThem() throws Exception {
-    server.setLevel(Level.OFF);
-    client.setLevel(Level.OFF);
+    server.setLevel("OFF");
+    client.setLevel("OFF");
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
         SimpleServiceGrpc.newBlockingStub(grpc.channel(AccessLog.clientBuilder().build()));
     SimpleServiceGrpc.SimpleServiceStub async =
@@ -76,58 +70,54 @@ class AccessLogOffTest {
     assertThat(server.events()).isEmpty();
     assertThat(client.events()).isEmpty();
 
-    server.setLevel(Level.INFO);
-    client.setLevel(Level.INFO);
+    server.setLevel("INFO");
+    client.setLevel("INFO");
     callInfoSeen.clear();
     assertThat(stub.unaryRpc(request("b")).getResponseMessage()).isEqualTo("hello b");
     assertMappedToInternal(stub);
 
     assertThat(callInfoSeen).containsExactly(true, true);
-    List<ILoggingEvent> lines = server.await(2);
+    List<LoggedEvent> lines = server.awaitEvents(2, LOG_TIMEOUT);
     assertThat(lines)
-        .extracting(line -> LogCapture.keyValues(line).get("grpc.code"))
+        .extracting(line -> line.keyValues().get("grpc.code"))
         .containsExactlyInAnyOrder(Status.Code.OK, Status.Code.INTERNAL);
     // Error mapping recorded what it mapped in the scope the access log opened.
     assertThat(lines)
-        .extracting(ILoggingEvent::getFormattedMessage)
+        .extracting(LoggedEvent::message)
         .anySatisfy(
             line ->
                 assertThat(line)
                     .endsWith(" error=" + IllegalStateException.class.getName() + " deadline=-"));
-    assertThat(client.await(2))
-        .extracting(line -> LogCapture.keyValues(line).get("grpc.code"))
+    assertThat(client.awaitEvents(2, LOG_TIMEOUT))
+        .extracting(line -> line.keyValues().get("grpc.code"))
         .containsExactlyInAnyOrder(Status.Code.OK, Status.Code.INTERNAL);
   }
 
   @Test
   void loggerBelowEveryConfiguredLevelIsSkippedUntilALevelIsEnabled() throws Exception {
-    try (LogCapture errorsOnly = new LogCapture("test.errorsOnly")) {
-      errorsOnly.setLevel(Level.ERROR);
-      SimpleServiceGrpc.SimpleServiceBlockingStub defaults =
-          SimpleServiceGrpc.newBlockingStub(
-              grpc.channel(
-                  AccessLog.clientBuilder()
-                      .logger(org.slf4j.LoggerFactory.getLogger("test.errorsOnly"))
-                      .build()));
-      SimpleServiceGrpc.SimpleServiceBlockingStub internalAtError =
-          SimpleServiceGrpc.newBlockingStub(
-              grpc.channel(
-                  AccessLog.clientBuilder()
-                      .logger(org.slf4j.LoggerFactory.getLogger("test.errorsOnly"))
-                      .level(Status.Code.INTERNAL, org.slf4j.event.Level.ERROR)
-                      .build()));
+    SimpleServiceGrpc.SimpleServiceBlockingStub defaults =
+        SimpleServiceGrpc.newBlockingStub(
+            grpc.channel(
+                AccessLog.clientBuilder()
+                    .logger(org.slf4j.LoggerFactory.getLogger("test.errorsOnly"))
+                    .build()));
+    SimpleServiceGrpc.SimpleServiceBlockingStub internalAtError =
+        SimpleServiceGrpc.newBlockingStub(
+            grpc.channel(
+                AccessLog.clientBuilder()
+                    .logger(org.slf4j.LoggerFactory.getLogger("test.errorsOnly"))
+                    .level(Status.Code.INTERNAL, org.slf4j.event.Level.ERROR)
+                    .build()));
 
-      // Defaults log at INFO and WARN only: nothing to write at ERROR.
-      defaults.unaryRpc(request("a"));
-      assertMappedToInternal(defaults);
-      internalAtError.unaryRpc(request("b"));
-      assertMappedToInternal(internalAtError);
+    // Defaults log at INFO and WARN only: nothing to write at ERROR.
+    defaults.unaryRpc(request("a"));
+    assertMappedToInternal(defaults);
+    internalAtError.unaryRpc(request("b"));
+    assertMappedToInternal(internalAtError);
 
-      List<ILoggingEvent> lines = errorsOnly.await(1);
-      assertThat(lines.get(0).getLevel()).isEqualTo(Level.ERROR);
-      assertThat(LogCapture.keyValues(lines.get(0)))
-          .containsEntry("grpc.code", Status.Code.INTERNAL);
-    }
+    List<LoggedEvent> lines = errorsOnly.awaitEvents(1, LOG_TIMEOUT);
+    assertThat(lines.get(0).level()).isEqualTo("ERROR");
+    assertThat(lines.get(0).keyValues()).containsEntry("grpc.code", Status.Code.INTERNAL);
   }
 
   private static void assertMappedToInternal(SimpleServiceGrpc.SimpleServiceBlockingStub stub) {

@@ -4,10 +4,10 @@ import static io.github.grpcmiddleware.logging.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -24,12 +24,12 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 
 class AccessLogTest {
+  private static final Duration LOG_TIMEOUT = Duration.ofSeconds(5);
 
   private static final String UNARY = "grpc.testing.SimpleService/UnaryRpc";
 
@@ -47,23 +47,21 @@ class AccessLogTest {
               new ObservedService.FakeAuth())
           .build();
 
-  private LogCapture server;
-  private LogCapture client;
+  @RegisterExtension
+  final LogCapture server = LogCapture.forLogger(AccessLog.SERVER_LOGGER_NAME).atLevel("INFO");
 
-  @BeforeEach
-  void capture() {
-    server = new LogCapture(AccessLog.SERVER_LOGGER_NAME);
-    client = new LogCapture(AccessLog.CLIENT_LOGGER_NAME);
-  }
+  @RegisterExtension
+  final LogCapture client = LogCapture.forLogger(AccessLog.CLIENT_LOGGER_NAME).atLevel("INFO");
+
+  @RegisterExtension final LogCapture slow = LogCapture.forLogger("test.slow").atLevel("INFO");
+
+  @RegisterExtension
+  final LogCapture filtered = LogCapture.forLogger("test.filtered").atLevel("INFO");
 
   @AfterEach
   void release() throws InterruptedException {
-    try {
-      ends.awaitAllEnded(); // a server line written late would land in the next test's capture
-    } finally {
-      server.close();
-      client.close();
-    }
+    // Runs before the captures detach: a server line written late would land in the next test.
+    ends.awaitAllEnded();
   }
 
   private SimpleServiceGrpc.SimpleServiceBlockingStub blocking() {
@@ -74,9 +72,9 @@ class AccessLogTest {
   void okUnaryLineHasEveryField() throws InterruptedException {
     blocking().unaryRpc(request("bob"));
 
-    ILoggingEvent line = server.await(1).get(0);
-    assertThat(line.getLevel()).isEqualTo(Level.INFO);
-    Map<String, Object> kv = LogCapture.keyValues(line);
+    LoggedEvent line = server.awaitEvents(1, LOG_TIMEOUT).get(0);
+    assertThat(line.level()).isEqualTo("INFO");
+    Map<String, Object> kv = line.keyValues();
     assertThat(kv)
         .containsEntry("grpc.side", "server")
         .containsEntry("grpc.method", UNARY)
@@ -90,13 +88,13 @@ class AccessLogTest {
         .doesNotContainKey("traceId")
         .doesNotContainKey("slow");
     assertThat((String) kv.get("userAgent")).startsWith("grpc-java-inprocess");
-    assertThat(line.getFormattedMessage())
+    assertThat(line.message())
         .startsWith("server " + UNARY + " UNARY OK ")
         .contains("principal=alice received=1 sent=1 userAgent=grpc-java-inprocess")
         .doesNotContain("bob");
 
-    ILoggingEvent clientLine = client.await(1).get(0);
-    assertThat(LogCapture.keyValues(clientLine))
+    LoggedEvent clientLine = client.awaitEvents(1, LOG_TIMEOUT).get(0);
+    assertThat(clientLine.keyValues())
         .containsEntry("grpc.side", "client")
         .containsEntry("grpc.code", Status.Code.OK)
         .containsEntry("messagesReceived", 1)
@@ -111,22 +109,22 @@ class AccessLogTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL));
 
-    ILoggingEvent line = server.await(1).get(0);
-    assertThat(line.getLevel()).isEqualTo(Level.WARN);
-    assertThat(LogCapture.keyValues(line))
+    LoggedEvent line = server.awaitEvents(1, LOG_TIMEOUT).get(0);
+    assertThat(line.level()).isEqualTo("WARN");
+    assertThat(line.keyValues())
         .containsEntry("grpc.code", Status.Code.INTERNAL)
         .containsEntry("messagesSent", 0);
-    assertThat(line.getFormattedMessage()).doesNotContain("secret");
-    assertThat(line.getThrowableProxy()).isNull();
-    assertThat(client.await(1).get(0).getLevel()).isEqualTo(Level.WARN);
+    assertThat(line.message()).doesNotContain("secret");
+    assertThat(line.throwable()).isNull();
+    assertThat(client.awaitEvents(1, LOG_TIMEOUT).get(0).level()).isEqualTo("WARN");
   }
 
   @Test
   void clientDeadlineOnSleepingHandlerIsLoggedOnceAsDeadlineExceeded() throws Exception {
     SimpleServiceGrpc.SimpleServiceBlockingStub stub = blocking();
     stub.unaryRpc(request("warm up")); // so the deadline below expires in the handler
-    server.await(1);
-    client.await(1);
+    server.awaitEvents(1, LOG_TIMEOUT);
+    client.awaitEvents(1, LOG_TIMEOUT);
     ends.await(1);
     server.clear();
     client.clear();
@@ -136,11 +134,10 @@ class AccessLogTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
-    assertThat(LogCapture.keyValues(client.await(1).get(0)))
+    assertThat(client.awaitEvents(1, LOG_TIMEOUT).get(0).keyValues())
         .containsEntry("grpc.code", Status.Code.DEADLINE_EXCEEDED);
-    ILoggingEvent line = server.await(1).get(0);
-    assertThat(LogCapture.keyValues(line))
-        .containsEntry("grpc.code", Status.Code.DEADLINE_EXCEEDED);
+    LoggedEvent line = server.awaitEvents(1, LOG_TIMEOUT).get(0);
+    assertThat(line.keyValues()).containsEntry("grpc.code", Status.Code.DEADLINE_EXCEEDED);
     service.awaitSleepAnswered(); // the handler woke up and answered into the cancelled call
     ends.await(1);
     assertThat(server.events()).hasSize(1);
@@ -155,12 +152,12 @@ class AccessLogTest {
     assertThat(responses.next().getResponseMessage()).isEqualTo("one");
     context.cancel(null);
 
-    ILoggingEvent line = server.await(1).get(0);
-    assertThat(LogCapture.keyValues(line))
+    LoggedEvent line = server.awaitEvents(1, LOG_TIMEOUT).get(0);
+    assertThat(line.keyValues())
         .containsEntry("grpc.code", Status.Code.CANCELLED)
         .containsEntry("grpc.kind", io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING)
         .containsEntry("messagesSent", 1);
-    assertThat(LogCapture.keyValues(client.await(1).get(0)))
+    assertThat(client.awaitEvents(1, LOG_TIMEOUT).get(0).keyValues())
         .containsEntry("grpc.code", Status.Code.CANCELLED)
         .containsEntry("messagesReceived", 1);
   }
@@ -174,10 +171,10 @@ class AccessLogTest {
     sendThree(async::clientStreamingRpc);
     sendThree(async::bidiStreamingRpc);
 
-    List<ILoggingEvent> lines = server.await(3);
+    List<LoggedEvent> lines = server.awaitEvents(3, LOG_TIMEOUT);
     List<String> summaries = new ArrayList<>();
-    for (ILoggingEvent line : lines) {
-      Map<String, Object> kv = LogCapture.keyValues(line);
+    for (LoggedEvent line : lines) {
+      Map<String, Object> kv = line.keyValues();
       summaries.add(
           kv.get("grpc.kind") + " " + kv.get("messagesReceived") + "/" + kv.get("messagesSent"));
     }
@@ -188,46 +185,41 @@ class AccessLogTest {
 
   @Test
   void slowCallsAreRaisedToTheSlowLevelAndMarked() throws InterruptedException {
-    try (LogCapture slow = new LogCapture("test.slow")) {
-      SimpleServiceGrpc.SimpleServiceBlockingStub stub =
-          SimpleServiceGrpc.newBlockingStub(
-              grpc.channel(
-                  AccessLog.clientBuilder()
-                      .logger(org.slf4j.LoggerFactory.getLogger("test.slow"))
-                      .slowCallThreshold(Duration.ofMillis(200))
-                      .build()));
-      stub.unaryRpc(request("quick"));
-      stub.unaryRpc(request("sleep"));
+    SimpleServiceGrpc.SimpleServiceBlockingStub stub =
+        SimpleServiceGrpc.newBlockingStub(
+            grpc.channel(
+                AccessLog.clientBuilder()
+                    .logger(org.slf4j.LoggerFactory.getLogger("test.slow"))
+                    .slowCallThreshold(Duration.ofMillis(200))
+                    .build()));
+    stub.unaryRpc(request("quick"));
+    stub.unaryRpc(request("sleep"));
 
-      List<ILoggingEvent> lines = slow.await(2);
-      assertThat(lines.get(0).getLevel()).isEqualTo(Level.INFO);
-      assertThat(LogCapture.keyValues(lines.get(0))).doesNotContainKey("slow");
-      assertThat(lines.get(1).getLevel()).isEqualTo(Level.WARN);
-      assertThat(LogCapture.keyValues(lines.get(1))).containsEntry("slow", true);
-      assertThat(lines.get(1).getFormattedMessage()).endsWith(" slow");
-    }
+    List<LoggedEvent> lines = slow.awaitEvents(2, LOG_TIMEOUT);
+    assertThat(lines.get(0).level()).isEqualTo("INFO");
+    assertThat(lines.get(0).keyValues()).doesNotContainKey("slow");
+    assertThat(lines.get(1).level()).isEqualTo("WARN");
+    assertThat(lines.get(1).keyValues()).containsEntry("slow", true);
+    assertThat(lines.get(1).message()).endsWith(" slow");
   }
 
   @Test
   void filteredMethodsAndNullLevelsAreNotLogged() throws InterruptedException {
-    try (LogCapture filtered = new LogCapture("test.filtered")) {
-      Logger logger = org.slf4j.LoggerFactory.getLogger("test.filtered");
-      SimpleServiceGrpc.SimpleServiceBlockingStub stub =
-          SimpleServiceGrpc.newBlockingStub(
-              grpc.channel(
-                  AccessLog.clientBuilder()
-                      .logger(logger)
-                      .exclude(MethodSelector.of("grpc.testing.SimpleService/ServerStreamingRpc"))
-                      .level(Status.Code.OK, null)
-                      .build()));
-      stub.serverStreamingRpc(request("x")).forEachRemaining(r -> {});
-      stub.unaryRpc(request("ok"));
-      assertThatThrownBy(() -> stub.unaryRpc(request("fail")));
+    Logger logger = org.slf4j.LoggerFactory.getLogger("test.filtered");
+    SimpleServiceGrpc.SimpleServiceBlockingStub stub =
+        SimpleServiceGrpc.newBlockingStub(
+            grpc.channel(
+                AccessLog.clientBuilder()
+                    .logger(logger)
+                    .exclude(MethodSelector.of("grpc.testing.SimpleService/ServerStreamingRpc"))
+                    .level(Status.Code.OK, null)
+                    .build()));
+    stub.serverStreamingRpc(request("x")).forEachRemaining(r -> {});
+    stub.unaryRpc(request("ok"));
+    assertThatThrownBy(() -> stub.unaryRpc(request("fail")));
 
-      List<ILoggingEvent> lines = filtered.await(1);
-      assertThat(LogCapture.keyValues(lines.get(0)))
-          .containsEntry("grpc.code", Status.Code.INTERNAL);
-    }
+    List<LoggedEvent> lines = filtered.awaitEvents(1, LOG_TIMEOUT);
+    assertThat(lines.get(0).keyValues()).containsEntry("grpc.code", Status.Code.INTERNAL);
   }
 
   @Test

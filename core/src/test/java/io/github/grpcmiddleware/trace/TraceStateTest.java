@@ -1,5 +1,8 @@
 package io.github.grpcmiddleware.trace;
 
+import static io.github.grpcmiddleware.testsupport.TraceContextVectors.members;
+import static io.github.grpcmiddleware.testsupport.TraceContextVectors.ofLength;
+import static io.github.grpcmiddleware.testsupport.TraceContextVectors.printable;
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.T;
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.TRACEPARENT;
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.VALID;
@@ -17,8 +20,6 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,29 +63,6 @@ class TraceStateTest {
 
   static String repeat(char c, int count) {
     return String.join("", Collections.nCopies(count, String.valueOf(c)));
-  }
-
-  /** {@code count} members {@code m<i>=v}, starting at index {@code from}. */
-  static String members(int from, int count) {
-    return IntStream.range(from, from + count)
-        .mapToObj(i -> "m" + i + "=v")
-        .collect(Collectors.joining(","));
-  }
-
-  /** Every printable ASCII character but {@code ,} and {@code =}, ending in {@code ~}. */
-  static String printable() {
-    StringBuilder sb = new StringBuilder();
-    for (char c = 0x20; c <= 0x7e; c++) {
-      if (c != ',' && c != '=') {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
-  /** A valid list of exactly {@code length} (259 to 515) characters: two long members. */
-  static String ofLength(int length) {
-    return "a=" + repeat('v', 256) + ",b=" + repeat('w', length - 261);
   }
 
   /** Name, the tracestate header values sent in order, the single list B must receive or null. */

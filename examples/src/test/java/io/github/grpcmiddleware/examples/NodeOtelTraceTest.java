@@ -8,6 +8,7 @@ import io.github.grpcmiddleware.examples.proto.GreeterGrpc;
 import io.github.grpcmiddleware.examples.proto.HelloRequest;
 import io.github.grpcmiddleware.examples.proto.HelloResponse;
 import io.github.grpcmiddleware.otel.GrpcTracing;
+import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.github.grpcmiddleware.trace.TraceIds;
@@ -19,13 +20,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,10 +52,10 @@ class NodeOtelTraceTest {
   @RegisterExtension
   final LogCapture logs = LogCapture.forLogger("io.github.grpcmiddleware.examples");
 
-  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
+  private final InMemoryOtel otel = InMemoryOtel.traceContext();
+  private final OpenTelemetrySdk sdk = otel.sdk();
   private final Map<String, String> handlerSaw = new ConcurrentHashMap<>();
   private final String downstreamName = InProcessServerBuilder.generateName();
-  private OpenTelemetrySdk sdk;
   private Server downstream;
   private ManagedChannel toDownstream;
   private Server server;
@@ -81,14 +77,6 @@ class NodeOtelTraceTest {
 
   @BeforeEach
   void start() throws Exception {
-    sdk =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
-                    .build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-            .build();
     downstream =
         InProcessServerBuilder.forName(downstreamName)
             .addService(new GreeterService())
@@ -112,7 +100,7 @@ class NodeOtelTraceTest {
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     toDownstream.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     downstream.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    sdk.close();
+    otel.close();
   }
 
   @Test
@@ -171,7 +159,7 @@ class NodeOtelTraceTest {
     List<SpanData> found = new ArrayList<>();
     while (System.nanoTime() < deadline) {
       found.clear();
-      for (SpanData span : spans.getFinishedSpanItems()) {
+      for (SpanData span : otel.spans()) {
         if (span.getKind() == SpanKind.SERVER) {
           found.add(span);
         }
@@ -181,7 +169,6 @@ class NodeOtelTraceTest {
       }
       Thread.onSpinWait();
     }
-    throw new AssertionError(
-        "expected " + count + " server spans: " + spans.getFinishedSpanItems());
+    throw new AssertionError("expected " + count + " server spans: " + otel.spans());
   }
 }

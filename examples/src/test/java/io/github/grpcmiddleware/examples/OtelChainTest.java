@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.examples.proto.UserRequest;
 import io.github.grpcmiddleware.examples.proto.UserServiceGrpc;
+import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.ManagedChannel;
@@ -15,13 +16,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -37,21 +33,13 @@ class OtelChainTest {
   @RegisterExtension
   final LogCapture logs = LogCapture.forLogger("io.github.grpcmiddleware.examples");
 
-  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
-  private OpenTelemetrySdk sdk;
+  private final InMemoryOtel otel = InMemoryOtel.traceContext();
+  private final OpenTelemetrySdk sdk = otel.sdk();
   private Server server;
   private ManagedChannel channel;
 
   @BeforeEach
   void start() throws Exception {
-    sdk =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
-                    .build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-            .build();
     server = ExampleServer.start("127.0.0.1", 0, "otel-token", new SimpleMeterRegistry(), sdk);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
   }
@@ -60,7 +48,7 @@ class OtelChainTest {
   void stop() throws InterruptedException {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    sdk.close();
+    otel.close();
   }
 
   @Test
@@ -91,14 +79,14 @@ class OtelChainTest {
   private SpanData awaitServerSpan() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      for (SpanData span : spans.getFinishedSpanItems()) {
+      for (SpanData span : otel.spans()) {
         if (span.getKind() == SpanKind.SERVER) {
           return span;
         }
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // leave the cores to the server
     }
-    throw new AssertionError("no server span exported: " + spans.getFinishedSpanItems());
+    throw new AssertionError("no server span exported: " + otel.spans());
   }
 
   private static Metadata.Key<String> key(String name) {

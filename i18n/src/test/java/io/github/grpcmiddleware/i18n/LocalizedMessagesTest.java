@@ -3,12 +3,9 @@ package io.github.grpcmiddleware.i18n;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.testing.LogCapture;
 import io.grpc.Context;
 import java.text.DateFormat;
 import java.text.NumberFormat;
@@ -19,29 +16,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LocalizedMessagesTest {
 
   private static final LocalizedMessages MESSAGES =
       LocalizedMessages.builder().baseName("test/i18n/app").build();
 
-  private final Logger logger = (Logger) LoggerFactory.getLogger(LocalizedMessages.class);
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-
-  @BeforeEach
-  void captureLogs() {
-    logs.start();
-    logger.addAppender(logs);
-  }
-
-  @AfterEach
-  void releaseLogs() {
-    logger.detachAppender(logs);
-  }
+  @RegisterExtension final LogCapture logs = LogCapture.forLogger(LocalizedMessages.class);
 
   private static LocalizedMessage resolve(
       LocalizedMessages messages, @Nullable Locale caller, String key, Object... args) {
@@ -115,10 +98,10 @@ class LocalizedMessagesTest {
     List<Object> none = Collections.emptyList();
     assertThat(messages.resolve(Context.ROOT, "no.such.key", none)).isNull();
     assertThat(messages.resolve(Locale.JAPANESE, "no.such.key", none)).isNull();
-    assertThat(logs.list)
-        .filteredOn(e -> e.getFormattedMessage().contains("no.such.key"))
+    assertThat(logs.events())
+        .filteredOn(e -> e.message().contains("no.such.key"))
         .singleElement()
-        .satisfies(e -> assertThat(e.getLevel()).isEqualTo(Level.WARN));
+        .satisfies(e -> assertThat(e.level()).isEqualTo("WARN"));
   }
 
   @Test
@@ -126,7 +109,7 @@ class LocalizedMessagesTest {
     LocalizedMessages messages = LocalizedMessages.builder().baseName("test/i18n/app").build();
     assertThat(text(resolve(messages, Locale.GERMAN, "broken", "x"))).isEqualTo("en: Fine x.");
     assertThat(text(resolve(messages, Locale.GERMAN, "broken", "y"))).isEqualTo("en: Fine y.");
-    assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1);
+    assertThat(logs.events("WARN")).hasSize(1);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.ManagedChannel;
@@ -23,20 +24,12 @@ import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
-import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,13 +51,12 @@ class GrpcTracingTest {
       Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
   private static final String UNARY = "grpc.testing.SimpleService/UnaryRpc";
 
-  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  private final OpenSpans openSpans = new OpenSpans();
+  @RegisterExtension final InMemoryOtel otel = InMemoryOtel.traceContextAndBaggage();
 
   /** One permit each time a "sleep" call has answered, late or not. */
   private final Semaphore sleepAnswered = new Semaphore(0);
 
-  private final OpenTelemetry openTelemetry = sdk(Sampler.alwaysOn());
+  private final OpenTelemetry openTelemetry = otel.sdk(Sampler.alwaysOn());
 
   /** A new server interceptor with the baggage bound these tests check. */
   private ServerInterceptor serverTracing() {
@@ -77,21 +69,6 @@ class GrpcTracingTest {
   @RegisterExtension
   final GrpcServerExtension grpc =
       GrpcServerExtension.builder().service(new ServiceA()).interceptor(serverTracing()).build();
-
-  private OpenTelemetry sdk(Sampler sampler) {
-    return OpenTelemetrySdk.builder()
-        .setTracerProvider(
-            SdkTracerProvider.builder()
-                .setSampler(sampler)
-                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                .addSpanProcessor(openSpans)
-                .build())
-        .setPropagators(
-            ContextPropagators.create(
-                TextMapPropagator.composite(
-                    W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
-        .build();
-  }
 
   /** Server A: records what its handler thread sees, and calls server B for "chain". */
   private final class ServiceA extends SimpleServiceGrpc.SimpleServiceImplBase {
@@ -169,17 +146,6 @@ class GrpcTracingTest {
     return SimpleRequest.newBuilder().setRequestMessage(text).build();
   }
 
-  private List<SpanData> awaitSpans(int count) {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (exporter.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
-      sleep(10);
-    }
-    openSpans.awaitAllEnded(); // a second span for the same call would be in by now
-    List<SpanData> spans = exporter.getFinishedSpanItems();
-    assertThat(spans).hasSize(count);
-    return spans;
-  }
-
   private static SpanData find(List<SpanData> spans, SpanKind kind, String parentSpanId) {
     return spans.stream()
         .filter(s -> s.getKind() == kind && s.getParentSpanId().equals(parentSpanId))
@@ -197,7 +163,7 @@ class GrpcTracingTest {
                 MetadataUtils.newCaptureMetadataInterceptor(headers, trailers)))
         .unaryRpc(request("chain"));
 
-    List<SpanData> spans = awaitSpans(4);
+    List<SpanData> spans = otel.awaitSpans(4);
     SpanData client = find(spans, SpanKind.CLIENT, "0000000000000000");
     SpanData serverA = find(spans, SpanKind.SERVER, client.getSpanId());
     SpanData clientA = find(spans, SpanKind.CLIENT, serverA.getSpanId());
@@ -231,7 +197,7 @@ class GrpcTracingTest {
                     .unaryRpc(request("fail")))
         .isInstanceOf(StatusRuntimeException.class);
 
-    List<SpanData> spans = awaitSpans(2);
+    List<SpanData> spans = otel.awaitSpans(2);
     assertThat(spans)
         .allSatisfy(
             s -> {
@@ -247,16 +213,16 @@ class GrpcTracingTest {
         SimpleServiceGrpc.newBlockingStub(
             grpc.channel(GrpcTracing.newClientInterceptor(openTelemetry)));
     stub.unaryRpc(request("warm up"));
-    awaitSpans(2);
-    exporter.reset();
+    otel.awaitSpans(2);
+    otel.reset();
     assertThatThrownBy(
             () -> stub.withDeadlineAfter(100, TimeUnit.MILLISECONDS).unaryRpc(request("sleep")))
         .isInstanceOf(StatusRuntimeException.class);
 
     assertThat(sleepAnswered.tryAcquire(10, TimeUnit.SECONDS)).as("late answer").isTrue();
     // The handler woke up and answered into the cancelled call: still two spans.
-    List<SpanData> spans = awaitSpans(2);
-    assertThat(exporter.getFinishedSpanItems()).hasSize(2);
+    List<SpanData> spans = otel.awaitSpans(2);
+    assertThat(otel.spans()).hasSize(2);
     assertThat(spans)
         .allSatisfy(
             s ->
@@ -300,7 +266,7 @@ class GrpcTracingTest {
     SimpleServiceGrpc.newBlockingStub(grpc.register(InProcessChannelBuilder.forName(name).build()))
         .unaryRpc(request("plain"));
 
-    List<SpanData> spans = awaitSpans(1);
+    List<SpanData> spans = otel.awaitSpans(1);
     assertThat(spans.get(0).getName()).isEqualTo("official");
     assertThat(seen.get("mdcTraceId")).isEqualTo(seen.get("officialTraceId"));
   }
@@ -316,7 +282,7 @@ class GrpcTracingTest {
             .build();
     // [END otel-sampler]
     String name = InProcessServerBuilder.generateName();
-    OpenTelemetry sdk = sdk(ignoreRemoteSampled);
+    OpenTelemetry sdk = otel.sdk(ignoreRemoteSampled);
     // [START otel-server]
     Server server =
         InProcessServerBuilder.forName(name)
@@ -342,8 +308,8 @@ class GrpcTracingTest {
                     .build()))
         .unaryRpc(request("plain"));
 
-    openSpans.awaitAllEnded(); // a span forced by the caller would have started during the call
-    assertThat(exporter.getFinishedSpanItems()).isEmpty();
+    otel.awaitAllEnded(); // a span forced by the caller would have started during the call
+    assertThat(otel.spans()).isEmpty();
     assertThat(Objects.requireNonNull(headers.get()).get(X_TRACE_ID)).isEqualTo(traceId);
     assertThat(seen).containsEntry("mdcTraceId", traceId);
   }

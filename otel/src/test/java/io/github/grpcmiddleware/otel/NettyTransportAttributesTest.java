@@ -1,25 +1,20 @@
 package io.github.grpcmiddleware.otel;
 
-import static io.github.grpcmiddleware.otel.Calls.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Status;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,15 +27,8 @@ class NettyTransportAttributesTest {
       AttributeKey.stringKey("network.peer.address");
   private static final AttributeKey<Long> PEER_PORT = AttributeKey.longKey("network.peer.port");
 
-  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  private final OpenTelemetrySdk sdk =
-      OpenTelemetrySdk.builder()
-          .setTracerProvider(
-              SdkTracerProvider.builder()
-                  .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                  .build())
-          .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-          .build();
+  @RegisterExtension final InMemoryOtel otel = InMemoryOtel.traceContext();
+  private final OpenTelemetry sdk = otel.sdk();
 
   @RegisterExtension
   final LogCapture accessLog = LogCapture.forLogger(AccessLog.SERVER_LOGGER_NAME);
@@ -55,15 +43,15 @@ class NettyTransportAttributesTest {
 
   @Test
   void spansAndTheAccessLogNameTheRealAddressesAndPorts() throws Exception {
-    for (String kind : Calls.KINDS) {
-      exporter.reset();
+    for (Rpcs kind : Rpcs.values()) {
+      otel.reset();
       accessLog.clear();
 
-      assertThat(call(grpc.channel(GrpcTracing.newClientInterceptor(sdk)), kind))
+      assertThat(kind.status(grpc.channel(GrpcTracing.newClientInterceptor(sdk))))
           .extracting(Status::getCode)
           .isEqualTo(Status.Code.OK);
 
-      List<SpanData> spans = awaitSpans(2);
+      List<SpanData> spans = otel.awaitSpans(2);
       SpanData server = ofKind(spans, SpanKind.SERVER);
       SpanData client = ofKind(spans, SpanKind.CLIENT);
       long port = grpc.port();
@@ -78,20 +66,10 @@ class NettyTransportAttributesTest {
       LoggedEvent line =
           accessLog.await(e -> e.message().contains(" peer="), Duration.ofSeconds(5));
       assertThat(line.message())
-          .as(kind)
+          .as(kind.name())
           .contains(" peer=/127.0.0.1:" + peerPort + " ")
           .contains(" traceId=" + server.getTraceId() + " ");
     }
-  }
-
-  private List<SpanData> awaitSpans(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (exporter.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
-    List<SpanData> spans = exporter.getFinishedSpanItems();
-    assertThat(spans).hasSize(count);
-    return spans;
   }
 
   private static SpanData ofKind(List<SpanData> spans, SpanKind kind) {

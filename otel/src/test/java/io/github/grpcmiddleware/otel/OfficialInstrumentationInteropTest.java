@@ -1,13 +1,14 @@
 package io.github.grpcmiddleware.otel;
 
-import static io.github.grpcmiddleware.otel.Calls.call;
-import static io.github.grpcmiddleware.otel.Calls.request;
+import static io.github.grpcmiddleware.testsupport.Rpcs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.grpcmiddleware.auth.Authenticators;
 import io.github.grpcmiddleware.auth.ServerAuth;
+import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -19,19 +20,12 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
-import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +33,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,9 +46,8 @@ class OfficialInstrumentationInteropTest {
   private static final String OFFICIAL_SCOPE = "io.opentelemetry.grpc-1.6";
   private static final String REMOTE_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  private final OpenSpans openSpans = new OpenSpans();
-  private final OpenTelemetrySdk sdk = sdk(Sampler.alwaysOn());
+  @RegisterExtension final InMemoryOtel otel = InMemoryOtel.traceContextAndBaggage();
+  private final OpenTelemetrySdk sdk = otel.sdk(Sampler.alwaysOn());
   private final GrpcTelemetry official = GrpcTelemetry.create(sdk);
 
   /** Ours, with the baggage bound these tests check. */
@@ -72,37 +64,6 @@ class OfficialInstrumentationInteropTest {
           .service(service)
           .interceptor(official.createServerInterceptor(), ours())
           .build();
-
-  private OpenTelemetrySdk sdk(Sampler sampler) {
-    return OpenTelemetrySdk.builder()
-        .setTracerProvider(
-            SdkTracerProvider.builder()
-                .setSampler(sampler)
-                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                .addSpanProcessor(openSpans)
-                .build())
-        .setPropagators(
-            ContextPropagators.create(
-                TextMapPropagator.composite(
-                    W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
-        .build();
-  }
-
-  @AfterEach
-  void closeSdk() {
-    sdk.close();
-  }
-
-  private List<SpanData> awaitSpans(int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (exporter.getFinishedSpanItems().size() < count && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
-    openSpans.awaitAllEnded(); // a second span for the same call would be in by now
-    List<SpanData> spans = exporter.getFinishedSpanItems();
-    assertThat(spans).as("finished spans").hasSize(count);
-    return spans;
-  }
 
   private static SpanData single(List<SpanData> spans, SpanKind kind) {
     List<SpanData> ofKind = spans.stream().filter(s -> s.getKind() == kind).toList();
@@ -135,8 +96,8 @@ class OfficialInstrumentationInteropTest {
             .start();
     // [END otel-official]
     grpc.register(server);
-    for (String kind : Calls.KINDS) {
-      exporter.reset();
+    for (Rpcs kind : Rpcs.values()) {
+      otel.reset();
       AtomicReference<Metadata> headers = new AtomicReference<>();
       AtomicReference<Metadata> trailers = new AtomicReference<>();
       ManagedChannel channel =
@@ -147,9 +108,9 @@ class OfficialInstrumentationInteropTest {
                       telemetry.createClientInterceptor())
                   .build());
 
-      assertThat(call(channel, kind)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+      assertThat(kind.status(channel)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
 
-      List<SpanData> spans = awaitSpans(2);
+      List<SpanData> spans = otel.awaitSpans(2);
       SpanData client = single(spans, SpanKind.CLIENT);
       SpanData serverSpan = single(spans, SpanKind.SERVER);
       assertThat(serverSpan.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
@@ -157,7 +118,7 @@ class OfficialInstrumentationInteropTest {
       String traceId = serverSpan.getTraceId();
       assertThat(client.getTraceId()).isEqualTo(traceId);
       assertThat(service.seen.get(kind))
-          .as(kind)
+          .as(kind.name())
           .isEqualTo(
               new RecordingService.Seen(traceId, serverSpan.getSpanId(), traceId, traceId, 0));
       assertThat(Objects.requireNonNull(headers.get()).get(X_TRACE_ID)).isEqualTo(traceId);
@@ -173,7 +134,7 @@ class OfficialInstrumentationInteropTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNKNOWN));
 
-    SpanData server = single(awaitSpans(1), SpanKind.SERVER);
+    SpanData server = single(otel.awaitSpans(1), SpanKind.SERVER);
     assertThat(server.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
     assertThat(server.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(server.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
@@ -190,8 +151,8 @@ class OfficialInstrumentationInteropTest {
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
         SimpleServiceGrpc.newBlockingStub(grpc.channel());
     stub.unaryRpc(request("warm up"));
-    awaitSpans(1);
-    exporter.reset();
+    otel.awaitSpans(1);
+    otel.reset();
     assertThatThrownBy(
             () -> stub.withDeadlineAfter(100, TimeUnit.MILLISECONDS).unaryRpc(request("sleep")))
         .isInstanceOfSatisfying(
@@ -200,7 +161,7 @@ class OfficialInstrumentationInteropTest {
 
     assertThat(service.sleepAnswered.tryAcquire(10, TimeUnit.SECONDS)).as("late answer").isTrue();
     // The handler woke up and answered into the cancelled call: still one span, CANCELLED.
-    SpanData server = single(awaitSpans(1), SpanKind.SERVER);
+    SpanData server = single(otel.awaitSpans(1), SpanKind.SERVER);
     assertThat(server.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
     assertThat(server.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
         .isEqualTo((long) Status.Code.CANCELLED.value());
@@ -221,9 +182,9 @@ class OfficialInstrumentationInteropTest {
                 .intercept(official.createClientInterceptor())
                 .build());
 
-    assertThat(call(channel, "unary")).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+    assertThat(Rpcs.UNARY.status(channel)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
 
-    List<SpanData> spans = awaitSpans(2);
+    List<SpanData> spans = otel.awaitSpans(2);
     SpanData client = single(spans, SpanKind.CLIENT);
     SpanData server = single(spans, SpanKind.SERVER);
     assertThat(client.getInstrumentationScopeInfo().getName()).isEqualTo(OFFICIAL_SCOPE);
@@ -232,14 +193,14 @@ class OfficialInstrumentationInteropTest {
     assertThat(server.getTraceId()).isEqualTo(client.getTraceId());
     assertThat(server.getParentSpanId()).isEqualTo(client.getSpanId());
     String traceId = client.getTraceId();
-    assertThat(service.seen.get("unary"))
+    assertThat(service.seen.get(Rpcs.UNARY))
         .isEqualTo(new RecordingService.Seen(traceId, server.getSpanId(), traceId, traceId, 0));
 
-    exporter.reset();
-    assertThat(call(grpc.channel(GrpcTracing.newClientInterceptor(sdk)), "unary"))
+    otel.reset();
+    assertThat(Rpcs.UNARY.status(grpc.channel(GrpcTracing.newClientInterceptor(sdk))))
         .extracting(Status::getCode)
         .isEqualTo(Status.Code.OK);
-    spans = awaitSpans(2);
+    spans = otel.awaitSpans(2);
     SpanData ourClient = single(spans, SpanKind.CLIENT);
     SpanData officialServer = single(spans, SpanKind.SERVER);
     assertThat(ourClient.getInstrumentationScopeInfo().getName())
@@ -276,8 +237,8 @@ class OfficialInstrumentationInteropTest {
    */
   private List<SpanData> spansOfUnauthenticatedSampledCalls(
       Sampler sampler, boolean withOfficial, int expected) throws Exception {
-    exporter.reset();
-    OpenTelemetrySdk sampled = sdk(sampler);
+    otel.reset();
+    OpenTelemetrySdk sampled = otel.sdk(sampler);
     List<ServerInterceptor> interceptors = new ArrayList<>();
     interceptors.add(
         ServerAuth.serverBuilder()
@@ -302,20 +263,20 @@ class OfficialInstrumentationInteropTest {
                     MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
                     MetadataUtils.newAttachHeadersInterceptor(traceparent(REMOTE_TRACE_ID, "01")))
                 .build());
-    for (String kind : Calls.KINDS) {
-      assertThat(call(channel, kind))
+    for (Rpcs kind : Rpcs.values()) {
+      assertThat(kind.status(channel))
           .extracting(Status::getCode)
           .isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(Objects.requireNonNull(trailers.get()).get(X_TRACE_ID)).isEqualTo(REMOTE_TRACE_ID);
     }
-    // Not closed here: closing an SDK shuts down the shared exporter.
-    return expected == 0 ? settle() : awaitSpans(expected);
+    // Not closed here: closing an SDK shuts down the shared exporter (the fixture does, after).
+    return expected == 0 ? settle() : otel.awaitSpans(expected);
   }
 
   /** Every span of the calls made has started by now: waits until they have ended. */
   private List<SpanData> settle() {
-    openSpans.awaitAllEnded();
-    return exporter.getFinishedSpanItems();
+    otel.awaitAllEnded();
+    return otel.spans();
   }
 
   @Test
@@ -328,10 +289,10 @@ class OfficialInstrumentationInteropTest {
     many.put(Metadata.Key.of("baggage", Metadata.ASCII_STRING_MARSHALLER), baggage.toString());
     ManagedChannel channel = grpc.channel(MetadataUtils.newAttachHeadersInterceptor(many));
 
-    for (String kind : Calls.KINDS) {
-      assertThat(call(channel, kind)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+    for (Rpcs kind : Rpcs.values()) {
+      assertThat(kind.status(channel)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
       assertThat(service.seen.get(kind))
-          .as(kind)
+          .as(kind.name())
           .extracting(RecordingService.Seen::baggage)
           .isEqualTo(2);
     }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.otel;
 
+import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
@@ -20,12 +21,12 @@ import org.slf4j.MDC;
 final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
 
   /** What the handler thread saw, keyed by "unary", "client", "server", "bidi". */
-  final Map<String, Seen> seen = new ConcurrentHashMap<>();
+  final Map<Rpcs, Seen> seen = new ConcurrentHashMap<>();
 
   record Seen(
       String mdcTraceId, String mdcSpanId, String traceIds, String spanTraceId, int baggage) {}
 
-  private void record(String kind) {
+  private void record(Rpcs kind) {
     seen.putIfAbsent(
         kind,
         new Seen(
@@ -64,13 +65,13 @@ final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
 
   @Override
   public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-    record("unary");
+    record(Rpcs.UNARY);
     answer(request, out);
   }
 
   @Override
   public void serverStreamingRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-    record("server");
+    record(Rpcs.SERVER_STREAMING);
     out.onNext(SimpleResponse.newBuilder().setResponseMessage("first").build());
     answer(request, out);
   }
@@ -80,7 +81,7 @@ final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
     return new StreamObserver<SimpleRequest>() {
       @Override
       public void onNext(SimpleRequest value) {
-        record("client");
+        record(Rpcs.CLIENT_STREAMING);
       }
 
       @Override
@@ -98,7 +99,7 @@ final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
     return new StreamObserver<SimpleRequest>() {
       @Override
       public void onNext(SimpleRequest value) {
-        record("bidi");
+        record(Rpcs.BIDI_STREAMING);
         out.onNext(SimpleResponse.newBuilder().setResponseMessage("echo").build());
       }
 

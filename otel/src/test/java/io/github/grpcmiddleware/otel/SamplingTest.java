@@ -39,7 +39,7 @@ class SamplingTest {
   }
 
   private SpanData onlyServerSpan(String echoed) {
-    List<SpanData> spans = hops.exporter.getFinishedSpanItems();
+    List<SpanData> spans = hops.otel.spans();
     assertThat(spans).as("the server span is recorded").hasSize(1);
     SpanData span = spans.get(0);
     assertThat(span.getKind()).isEqualTo(SpanKind.SERVER);
@@ -84,7 +84,7 @@ class SamplingTest {
     String echoed =
         hops.call(new Metadata(), TraceIds.clientBuilder().sampleNewTraces(false).build());
 
-    assertThat(hops.exporter.getFinishedSpanItems()).isEmpty();
+    assertThat(hops.otel.spans()).isEmpty();
     assertThat(hops.handlerSpan().getTraceId()).isEqualTo(echoed);
     assertThat(hops.lastAtB().get(TRACEPARENT)).matches("00-" + echoed + "-[0-9a-f]{16}-00");
   }
@@ -116,7 +116,7 @@ class SamplingTest {
     }
 
     assertThat(echoed).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-    assertThat(hops.exporter.getFinishedSpanItems()).as("nothing recorded").isEmpty();
+    assertThat(hops.otel.spans()).as("nothing recorded").isEmpty();
     assertThat(hops.handlerSpan().isSampled()).isFalse();
     assertThat(hops.handlerSpan().getTraceId()).isEqualTo(echoed);
     assertThat(hops.lastAtB().get(TRACEPARENT)).matches("00-" + echoed + "-[0-9a-f]{16}-00");

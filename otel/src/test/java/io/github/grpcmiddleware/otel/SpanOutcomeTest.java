@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.grpcmiddleware.chain.ServerChain;
+import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
+import io.github.grpcmiddleware.testsupport.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -21,18 +23,13 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A server span ends once, with the status the client received, also when grpc-java closes the call
@@ -43,14 +40,9 @@ import org.junit.jupiter.api.Test;
 class SpanOutcomeTest {
 
   private static final MethodDescriptor<byte[], byte[]> RAW_UNARY =
-      MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName())
-          .setRequestMarshaller(new Bytes())
-          .setResponseMarshaller(new Bytes())
-          .build();
+      RawBytes.unary(SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName());
 
-  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  @RegisterExtension final InMemoryOtel otel = InMemoryOtel.traceContext();
   private Server server;
   private ManagedChannel channel;
 
@@ -67,12 +59,12 @@ class SpanOutcomeTest {
     Status client = callRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
 
     assertThat(client.getCode()).isEqualTo(Status.Code.UNKNOWN);
-    SpanData span = awaitOneSpan();
+    SpanData span = otel.awaitSpans(1).get(0);
     assertThat(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
         .isEqualTo((long) Status.Code.UNKNOWN.value());
     assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     server.shutdown().awaitTermination(5, TimeUnit.SECONDS);
-    assertThat(exporter.getFinishedSpanItems()).hasSize(1);
+    assertThat(otel.spans()).hasSize(1);
   }
 
   @Test
@@ -82,19 +74,13 @@ class SpanOutcomeTest {
     Status client = callRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
 
     assertThat(client.getCode()).isEqualTo(Status.Code.UNKNOWN);
-    SpanData span = awaitOneSpan();
+    SpanData span = otel.awaitSpans(1).get(0);
     assertThat(span.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code")))
         .isEqualTo((long) Status.Code.UNKNOWN.value());
   }
 
   private void start(boolean tracer) throws IOException {
-    OpenTelemetrySdk sdk =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                    .build())
-            .build();
+    OpenTelemetrySdk sdk = otel.sdk();
     ServerInterceptor chain =
         ServerChain.builder().tracing(GrpcTracing.serverBuilder(sdk).build()).build();
     NettyServerBuilder builder =
@@ -120,37 +106,11 @@ class SpanOutcomeTest {
     return e.getStatus();
   }
 
-  private SpanData awaitOneSpan() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (exporter.getFinishedSpanItems().isEmpty() && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
-    List<SpanData> spans = exporter.getFinishedSpanItems();
-    assertThat(spans).hasSize(1);
-    return spans.get(0);
-  }
-
   private static final class Service extends SimpleServiceGrpc.SimpleServiceImplBase {
     @Override
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
       responses.onNext(SimpleResponse.getDefaultInstance());
       responses.onCompleted();
-    }
-  }
-
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 }

@@ -2,8 +2,12 @@ package io.github.grpcmiddleware.otel;
 
 import static io.github.grpcmiddleware.otel.TwoHops.TRACEPARENT;
 import static io.github.grpcmiddleware.otel.TwoHops.TRACESTATE;
+import static io.github.grpcmiddleware.testsupport.TraceContextVectors.members;
+import static io.github.grpcmiddleware.testsupport.TraceContextVectors.ofLength;
+import static io.github.grpcmiddleware.testsupport.TraceContextVectors.printable;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.testsupport.TraceContextVectors;
 import io.grpc.Metadata;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -11,8 +15,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -29,9 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * server's own downstream call (through core's client) sends is checked too.
  */
 class TraceContextRulesTest {
-  static final String T = "4bf92f3577b34da6a3ce929d0e0e4736";
-  static final String P = "00f067aa0ba902b7";
-  static final String VALID = "00-" + T + "-" + P + "-01";
+  static final String T = TraceContextVectors.TRACE_ID;
+  static final String P = TraceContextVectors.PARENT_ID;
+  static final String VALID = TraceContextVectors.VALID;
 
   private final TwoHops hops = new TwoHops();
 
@@ -44,33 +46,8 @@ class TraceContextRulesTest {
 
   /** Name, traceparent, whether it continues the trace. */
   static Stream<Arguments> traceparents() {
-    return Stream.of(
-        Arguments.of("version 00", VALID, true),
-        Arguments.of("unknown flag bits", "00-" + T + "-" + P + "-09", true),
-        Arguments.of("higher version, 55 chars", "01-" + T + "-" + P + "-01", true),
-        Arguments.of("higher version, more fields", "cc-" + T + "-" + P + "-01-what-next", true),
-        Arguments.of("higher version, trailing dash", "fe-" + T + "-" + P + "-01-", true),
-        Arguments.of("version ff", "ff-" + T + "-" + P + "-01", false),
-        Arguments.of("uppercase trace id", "00-" + T.toUpperCase() + "-" + P + "-01", false),
-        Arguments.of("uppercase parent id", "00-" + T + "-" + P.toUpperCase() + "-01", false),
-        Arguments.of("uppercase flags", "00-" + T + "-" + P + "-0B", false),
-        Arguments.of("uppercase version", "0A-" + T + "-" + P + "-01", false),
-        Arguments.of("zero trace id", "00-" + "0".repeat(32) + "-" + P + "-01", false),
-        Arguments.of("zero parent id", "00-" + T + "-" + "0".repeat(16) + "-01", false),
-        Arguments.of("version 00 too long", VALID + "-", false),
-        Arguments.of("version 00 too long, more fields", VALID + "-what-next", false),
-        Arguments.of("too short", VALID.substring(0, 54), false),
-        Arguments.of("higher version too short", "01-" + T + "-" + P + "-1", false),
-        Arguments.of("higher version, no dash after flags", "01-" + T + "-" + P + "-01x", false),
-        Arguments.of("non-hex trace id", "00-" + T.substring(0, 31) + "g-" + P + "-01", false),
-        Arguments.of("non-hex version", "0g-" + T + "-" + P + "-01", false),
-        Arguments.of("non-hex flags", "00-" + T + "-" + P + "-0z", false),
-        Arguments.of("wrong delimiter", "00_" + T + "-" + P + "-01", false),
-        Arguments.of("short trace id", "00-" + T.substring(1) + "-" + P + "-01x", false),
-        Arguments.of("leading space", " " + VALID.substring(0, 54), false),
-        Arguments.of("empty", "", false),
-        Arguments.of("10 KB", "0".repeat(10 * 1024), false),
-        Arguments.of("lookup syntax", "${jndi:ldap://x.example/a}-" + T + "-" + P, false));
+    return TraceContextVectors.traceparents().stream()
+        .map(c -> Arguments.of(c.name(), c.value(), c.continues()));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
@@ -101,7 +78,7 @@ class TraceContextRulesTest {
     headers.put(TRACEPARENT, "00-" + T + "-" + P + "-00");
     String echoed = hops.call(headers);
 
-    assertThat(hops.exporter.getFinishedSpanItems()).isEmpty();
+    assertThat(hops.otel.spans()).isEmpty();
     SpanContext span = hops.handlerSpan();
     assertThat(span.getTraceId()).isEqualTo(T).isEqualTo(echoed);
     assertThat(span.isSampled()).isFalse();
@@ -128,27 +105,6 @@ class TraceContextRulesTest {
     hops.call(headers);
 
     assertThat(onlyServerSpan().getParentSpanId()).isEqualTo(P);
-  }
-
-  static String members(int from, int count) {
-    return IntStream.range(from, from + count)
-        .mapToObj(i -> "m" + i + "=v")
-        .collect(Collectors.joining(","));
-  }
-
-  static String printable() {
-    StringBuilder sb = new StringBuilder();
-    for (char c = 0x20; c <= 0x7e; c++) {
-      if (c != ',' && c != '=') {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
-  /** A valid list of exactly {@code length} (259 to 515) characters: two long members. */
-  static String ofLength(int length) {
-    return "a=" + "v".repeat(256) + ",b=" + "w".repeat(length - 261);
   }
 
   /**
@@ -247,7 +203,7 @@ class TraceContextRulesTest {
   }
 
   private SpanData onlyServerSpan() {
-    List<SpanData> spans = hops.exporter.getFinishedSpanItems();
+    List<SpanData> spans = hops.otel.spans();
     assertThat(spans).hasSize(1);
     return spans.get(0);
   }

@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -21,12 +22,6 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.BlockingDeque;
@@ -48,15 +43,8 @@ final class TwoHops implements AutoCloseable {
   static final Metadata.Key<String> X_TRACE_ID =
       Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
 
-  final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-  final OpenTelemetry openTelemetry =
-      OpenTelemetrySdk.builder()
-          .setTracerProvider(
-              SdkTracerProvider.builder()
-                  .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                  .build())
-          .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-          .build();
+  final InMemoryOtel otel = InMemoryOtel.traceContext();
+  final OpenTelemetry openTelemetry = otel.sdk();
 
   /** Request headers B received, newest last. */
   final BlockingDeque<Metadata> atB = new LinkedBlockingDeque<>();
@@ -159,5 +147,6 @@ final class TwoHops implements AutoCloseable {
     toB.shutdownNow();
     serverA.shutdownNow();
     serverB.shutdownNow();
+    otel.close();
   }
 }

@@ -10,6 +10,7 @@ import io.github.grpcmiddleware.examples.ExampleServer;
 import io.github.grpcmiddleware.examples.ProductionSettings;
 import io.github.grpcmiddleware.examples.proto.CreateUserRequest;
 import io.github.grpcmiddleware.examples.proto.HelloRequest;
+import io.github.grpcmiddleware.testsupport.RawBytes;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
@@ -22,10 +23,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -187,13 +186,7 @@ class ExampleLogLinesTest {
 
   @Test
   void undecodableRequestLogsOneAccessLineWithTheTraceIdAndAtMostOneGrpcLine() throws Exception {
-    MethodDescriptor<byte[], byte[]> sayHello =
-        MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName("example.Greeter/SayHello")
-            .setRequestMarshaller(new Bytes())
-            .setResponseMarshaller(new Bytes())
-            .build();
+    MethodDescriptor<byte[], byte[]> sayHello = RawBytes.unary("example.Greeter/SayHello");
     Metadata headers = new Metadata();
     headers.put(Rpc.TRACEPARENT, "00-" + TRACE + "-00f067aa0ba902b7-01");
     // Field 1 (name), length 5, but only one byte follows.
@@ -314,23 +307,6 @@ class ExampleLogLinesTest {
           .getElementsByTagName("pattern")
           .item(0)
           .getTextContent();
-    }
-  }
-
-  /** Sends and receives raw bytes. */
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (java.io.IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
   }
 }

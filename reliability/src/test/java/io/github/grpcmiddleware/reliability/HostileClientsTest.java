@@ -2,9 +2,6 @@ package io.github.grpcmiddleware.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.github.grpcmiddleware.examples.ExampleServer;
 import io.github.grpcmiddleware.examples.ProductionSettings;
 import io.github.grpcmiddleware.examples.proto.ChatMessage;
@@ -12,6 +9,7 @@ import io.github.grpcmiddleware.examples.proto.GreeterGrpc;
 import io.github.grpcmiddleware.examples.proto.HelloRequest;
 import io.github.grpcmiddleware.examples.proto.UserServiceGrpc;
 import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.testing.LogCapture;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -31,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The attacks hostile clients made on the example server, each in bounded form over Netty on
@@ -45,11 +43,15 @@ class HostileClientsTest {
 
   private @Nullable Server server;
   private @Nullable ManagedChannel channel;
-  private final List<Runnable> detach = new java.util.ArrayList<>();
+
+  @RegisterExtension
+  final LogCapture examplesLog = LogCapture.forLogger("io.github.grpcmiddleware.examples");
+
+  @RegisterExtension
+  final LogCapture accessLog = LogCapture.forLogger(AccessLog.SERVER_LOGGER_NAME);
 
   @AfterEach
   void stop() throws InterruptedException {
-    detach.forEach(Runnable::run);
     if (channel != null) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -68,7 +70,7 @@ class HostileClientsTest {
   @Test
   void neverReadingChatClientCannotGrowServerMemory() throws Exception {
     int port = start(ProductionSettings.defaults());
-    ListAppender<ILoggingEvent> echoes = capture("io.github.grpcmiddleware.examples");
+    examplesLog.clear(); // what the server logs from here on
     // The client's window is one byte and it never asks for a message: the server can send it
     // nothing. It keeps sending 4 KiB messages as long as the server lets it.
     ManagedChannel ch =
@@ -119,7 +121,7 @@ class HostileClientsTest {
       }
     }
     long growth = usedMemory() - before;
-    long taken = count(echoes, "Chat: echo");
+    long taken = count(examplesLog, "Chat: echo");
     System.out.printf(
         "figure: never-reading chat client: sent %d of %d messages of 4 KiB, server took %d,"
             + " server memory growth %d KiB%n",
@@ -134,7 +136,7 @@ class HostileClientsTest {
   @Test
   void rapidResetGetsGoAwayEnhanceYourCalm() throws Exception {
     int port = start(ProductionSettings.defaults());
-    ListAppender<ILoggingEvent> access = capture(AccessLog.SERVER_LOGGER_NAME);
+    accessLog.clear();
     int pairs = 0;
     try (RawHttp2 raw = RawHttp2.connect(port, true)) {
       raw.preface();
@@ -166,7 +168,7 @@ class HostileClientsTest {
           goAway != null,
           closed,
           raw.closeReason(),
-          size(access),
+          accessLog.events().size(),
           raw.received(RawHttp2.GOAWAY).stream()
               .map(
                   f ->
@@ -181,7 +183,7 @@ class HostileClientsTest {
       assertThat(goAway).as("GOAWAY ENHANCE_YOUR_CALM").isNotNull();
       assertThat(closed).as("connection closed").isTrue();
       // Every stream the server accepted before the GOAWAY is one call, logged once.
-      assertThat(size(access)).as("access-log lines").isLessThanOrEqualTo(200 + 10);
+      assertThat(accessLog.events().size()).as("access-log lines").isLessThanOrEqualTo(200 + 10);
     }
   }
 
@@ -296,26 +298,8 @@ class HostileClientsTest {
     }
   }
 
-  private ListAppender<ILoggingEvent> capture(String loggerName) {
-    Logger logger = (Logger) LoggerFactory.getLogger(loggerName);
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.setName("hostile-clients-" + loggerName);
-    appender.start();
-    logger.addAppender(appender);
-    detach.add(() -> logger.detachAppender(appender));
-    return appender;
-  }
-
-  private static int size(ListAppender<ILoggingEvent> appender) {
-    synchronized (appender) {
-      return appender.list.size();
-    }
-  }
-
-  private static long count(ListAppender<ILoggingEvent> appender, String prefix) {
-    synchronized (appender) { // AppenderBase appends under this lock
-      return appender.list.stream().filter(e -> e.getFormattedMessage().startsWith(prefix)).count();
-    }
+  private static long count(LogCapture log, String prefix) {
+    return log.events().stream().filter(e -> e.message().startsWith(prefix)).count();
   }
 
   /** Heap in use after a full collection, plus NIO direct buffers (where Netty's pool lives). */

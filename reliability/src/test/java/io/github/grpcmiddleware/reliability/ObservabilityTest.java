@@ -10,6 +10,7 @@ import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.logging.AccessLog;
 import io.github.grpcmiddleware.logging.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
+import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.github.grpcmiddleware.testing.TestCredentials;
@@ -24,19 +25,11 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
-import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.context.propagation.TextMapPropagator;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,23 +51,9 @@ class ObservabilityTest {
   @RegisterExtension
   final LogCapture access = LogCapture.forLogger(AccessLog.SERVER_LOGGER_NAME).atLevel("DEBUG");
 
-  private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+  @RegisterExtension final InMemoryOtel otel = InMemoryOtel.traceContextAndBaggage();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final List<Integer> baggageSizes = new CopyOnWriteArrayList<>();
-
-  private OpenTelemetry sdk(Sampler sampler) {
-    return OpenTelemetrySdk.builder()
-        .setTracerProvider(
-            SdkTracerProvider.builder()
-                .setSampler(sampler)
-                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
-                .build())
-        .setPropagators(
-            ContextPropagators.create(
-                TextMapPropagator.composite(
-                    W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance())))
-        .build();
-  }
 
   /** Records the baggage every call carries, authenticated or not (it sits outside auth). */
   private final ServerInterceptor baggageProbe =
@@ -93,7 +72,7 @@ class ObservabilityTest {
 
   private ServerInterceptor chain(Sampler sampler) {
     return ServerChain.builder()
-        .tracing(GrpcTracing.newServerInterceptor(sdk(sampler)))
+        .tracing(GrpcTracing.newServerInterceptor(otel.sdk(sampler)))
         .observability(AccessLog.serverBuilder().build())
         .observability(GrpcMetrics.serverBuilder(registry).build())
         .errorMapping(ErrorMapping.serverBuilder().build())
@@ -176,13 +155,8 @@ class ObservabilityTest {
           .isEqualTo(Status.Code.CANCELLED);
     }
     List<String> timedOut = List.of("DEADLINE_EXCEEDED", "CANCELLED");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while ((exporter.getFinishedSpanItems().size() < 6 || access.events().size() < 6)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    List<SpanData> spans = exporter.getFinishedSpanItems();
-    List<LoggedEvent> lines = access.events();
+    List<SpanData> spans = otel.awaitSpans(6);
+    List<LoggedEvent> lines = access.awaitEvents(6, Duration.ofSeconds(10));
     assertThat(spans).hasSize(6);
     assertThat(lines).hasSize(6);
     List<String> spanCodes =
@@ -237,7 +211,7 @@ class ObservabilityTest {
     }
     hostile.put(Rpc.ascii("baggage"), baggage.toString());
     for (Sampler sampler : List.of(ignoreRemote, Sampler.parentBased(off))) {
-      exporter.reset();
+      otel.reset();
       baggageSizes.clear();
       try (ChainServer server = ChainServer.start(2, chain(sampler), new FaultService())) {
         Rpc.Outcome outcome =
@@ -255,10 +229,10 @@ class ObservabilityTest {
       assertThat(baggageSizes.get(0)).isLessThanOrEqualTo(64);
       assertThat(baggageSizes.get(1)).isLessThanOrEqualTo(4096);
       if (sampler == ignoreRemote) {
-        assertThat(exporter.getFinishedSpanItems()).as("sampling forced by the caller").isEmpty();
+        assertThat(otel.spans()).as("sampling forced by the caller").isEmpty();
       } else {
         // Control: the SDK's default parent-based sampler does follow the caller's flag.
-        assertThat(exporter.getFinishedSpanItems()).hasSize(1);
+        assertThat(otel.spans()).hasSize(1);
       }
     }
     assertThat(access.events())

@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -29,14 +30,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>An appender is attached before each test and detached after it (on a static or an instance
  * field alike); events are copied when logged (level, logger, formatted message, MDC, throwable,
- * thread), so they stay right after the logging thread moves on. With {@link #atLevel(String)} the
- * logger's level is lowered for the test and restored afterwards. Events logged on server threads
- * may arrive after the client has its response: use {@link #await}.
+ * key-value pairs, thread), so they stay right after the logging thread moves on. With {@link
+ * #atLevel(String)} the logger's level is set for each test, with {@link #setLevel(String)} changed
+ * in the middle of one, and restored afterwards. Events logged on server threads may arrive after
+ * the client has its response: use {@link #await} or {@link #awaitEvents}. Register one field per
+ * logger to capture several.
  *
  * <p>Needs {@code ch.qos.logback:logback-classic} as the SLF4J backend (an optional dependency of
  * this module; logback 1.5 runs on Java 11+). This class is thread-safe.
  */
 public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
+  private static final List<String> EVENT_LEVELS =
+      Collections.unmodifiableList(Arrays.asList("TRACE", "DEBUG", "INFO", "WARN", "ERROR"));
+
   private final String loggerName;
   private final @Nullable String level;
   private final List<LoggedEvent> events = new CopyOnWriteArrayList<>();
@@ -91,19 +97,49 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    * Returns a capture of the same logger that sets its level during each test (restoring it
    * afterwards), for example {@code "DEBUG"} to see the library's per-call events.
    *
-   * @param levelName {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN}, {@code ERROR} or
-   *     {@code ALL}, case-insensitive; not null
+   * @param levelName {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN}, {@code ERROR},
+   *     {@code ALL} or {@code OFF}, case-insensitive; not null
    * @return a new extension; never null
    * @throws IllegalArgumentException when the name is not a level
    */
   public LogCapture atLevel(String levelName) {
+    return new LogCapture(loggerName, levelOf(levelName));
+  }
+
+  /**
+   * Sets the captured logger's level now, in the middle of the current test, as an operator would
+   * at run time (for example {@code "OFF"} to check that nothing is logged, or work is skipped,
+   * when the logger is off). After the test the logger gets back the level it had before the test,
+   * as with {@link #atLevel(String)}; the next test starts from this capture's configuration again.
+   *
+   * @param levelName {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN}, {@code ERROR},
+   *     {@code ALL} or {@code OFF}, case-insensitive; not null
+   * @throws IllegalArgumentException when the name is not a level
+   * @throws IllegalStateException when called outside a test (before the extension attached its
+   *     appender or after it detached it)
+   */
+  public void setLevel(String levelName) {
+    String upper = levelOf(levelName);
+    synchronized (lock) {
+      LogbackAttachment attached = attachment;
+      if (attached == null) {
+        throw new IllegalStateException(
+            "LogCapture.setLevel: no test is running on logger \""
+                + loggerName
+                + "\" (call it from a test, a @BeforeEach or an @AfterEach method)");
+      }
+      attached.setLevel(upper);
+    }
+  }
+
+  private static String levelOf(String levelName) {
     Objects.requireNonNull(levelName, "levelName");
     String upper = levelName.toUpperCase(Locale.ROOT);
     if (!LogbackAttachment.isLevel(upper)) {
       throw new IllegalArgumentException(
-          "level: " + levelName + " (expected: TRACE, DEBUG, INFO, WARN, ERROR or ALL)");
+          "level: " + levelName + " (expected: TRACE, DEBUG, INFO, WARN, ERROR, ALL or OFF)");
     }
-    return new LogCapture(loggerName, upper);
+    return upper;
   }
 
   @Override
@@ -137,6 +173,30 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    */
   public List<LoggedEvent> events() {
     return Collections.unmodifiableList(new ArrayList<>(events));
+  }
+
+  /**
+   * Returns the events captured in the current test so far at exactly one level, oldest first.
+   *
+   * @param levelName {@code TRACE}, {@code DEBUG}, {@code INFO}, {@code WARN} or {@code ERROR},
+   *     case-insensitive; not null
+   * @return an unmodifiable copy; never null
+   * @throws IllegalArgumentException when the name is not the level of an event
+   */
+  public List<LoggedEvent> events(String levelName) {
+    Objects.requireNonNull(levelName, "levelName");
+    String upper = levelName.toUpperCase(Locale.ROOT);
+    if (!EVENT_LEVELS.contains(upper)) {
+      throw new IllegalArgumentException(
+          "level: " + levelName + " (expected: TRACE, DEBUG, INFO, WARN or ERROR)");
+    }
+    List<LoggedEvent> atLevel = new ArrayList<>();
+    for (LoggedEvent event : events) {
+      if (event.level().equals(upper)) {
+        atLevel.add(event);
+      }
+    }
+    return Collections.unmodifiableList(atLevel);
   }
 
   /**
@@ -179,12 +239,56 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
                 + " ms; captured: "
                 + describe(events()));
       }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for a log event", e);
+      pause();
+    }
+  }
+
+  /**
+   * Waits until {@code count} events have been captured, for example the one access-log line per
+   * call that server threads write after the client has its response, and returns them; fails when
+   * more than {@code count} were captured by then. Events that arrive later are not waited for.
+   *
+   * @param count how many events to expect; at least 1
+   * @param timeout how long to wait; not null
+   * @return an unmodifiable copy of the {@code count} events, oldest first; never null
+   * @throws IllegalArgumentException when {@code count} is less than 1
+   * @throws AssertionError when fewer arrive in time or more were captured; the message lists every
+   *     captured event
+   */
+  public List<LoggedEvent> awaitEvents(int count, Duration timeout) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count: " + count + " (expected: > 0)");
+    }
+    Objects.requireNonNull(timeout, "timeout");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<LoggedEvent> captured = events();
+      if (captured.size() == count) {
+        return captured;
       }
+      if (captured.size() > count || System.nanoTime() - deadline >= 0) {
+        throw new AssertionError(
+            "LogCapture: expected "
+                + count
+                + " events on logger \""
+                + loggerName
+                + "\" within "
+                + timeout.toMillis()
+                + " ms, captured "
+                + captured.size()
+                + ": "
+                + describe(captured));
+      }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for a log event", e);
     }
   }
 

@@ -9,11 +9,13 @@ import ch.qos.logback.classic.spi.ThrowableProxy;
 import ch.qos.logback.core.AppenderBase;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.KeyValuePair;
 
 /**
  * An appender attached to one logback logger for one test. The only class of {@link LogCapture}
@@ -25,15 +27,14 @@ final class LogbackAttachment {
   private final Logger logger;
   private final CapturingAppender appender;
   private final @Nullable Level previousLevel;
-  private final boolean levelChanged;
+  private volatile boolean levelChanged;
 
   private LogbackAttachment(Logger logger, CapturingAppender appender, @Nullable String level) {
     this.logger = logger;
     this.appender = appender;
     this.previousLevel = logger.getLevel();
-    this.levelChanged = level != null;
     if (level != null) {
-      logger.setLevel(Level.toLevel(level));
+      setLevel(level);
     }
     logger.addAppender(appender);
   }
@@ -69,6 +70,12 @@ final class LogbackAttachment {
     return new LogbackAttachment(context.getLogger(loggerName), appender, level);
   }
 
+  /** Sets the logger's level until {@link #detach()}, which restores the level from before. */
+  void setLevel(String upperCaseName) {
+    levelChanged = true;
+    logger.setLevel(Level.toLevel(upperCaseName));
+  }
+
   void detach() {
     logger.detachAppender(appender);
     appender.stop();
@@ -88,6 +95,7 @@ final class LogbackAttachment {
     protected void append(ILoggingEvent event) {
       // Copied now: logback reads the MDC lazily, and the thread moves on.
       Map<String, String> mdc = event.getMDCPropertyMap();
+      @Nullable List<KeyValuePair> pairs = event.getKeyValuePairs();
       sink.add(
           new LoggedEvent(
               event.getLevel().toString(),
@@ -96,8 +104,20 @@ final class LogbackAttachment {
               mdc == null || mdc.isEmpty()
                   ? Collections.<String, String>emptyMap()
                   : Collections.unmodifiableMap(new HashMap<>(mdc)),
+              keyValuesOf(pairs),
               throwableOf(event.getThrowableProxy()),
               event.getThreadName()));
+    }
+
+    private static Map<String, @Nullable Object> keyValuesOf(@Nullable List<KeyValuePair> pairs) {
+      if (pairs == null || pairs.isEmpty()) {
+        return Collections.emptyMap();
+      }
+      Map<String, @Nullable Object> copy = new LinkedHashMap<>();
+      for (KeyValuePair pair : pairs) {
+        copy.put(pair.key, pair.value);
+      }
+      return Collections.unmodifiableMap(copy);
     }
 
     private static @Nullable Throwable throwableOf(@Nullable IThrowableProxy proxy) {

@@ -14,6 +14,7 @@ public final class LoggedEvent {
   private final String loggerName;
   private final String message;
   private final Map<String, String> mdc;
+  private final Map<String, @Nullable Object> keyValues;
   private final @Nullable Throwable throwable;
   private final String threadName;
 
@@ -22,12 +23,14 @@ public final class LoggedEvent {
       String loggerName,
       String message,
       Map<String, String> mdc,
+      Map<String, @Nullable Object> keyValues,
       @Nullable Throwable throwable,
       String threadName) {
     this.level = level;
     this.loggerName = loggerName;
     this.message = message;
     this.mdc = mdc;
+    this.keyValues = keyValues;
     this.throwable = throwable;
     this.threadName = threadName;
   }
@@ -70,6 +73,18 @@ public final class LoggedEvent {
   }
 
   /**
+   * Returns the key-value pairs the event was logged with through SLF4J 2's fluent API ({@code
+   * log.atInfo().addKeyValue("grpc.code", "OK").log(...)}), the structured fields of an access log
+   * line for example. They are not part of {@link #message()}.
+   *
+   * @return an unmodifiable map in the order the pairs were added (a key added twice keeps its last
+   *     value); never null, empty when none were added; values may be null
+   */
+  public Map<String, @Nullable Object> keyValues() {
+    return keyValues;
+  }
+
+  /**
    * Returns the logged throwable.
    *
    * @return the throwable, or null when none was logged
@@ -96,6 +111,7 @@ public final class LoggedEvent {
         + loggerName
         + " - "
         + message
+        + (keyValues.isEmpty() ? "" : " " + keyValues)
         + (mdc.isEmpty() ? "" : " " + mdc)
         + (throwable == null ? "" : " " + throwable);
   }

@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.otel;
+package io.github.grpcmiddleware.otel.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * Counts the recorded spans started and not yet ended. Every span of a call starts before the call
  * can end at the client, so once the client has its status and this count is back to zero, no
  * further span of that call can show up: a test waits on that instead of sleeping. Register it
- * after the exporting processor, so a span is exported before it counts as ended.
+ * after the exporting processor, so a span is exported before it counts as ended. Part of {@link
+ * InMemoryOtel}.
  */
 final class OpenSpans implements SpanProcessor {
   private final AtomicInteger open = new AtomicInteger();
