@@ -256,10 +256,10 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    *     captured event
    */
   public List<LoggedEvent> awaitEvents(int count, Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
     if (count < 1) {
       throw new IllegalArgumentException("count: " + count + " (expected: > 0)");
     }
-    Objects.requireNonNull(timeout, "timeout");
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       List<LoggedEvent> captured = events();
