@@ -23,6 +23,7 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,9 @@ class ResponsePathMdcTest {
 
   /** The MDC trace id on the application thread after it sent the response. */
   private static final AtomicReference<String> appThreadAfter = new AtomicReference<>();
+
+  /** Released when the thread that sent the response has returned from close. */
+  private static volatile CountDownLatch responded = new CountDownLatch(1);
 
   /** What the transport saw in the MDC when a message went out and when the stream closed. */
   private static final List<String> transport = new CopyOnWriteArrayList<>();
@@ -87,11 +91,12 @@ class ResponsePathMdcTest {
     seen.clear();
     transport.clear();
     appThreadAfter.set(null);
+    responded = new CountDownLatch(1);
     appThread.submit(() -> MDC.put("traceId", APP_THREAD_VALUE)).get();
   }
 
   @Test
-  void sentInsideTheHandlerCallback() {
+  void sentInsideTheHandlerCallback() throws InterruptedException {
     String echoed = call("inline");
 
     assertThat(seen)
@@ -101,7 +106,7 @@ class ResponsePathMdcTest {
   }
 
   @Test
-  void sentFromAnApplicationThread() {
+  void sentFromAnApplicationThread() throws InterruptedException {
     String echoed = call("app-thread");
 
     // Inner parts run before the chain's call wrapper on this path: they see the thread's own MDC
@@ -117,7 +122,7 @@ class ResponsePathMdcTest {
   }
 
   /** Calls the service and returns the trace id the server echoed in {@code x-trace-id}. */
-  private static String call(String how) {
+  private static String call(String how) throws InterruptedException {
     AtomicReference<Metadata> headers = new AtomicReference<>();
     AtomicReference<Metadata> trailers = new AtomicReference<>();
     ClientInterceptor capture = MetadataUtils.newCaptureMetadataInterceptor(headers, trailers);
@@ -126,6 +131,8 @@ class ResponsePathMdcTest {
             .withInterceptors(capture)
             .unaryRpc(SimpleRequest.newBuilder().setRequestMessage(how).build());
     assertThat(response.getResponseMessage()).isEqualTo(how);
+    // The client may see the close before the sending thread has returned from it.
+    assertThat(responded.await(10, TimeUnit.SECONDS)).as("sender returned").isTrue();
     Metadata received = headers.get();
     assertThat(received).isNotNull();
     String echoed =
@@ -148,12 +155,14 @@ class ResponsePathMdcTest {
           };
       if (request.getRequestMessage().equals("inline")) {
         respond.run();
+        responded.countDown();
         return;
       }
       appThread.execute(
           () -> {
             respond.run();
             appThreadAfter.set(MDC.get("traceId"));
+            responded.countDown();
           });
     }
   }
