@@ -63,6 +63,9 @@ public interface Permit {
    * @throws IllegalArgumentException when {@code retryAfter} is negative
    */
   static Permit rejected(Duration retryAfter) {
+    if (retryAfter == null) {
+      throw new NullPointerException("retryAfter");
+    }
     if (retryAfter.isNegative()) {
       throw new IllegalArgumentException("retryAfter: " + retryAfter + " (expected: >= 0)");
     }

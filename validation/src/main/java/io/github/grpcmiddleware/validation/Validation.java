@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.validation;
 
 import io.grpc.ServerInterceptor;
+import java.util.Objects;
 
 /**
  * Entry point for request validation: a server interceptor that checks every request message
@@ -75,6 +76,7 @@ public final class Validation {
    * @return the message key; never null
    */
   public static String messageKey(String ruleId) {
+    Objects.requireNonNull(ruleId, "ruleId");
     return MESSAGE_KEY_PREFIX + RuleMessages.normalize(ruleId);
   }
 }
