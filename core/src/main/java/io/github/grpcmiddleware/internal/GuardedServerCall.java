@@ -11,11 +11,13 @@ import org.slf4j.LoggerFactory;
  * This class is internal and is hence not for public use. Its APIs are unstable and can change at
  * any time.
  *
- * <p>A call wrapper for a part that may end the call itself while the handler still runs (a
- * deadline cap that passed, a request that failed validation): once closed, what the handler sends,
- * requests or closes afterwards is dropped. Sends, requests and closes are serialized on the
+ * <p>A call wrapper for a part that may close the call itself while the handler still runs (error
+ * mapping after a failure, a deadline cap that passed, a request that failed validation). The call
+ * is closed once: a later close, the handler's or the part's, is dropped. Once the part closed it,
+ * what the handler sends or requests is dropped too; a handler that sends after its own close gets
+ * grpc-java's answer, as without the part. Sends, requests and closes are serialized on the
  * wrapper's monitor, because the part and the handler may close at the same time from different
- * threads; a subclass that checks a message before sending it does so under that monitor too.
+ * threads; a subclass that renders a status or checks a message does so under that monitor too.
  *
  * <p>This class is thread-safe.
  *
@@ -27,6 +29,7 @@ public abstract class GuardedServerCall<ReqT, RespT>
   private static final Logger logger = LoggerFactory.getLogger(GuardedServerCall.class);
 
   private boolean closed; // guarded by this
+  private volatile boolean closedByPart;
 
   /**
    * Wraps a call.
@@ -40,83 +43,89 @@ public abstract class GuardedServerCall<ReqT, RespT>
   @Override
   public void sendHeaders(Metadata headers) {
     synchronized (this) {
-      if (!closed) {
+      if (!closedByPart) {
         super.sendHeaders(headers);
       }
     }
   }
 
   @Override
+  public boolean isReady() {
+    return !closedByPart && super.isReady();
+  }
+
+  @Override
   public void sendMessage(RespT message) {
     synchronized (this) {
-      if (!closed) {
-        super.sendMessage(message);
+      if (closedByPart) {
+        return;
       }
+      super.sendMessage(message);
     }
-  }
-
-  @Override
-  public void request(int numMessages) {
-    synchronized (this) {
-      if (!closed) {
-        super.request(numMessages);
-      }
-    }
-  }
-
-  @Override
-  public boolean isReady() {
-    synchronized (this) {
-      if (closed) {
-        return false;
-      }
-    }
-    return super.isReady();
   }
 
   @Override
   public void close(Status status, Metadata trailers) {
     synchronized (this) {
       if (closed) {
-        logger.debug("ignoring the handler's close({}): the call was closed already", status);
+        logger.debug("ignoring close({}) of a call already closed", status.getCode());
         return;
       }
       closed = true;
-      super.close(status, trailers);
+      closeForHandler(status, trailers);
     }
   }
 
-  /**
-   * Tells whether the call is closed (by the handler or by the part); call it while holding this
-   * object's monitor to act on the answer.
-   *
-   * @return true once closed
-   */
-  protected final boolean isClosed() {
+  @Override
+  public void request(int numMessages) {
     synchronized (this) {
-      return closed;
+      if (!closedByPart) {
+        super.request(numMessages);
+      }
     }
   }
 
   /**
-   * Marks the call closed for the part, unless it is closed already; from then on the handler's
-   * sends and close are dropped. The part then closes the delegate with {@link #closeDelegate}.
+   * Closes the wrapped call for the handler's {@code close}, once; called holding this object's
+   * monitor. By default it forwards the status as it is.
+   *
+   * @param status the handler's status; not null
+   * @param trailers the handler's trailers; not null
+   */
+  protected void closeForHandler(Status status, Metadata trailers) {
+    delegate().close(status, trailers);
+  }
+
+  /**
+   * Tells whether the part closed the call.
+   *
+   * @return true once {@link #markClosedByPart()} succeeded
+   */
+  protected final boolean isClosedByPart() {
+    return closedByPart;
+  }
+
+  /**
+   * Marks the call closed by the part, unless it is closed already; from then on the handler's
+   * sends and close are dropped. The part then closes the wrapped call, holding this object's
+   * monitor, with {@link #closeDelegate}.
    *
    * @return false when the call was closed already (nothing to do)
    */
-  protected final boolean markClosed() {
+  protected final boolean markClosedByPart() {
     synchronized (this) {
       if (closed) {
         return false;
       }
       closed = true;
+      closedByPart = true;
       return true;
     }
   }
 
   /**
-   * Closes the wrapped call for the part after {@link #markClosed()}; never throws (grpc-java may
-   * have closed the call meanwhile, when the client went away: nothing is left to tell anyone).
+   * Closes the wrapped call for the part after {@link #markClosedByPart()}; never throws (grpc-java
+   * may have closed the call meanwhile, when the client went away: nothing is left to tell anyone).
    *
    * @param status the status; not null
    * @param trailers the trailers; not null
@@ -124,9 +133,9 @@ public abstract class GuardedServerCall<ReqT, RespT>
   protected final void closeDelegate(Status status, Metadata trailers) {
     synchronized (this) {
       try {
-        super.close(status, trailers);
+        delegate().close(status, trailers);
       } catch (RuntimeException e) {
-        logger.debug("closing the call for {} failed", status.getCode(), e);
+        logger.debug("closing the call with {} failed", status.getCode(), e);
       }
     }
   }

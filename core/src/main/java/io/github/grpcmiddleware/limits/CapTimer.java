@@ -107,37 +107,31 @@ abstract class CapTimer {
         before = before.timerPrev;
       }
       CappedServerCall<?, ?> after = before == null ? head : before.timerNext;
-      call.timerPrev = before;
-      call.timerNext = after;
-      if (before == null) {
-        head = call;
-      } else {
-        before.timerNext = call;
-      }
-      if (after == null) {
-        tail = call;
-      } else {
-        after.timerPrev = call;
-      }
+      join(before, call);
+      join(call, after);
       call.timed = true;
     }
 
     void unlink(CappedServerCall<?, ?> call) {
-      CappedServerCall<?, ?> before = call.timerPrev;
-      CappedServerCall<?, ?> after = call.timerNext;
-      if (before == null) {
-        head = after;
-      } else {
-        before.timerNext = after;
-      }
-      if (after == null) {
-        tail = before;
-      } else {
-        after.timerPrev = before;
-      }
+      join(call.timerPrev, call.timerNext);
       call.timerPrev = null;
       call.timerNext = null;
       call.timed = false;
+    }
+
+    /** Makes {@code second} follow {@code first}; null stands for the lane's ends. */
+    private void join(
+        @Nullable CappedServerCall<?, ?> first, @Nullable CappedServerCall<?, ?> second) {
+      if (first == null) {
+        head = second;
+      } else {
+        first.timerNext = second;
+      }
+      if (second == null) {
+        tail = first;
+      } else {
+        second.timerPrev = first;
+      }
     }
   }
 

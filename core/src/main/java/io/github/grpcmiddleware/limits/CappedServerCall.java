@@ -63,7 +63,7 @@ final class CappedServerCall<ReqT, RespT> extends GuardedServerCall<ReqT, RespT>
 
   /** Closes the call because the cap passed, unless it is closed already. */
   void expire() {
-    if (!markClosed()) {
+    if (!markClosedByPart()) {
       return;
     }
     expired = true;

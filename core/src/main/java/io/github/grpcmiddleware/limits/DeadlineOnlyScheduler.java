@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Delayed;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,44 +22,8 @@ final class DeadlineOnlyScheduler extends AbstractExecutorService
 
   static final DeadlineOnlyScheduler INSTANCE = new DeadlineOnlyScheduler();
 
-  /** What the Context cancels when it is cancelled: nothing was scheduled. */
-  private static final ScheduledFuture<Object> NOTHING =
-      new ScheduledFuture<Object>() {
-        @Override
-        public long getDelay(TimeUnit unit) {
-          return 0;
-        }
-
-        @Override
-        public int compareTo(Delayed other) {
-          return Long.compare(0, other.getDelay(TimeUnit.NANOSECONDS));
-        }
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-          return false;
-        }
-
-        @Override
-        public boolean isCancelled() {
-          return false;
-        }
-
-        @Override
-        public boolean isDone() {
-          return true;
-        }
-
-        @Override
-        public Object get() {
-          throw new UnsupportedOperationException("nothing was scheduled");
-        }
-
-        @Override
-        public Object get(long timeout, TimeUnit unit) {
-          throw new UnsupportedOperationException("nothing was scheduled");
-        }
-      };
+  /** What the Context cancels when it is cancelled: nothing was scheduled, nothing is pending. */
+  private static final ScheduledFuture<Object> NOTHING = new Done();
 
   private DeadlineOnlyScheduler() {}
 
@@ -110,5 +75,23 @@ final class DeadlineOnlyScheduler extends AbstractExecutorService
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) {
     return false;
+  }
+
+  /** A future that is done already (so cancelling it does nothing). */
+  private static final class Done extends FutureTask<Object> implements ScheduledFuture<Object> {
+    Done() {
+      super(() -> null);
+      run();
+    }
+
+    @Override
+    public long getDelay(TimeUnit unit) {
+      return 0;
+    }
+
+    @Override
+    public int compareTo(Delayed other) {
+      return Long.compare(0, other.getDelay(TimeUnit.NANOSECONDS));
+    }
   }
 }

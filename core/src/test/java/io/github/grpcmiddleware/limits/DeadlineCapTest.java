@@ -12,6 +12,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,7 +121,7 @@ class DeadlineCapTest {
             .build();
     try (Harness h = Harness.inProcess(service, limits)) {
       io.grpc.stub.StreamObserver<io.grpc.testing.protobuf.SimpleRequest> longCall =
-          h.async().bidiStreamingRpc(new Ignore());
+          h.async().bidiStreamingRpc(ConcurrencyLimitTest.observer(new CompletableFuture<>()));
       longCall.onNext(request("block"));
       service.awaitBlocked(1);
       for (int round = 0; round < 2; round++) {
@@ -160,19 +161,6 @@ class DeadlineCapTest {
       assertThat(service.cancelledContexts).hasValue(1);
       assertThat(lane.size()).isZero();
     }
-  }
-
-  /** Ignores what a stream answers. */
-  static final class Ignore
-      implements io.grpc.stub.StreamObserver<io.grpc.testing.protobuf.SimpleResponse> {
-    @Override
-    public void onNext(io.grpc.testing.protobuf.SimpleResponse value) {}
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
   }
 
   @Test

@@ -16,6 +16,7 @@ import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,19 +36,6 @@ class LimitsInstalledTwiceTest {
     timer.shutdownNow();
   }
 
-  private static StreamObserver<SimpleResponse> ignore() {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(SimpleResponse value) {}
-
-      @Override
-      public void onError(Throwable t) {}
-
-      @Override
-      public void onCompleted() {}
-    };
-  }
-
   @Test
   void aConcurrencyLimitCountsEachCallOnce() throws Exception {
     CountingLimiters counting = new CountingLimiters(2);
@@ -56,8 +44,10 @@ class LimitsInstalledTwiceTest {
             .limit("inflight", LimitType.CONCURRENCY, ALL, LimitKey.global(), counting)
             .build();
     try (Harness h = Harness.inProcess(ServerInterceptors.intercept(service, limits, limits))) {
-      h.async().unaryRpc(request("block"), ignore());
-      h.async().unaryRpc(request("block"), ignore());
+      h.async()
+          .unaryRpc(request("block"), ConcurrencyLimitTest.observer(new CompletableFuture<>()));
+      h.async()
+          .unaryRpc(request("block"), ConcurrencyLimitTest.observer(new CompletableFuture<>()));
       service.awaitBlocked(2);
       assertThat(counting.inFlight()).isEqualTo(2);
       assertThatThrownBy(() -> h.blocking().unaryRpc(request("ok")))

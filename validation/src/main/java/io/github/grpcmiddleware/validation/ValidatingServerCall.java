@@ -50,7 +50,7 @@ final class ValidatingServerCall<ReqT, RespT> extends GuardedServerCall<ReqT, Re
       return;
     }
     synchronized (this) {
-      if (isClosed()) {
+      if (isClosedByPart()) {
         return;
       }
       String method = getMethodDescriptor().getFullMethodName();
@@ -69,8 +69,10 @@ final class ValidatingServerCall<ReqT, RespT> extends GuardedServerCall<ReqT, Re
 
   /** Ends the call for validation unless the handler closed it already; never throws. */
   void closeFromValidation(Status status, Metadata trailers) {
-    if (markClosed()) {
-      closeDelegate(status, trailers);
+    synchronized (this) {
+      if (markClosedByPart()) {
+        closeDelegate(status, trailers);
+      }
     }
   }
 

@@ -13,8 +13,6 @@ import io.github.grpcmiddleware.validation.proto.UploadReply;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -41,28 +39,14 @@ class ValidationInstalledTwiceTest {
 
   private static UploadReply upload(OrderServiceGrpc.OrderServiceStub stub, int count)
       throws Exception {
-    CompletableFuture<UploadReply> reply = new CompletableFuture<>();
-    StreamObserver<Order> requests =
-        stub.uploadOrders(
-            new StreamObserver<UploadReply>() {
-              @Override
-              public void onNext(UploadReply value) {
-                reply.complete(value);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                reply.completeExceptionally(t);
-              }
-
-              @Override
-              public void onCompleted() {}
-            });
+    Recorder<UploadReply> replies = new Recorder<>();
+    StreamObserver<Order> requests = stub.uploadOrders(replies);
     for (int i = 0; i < count; i++) {
       requests.onNext(Orders.valid().build());
     }
     requests.onCompleted();
-    return reply.get(10, TimeUnit.SECONDS);
+    assertThat(replies.await()).isNull();
+    return replies.values.get(0);
   }
 
   @Nested
