@@ -32,18 +32,19 @@ import org.openjdk.jmh.annotations.TearDown;
 public class LimitsBenchmark {
 
   /**
-   * The stack: {@code bare} (no interceptors); {@code bare_deadline} (none, the client sends a 10 s
-   * deadline: the floor of the deadline rows); {@code default_deadline} (client: {@code
-   * Limits.clientBuilder().defaultDeadline(*, 10 s)}, the call has none); {@code concurrency} (a
-   * global concurrency limit far above the one call in flight); {@code rate} (a per-method rate
-   * limit far above the benchmark's rate); {@code cap_no_deadline} (a 10 s cap, the call has no
-   * deadline, so it is capped); {@code cap_longer_deadline} (a 10 s cap, the client sends 1 h,
-   * capped); {@code cap_within_deadline} (a 1 h cap, the client sends 10 s, kept: nothing to do);
-   * {@code all} (both limits and the 10 s cap, no deadline).
+   * The stack: {@code bare} (no interceptors); {@code bare_deadline} and {@code bare_long_deadline}
+   * (none, the client sends a 10 s or a 1 h deadline: the floors of the deadline rows); {@code
+   * default_deadline} (client: {@code Limits.clientBuilder().defaultDeadline(*, 10 s)}, the call
+   * has none); {@code concurrency} (a global concurrency limit far above the one call in flight);
+   * {@code rate} (a per-method rate limit far above the benchmark's rate); {@code cap_no_deadline}
+   * (a 10 s cap, the call has no deadline, so it is capped); {@code cap_longer_deadline} (a 10 s
+   * cap, the client sends 1 h, capped); {@code cap_within_deadline} (a 1 h cap, the client sends 10
+   * s, kept: nothing to do); {@code all} (both limits and the 10 s cap, no deadline).
    */
   @Param({
     "bare",
     "bare_deadline",
+    "bare_long_deadline",
     "default_deadline",
     "concurrency",
     "rate",
@@ -72,6 +73,7 @@ public class LimitsBenchmark {
     switch (stack) {
       case "bare" -> {}
       case "bare_deadline" -> clientDeadlineNanos = TimeUnit.SECONDS.toNanos(10);
+      case "bare_long_deadline" -> clientDeadlineNanos = TimeUnit.HOURS.toNanos(1);
       case "default_deadline" ->
           config.client.add(
               Limits.clientBuilder().defaultDeadline(EVERY_METHOD, Duration.ofSeconds(10)).build());
