@@ -22,6 +22,12 @@ class DeadlineCapTest {
   private static final Duration CAP_SHORT = Duration.ofMillis(150);
   private final CountingTimer timer = new CountingTimer();
 
+  /** A cap of {@link #CAP_SHORT} on every method, on the default timer, and its lane. */
+  private final LimitsServerInterceptor shortCap =
+      (LimitsServerInterceptor) Limits.serverBuilder().deadlineCap(ALL, CAP_SHORT).build();
+
+  private final CapTimer.Lane shortLane = (CapTimer.Lane) shortCap.capTimer(0);
+
   @AfterEach
   void stopTimer() {
     timer.shutdownNow();
@@ -138,28 +144,44 @@ class DeadlineCapTest {
 
   @Test
   void theDefaultTimerLetsCallsThatEndEarlyGo() throws Exception {
-    LimitsServerInterceptor limits =
-        (LimitsServerInterceptor) Limits.serverBuilder().deadlineCap(ALL, CAP_SHORT).build();
-    CapTimer.Lane lane = (CapTimer.Lane) limits.capTimer(0);
     ControlledService service = new ControlledService();
-    try (Harness h = Harness.inProcess(service, limits)) {
+    try (Harness h = Harness.inProcess(service, shortCap)) {
       for (int i = 0; i < 20; i++) {
         assertThat(h.blocking().unaryRpc(request("ok")).getResponseMessage()).isEqualTo("ok");
       }
       // Each call leaves the lane when it ends (on the server, just after the client has its
       // answer).
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      while (lane.size() > 0 && System.nanoTime() < deadline) {
+      while (shortLane.size() > 0 && System.nanoTime() < deadline) {
         TimeUnit.MILLISECONDS.sleep(5);
       }
-      assertThat(lane.size()).isZero();
+      assertThat(shortLane.size()).isZero();
       assertThatThrownBy(() -> h.blocking().unaryRpc(request("block")))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getDescription()).contains("150 ms"));
       assertThat(service.contextCancelled.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(service.cancelledContexts).hasValue(1);
-      assertThat(lane.size()).isZero();
+      assertThat(shortLane.size()).isZero();
+    }
+  }
+
+  @Test
+  void theDefaultTimerExpiresEveryCallInFlight() throws Exception {
+    ControlledService service = new ControlledService();
+    int calls = 40;
+    try (Harness h = Harness.inProcess(service, shortCap)) {
+      java.util.List<CompletableFuture<Status>> outcomes = new java.util.ArrayList<>();
+      for (int i = 0; i < calls; i++) {
+        CompletableFuture<Status> outcome = new CompletableFuture<>();
+        h.async().unaryRpc(request("block"), ConcurrencyLimitTest.observer(outcome));
+        outcomes.add(outcome);
+      }
+      for (CompletableFuture<Status> outcome : outcomes) {
+        assertThat(outcome.get(10, TimeUnit.SECONDS).getCode())
+            .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+      }
+      assertThat(shortLane.size()).isZero();
     }
   }
 
