@@ -1,15 +1,9 @@
 package io.github.grpcmiddleware.errors;
 
 import com.google.rpc.LocalizedMessage;
+import io.github.grpcmiddleware.internal.MessageTexts;
 import io.grpc.Context;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.text.MessageFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
 
@@ -26,7 +20,8 @@ final class DefaultMessageResolver implements MessageResolver {
 
   static final String LANGUAGE_TAG = "en";
 
-  static final DefaultMessageResolver INSTANCE = new DefaultMessageResolver(load());
+  static final DefaultMessageResolver INSTANCE =
+      new DefaultMessageResolver(MessageTexts.loadCatalog(DefaultMessageResolver.class, RESOURCE));
 
   private final Properties messages;
 
@@ -48,27 +43,6 @@ final class DefaultMessageResolver implements MessageResolver {
 
   /** Formats an English pattern; a malformed pattern is returned as it is rather than throwing. */
   static LocalizedMessage english(String pattern, List<?> args) {
-    String text;
-    try {
-      text = new MessageFormat(pattern, Locale.ENGLISH).format(args.toArray());
-    } catch (IllegalArgumentException e) {
-      text = pattern;
-    }
-    return LocalizedMessage.newBuilder().setLocale(LANGUAGE_TAG).setMessage(text).build();
-  }
-
-  private static Properties load() {
-    Properties properties = new Properties();
-    try (InputStream in = DefaultMessageResolver.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + RESOURCE);
-      }
-      try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-        properties.load(reader);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + RESOURCE, e);
-    }
-    return properties;
+    return MessageTexts.english(pattern, args);
   }
 }

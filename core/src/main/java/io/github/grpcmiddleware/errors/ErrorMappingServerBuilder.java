@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.errors;
 
+import io.github.grpcmiddleware.internal.MessageTexts;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -165,14 +166,7 @@ public final class ErrorMappingServerBuilder {
    *     below {@value ErrorMapping#MIN_TRAILER_BUDGET}
    */
   public ServerInterceptor build() {
-    if (trailerBudget < ErrorMapping.MIN_TRAILER_BUDGET) {
-      throw new IllegalArgumentException(
-          "trailerBudget: "
-              + trailerBudget
-              + " (expected: >= "
-              + ErrorMapping.MIN_TRAILER_BUDGET
-              + ")");
-    }
+    MessageTexts.checkTrailerBudget(trailerBudget, ErrorMapping.MIN_TRAILER_BUDGET);
     if (translated.contains(Status.Code.OK)) {
       throw new IllegalArgumentException("translateDownstream: OK (expected: an error code)");
     }

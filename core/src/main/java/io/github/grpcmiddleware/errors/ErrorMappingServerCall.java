@@ -1,10 +1,10 @@
 package io.github.grpcmiddleware.errors;
 
+import io.github.grpcmiddleware.internal.GuardedServerCall;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.trace.MdcScope;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
-import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
@@ -16,15 +16,15 @@ import org.slf4j.LoggerFactory;
  * the caller and closes the call exactly once.
  *
  * <p>The methods that change the delegate ({@code sendHeaders}, {@code sendMessage}, {@code
- * request}, {@code close}) are serialized by a per-call lock, because a failure caught in a
- * listener callback may close the call while the handler sends from its own thread. Nothing here
- * uses {@code Context.current()} or the MDC of the closing thread: the call's Context is captured
- * when the call starts.
+ * request}, {@code close}) are serialized on the call ({@link GuardedServerCall}), because a
+ * failure caught in a listener callback may close the call while the handler sends from its own
+ * thread; after such a failure the handler's sends are dropped. Nothing here uses {@code
+ * Context.current()} or the MDC of the closing thread: the call's Context is captured when the call
+ * starts.
  *
  * <p>This class is thread-safe.
  */
-final class ErrorMappingServerCall<ReqT, RespT>
-    extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
+final class ErrorMappingServerCall<ReqT, RespT> extends GuardedServerCall<ReqT, RespT> {
 
   private static final Logger logger = LoggerFactory.getLogger(ErrorMapping.class);
 
@@ -33,10 +33,7 @@ final class ErrorMappingServerCall<ReqT, RespT>
 
   private final ErrorRenderer renderer;
   private final Context callContext;
-  private final Object lock = new Object();
-  private boolean closed;
   private boolean errorLogged;
-  private volatile boolean failed;
 
   ErrorMappingServerCall(
       ServerCall<ReqT, RespT> delegate, ErrorRenderer renderer, Context callContext) {
@@ -47,73 +44,31 @@ final class ErrorMappingServerCall<ReqT, RespT>
 
   /** Whether the call was closed because of a failure caught here. */
   boolean failed() {
-    return failed;
+    return isClosedByPart();
   }
 
+  /** Renders the handler's close; the first close only (a later one never reached the caller). */
   @Override
-  public void sendHeaders(Metadata headers) {
-    synchronized (lock) {
-      if (!failed) {
-        super.sendHeaders(headers);
-      }
+  protected void closeForHandler(Status status, Metadata trailers) {
+    Status sent;
+    try {
+      sent = renderClose(status, trailers);
+    } catch (Throwable t) {
+      closeDelegate(FALLBACK, new Metadata());
+      safeLog(t, Status.Code.INTERNAL);
+      ErrorMappingServerCallListener.rethrowIfError(t);
+      return;
     }
-  }
-
-  @Override
-  public void sendMessage(RespT message) {
-    synchronized (lock) {
-      if (!failed) {
-        super.sendMessage(message);
-      }
-    }
-  }
-
-  @Override
-  public void request(int numMessages) {
-    synchronized (lock) {
-      if (!failed) {
-        super.request(numMessages);
-      }
-    }
-  }
-
-  @Override
-  public boolean isReady() {
-    return !failed && super.isReady();
-  }
-
-  @Override
-  public void close(Status status, Metadata trailers) {
-    synchronized (lock) {
-      if (closed) {
-        // A closed call is closed: a later close (onError after onCompleted, or after a failure)
-        // never reached the caller, so it is neither rendered, nor logged, nor recorded.
-        logger.debug("ignoring close({}) of a call already closed", status.getCode());
-        return;
-      }
-      closed = true;
-      Status sent;
-      try {
-        sent = renderClose(status, trailers);
-      } catch (Throwable t) {
-        closeDelegate(FALLBACK, new Metadata());
-        safeLog(t, Status.Code.INTERNAL);
-        ErrorMappingServerCallListener.rethrowIfError(t);
-        return;
-      }
-      super.close(sent, trailers);
-    }
+    super.closeForHandler(sent, trailers);
   }
 
   /** Fails the call with {@code failure} unless it is closed already; never throws. */
   void fail(Throwable failure) {
-    synchronized (lock) {
-      if (closed) {
+    synchronized (this) {
+      if (!markClosedByPart()) {
         logAfterClose(failure);
         return;
       }
-      closed = true;
-      failed = true;
       Metadata trailers = new Metadata();
       Status status = FALLBACK;
       try {
@@ -179,14 +134,6 @@ final class ErrorMappingServerCall<ReqT, RespT>
     }
     safeLog(failure, sent.getCode());
     return sent.withCause(failure);
-  }
-
-  private void closeDelegate(Status status, Metadata trailers) {
-    try {
-      super.close(status, trailers);
-    } catch (RuntimeException e) {
-      logger.debug("closing the call failed", e);
-    }
   }
 
   /** {@link #log}, except that a failure to log (a broken appender) is only swallowed. */

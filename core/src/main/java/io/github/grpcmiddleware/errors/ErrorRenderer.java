@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.errors;
 
 import com.google.protobuf.Message;
 import com.google.rpc.LocalizedMessage;
+import io.github.grpcmiddleware.internal.MessageTexts;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
 import io.grpc.Metadata;
@@ -166,7 +167,7 @@ final class ErrorRenderer {
       trailers.put(TRACE_ID_KEY, traceId);
     }
     String language = local.getLocale();
-    if (!isLanguageTag(language)) {
+    if (!MessageTexts.isLanguageTag(language)) {
       local = local.toBuilder().setLocale("").build();
     } else {
       trailers.put(CONTENT_LANGUAGE_KEY, language);
@@ -201,27 +202,7 @@ final class ErrorRenderer {
   }
 
   private @Nullable LocalizedMessage resolve(Context callContext, String key, List<?> args) {
-    try {
-      return resolver.resolve(callContext, key, args);
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  /** A BCP-47-looking tag of letters, digits and hyphens: safe to send in an ASCII header. */
-  static boolean isLanguageTag(String tag) {
-    if (tag.isEmpty() || tag.length() > 64) {
-      return false;
-    }
-    for (int i = 0; i < tag.length(); i++) {
-      char c = tag.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
+    return MessageTexts.resolveQuietly(resolver, callContext, key, args);
   }
 
   private static <T> List<T> emptyList() {

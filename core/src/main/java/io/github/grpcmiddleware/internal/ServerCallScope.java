@@ -310,12 +310,19 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   /**
    * Derives the Context the owner's wrappers attach from the current one, for a part that made its
    * own Context current after opening the scope (OpenTelemetry's, when it keeps its Context in
-   * io.grpc.Context). The cancel cause is still read from the call's Context.
+   * io.grpc.Context, or the limits part's capped Context). The cancel cause is still read from the
+   * call's Context.
+   *
+   * @return true when the owner's wrappers attach the derived Context from now on; false when they
+   *     attach none (the stream tracer put the scope in the call's own Context) or the call started
+   *     already, so the caller attaches its Context itself
    */
-  public void deriveContextFromCurrent() {
+  public boolean deriveContextFromCurrent() {
     if (context != null && !started) {
       context = attach(Context.current(), this);
+      return true;
     }
+    return false;
   }
 
   /** The Context the owner's wrappers attach, or null when grpc-java attaches it (tracer). */

@@ -1,98 +1,91 @@
 package io.github.grpcmiddleware.limits;
 
-import io.grpc.ForwardingServerCall;
+import io.github.grpcmiddleware.internal.GuardedServerCall;
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A call whose deadline the server capped: when the cap passes, the call is closed with {@code
- * DEADLINE_EXCEEDED} from the timer's thread, as grpc-java does for a deadline the client sent.
- * What the handler sends or closes afterwards is dropped (its Context is cancelled, so a handler
- * that checks {@code Context.current().isCancelled()} stops). Sending and closing are serialized by
- * a per-call lock because the timer and the handler may close at the same time.
+ * A call whose deadline the server capped. It owns the capped Context and its place in the cap's
+ * {@link CapTimer}: when the cap passes, the Context is cancelled (with a {@link TimeoutException},
+ * as grpc-java cancels it for a deadline the client sent) and the call is closed with {@code
+ * DEADLINE_EXCEEDED} from the timer's thread. What the handler sends or closes afterwards is
+ * dropped ({@link GuardedServerCall}); a handler that checks {@code
+ * Context.current().isCancelled()} stops. When the call ends first, {@link #finish()} takes it off
+ * the timer and cancels the Context.
  *
  * <p>This class is thread-safe.
  */
-final class CappedServerCall<ReqT, RespT>
-    extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
+final class CappedServerCall<ReqT, RespT> extends GuardedServerCall<ReqT, RespT>
+    implements Runnable {
 
-  private final Object lock = new Object();
-  private final long capNanos;
-  private boolean closed;
+  final long capNanos;
+  final Context.CancellableContext context;
+  private final CapTimer timer;
   private volatile boolean expired;
 
-  CappedServerCall(ServerCall<ReqT, RespT> delegate, long capNanos) {
+  // The lane timer's links (the call is its own node: no timer task per call); guarded by
+  // CapTimer's lock.
+  @Nullable CappedServerCall<?, ?> timerPrev;
+  @Nullable CappedServerCall<?, ?> timerNext;
+  long dueNanos;
+  boolean timed;
+
+  /** The task of a scheduler the application gave instead; null with the lane timer. */
+  volatile @Nullable ScheduledFuture<?> scheduled;
+
+  CappedServerCall(
+      ServerCall<ReqT, RespT> delegate,
+      long capNanos,
+      Context.CancellableContext context,
+      CapTimer timer) {
     super(delegate);
     this.capNanos = capNanos;
+    this.context = context;
+    this.timer = timer;
+  }
+
+  /** Starts the cap's timer; the caller makes sure {@link #finish()} follows. */
+  void startTimer() {
+    timer.start(this);
+  }
+
+  /** The cap passed (on a scheduler the application gave). */
+  @Override
+  public void run() {
+    expire();
   }
 
   /** Closes the call because the cap passed, unless it is closed already. */
   void expire() {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      expired = true;
-      String description =
-          "Deadline exceeded: the server allows at most "
-              + TimeUnit.NANOSECONDS.toMillis(capNanos)
-              + " ms for this method";
-      try {
-        super.close(Status.DEADLINE_EXCEEDED.withDescription(description), new Metadata());
-      } catch (RuntimeException e) {
-        // Closed by grpc-java meanwhile (the client went away): nothing left to tell anyone.
-      }
+    if (!markClosedByPart()) {
+      return;
     }
+    expired = true;
+    context.cancel(new TimeoutException("context timed out"));
+    String description =
+        "Deadline exceeded: the server allows at most "
+            + TimeUnit.NANOSECONDS.toMillis(capNanos)
+            + " ms for this method";
+    closeDelegate(Status.DEADLINE_EXCEEDED.withDescription(description), new Metadata());
   }
 
-  @Override
-  public void sendHeaders(Metadata headers) {
-    synchronized (lock) {
-      if (!closed) {
-        super.sendHeaders(headers);
-      }
+  /** The call ended: takes it off the timer and cancels the capped Context; never throws. */
+  void finish() {
+    try {
+      timer.stop(this);
+    } finally {
+      context.cancel(null);
     }
-  }
-
-  @Override
-  public void sendMessage(RespT message) {
-    synchronized (lock) {
-      if (!closed) {
-        super.sendMessage(message);
-      }
-    }
-  }
-
-  @Override
-  public void request(int numMessages) {
-    synchronized (lock) {
-      if (!closed) {
-        super.request(numMessages);
-      }
-    }
-  }
-
-  @Override
-  public boolean isReady() {
-    return !expired && super.isReady();
   }
 
   @Override
   public boolean isCancelled() {
     return expired || super.isCancelled();
-  }
-
-  @Override
-  public void close(Status status, Metadata trailers) {
-    synchronized (lock) {
-      if (expired) {
-        return;
-      }
-      closed = true;
-      super.close(status, trailers);
-    }
   }
 }

@@ -2,7 +2,10 @@ package io.github.grpcmiddleware.limits;
 
 import io.github.grpcmiddleware.selector.MethodSelector;
 
-/** The longest deadline the selected methods grant. Immutable. */
+/**
+ * The longest deadline the selected methods grant (server), or the default they get (client).
+ * Immutable.
+ */
 final class DeadlineCap {
   final MethodSelector methods;
   final long nanos;

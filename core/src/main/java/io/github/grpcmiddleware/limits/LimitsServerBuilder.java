@@ -197,7 +197,9 @@ public final class LimitsServerBuilder {
   }
 
   /**
-   * Sets the timer of capped deadlines; by default one daemon thread shared by the JVM.
+   * Sets the timer of capped deadlines: it runs one task per capped call, cancelled when the call
+   * ends. By default one daemon thread shared by the JVM times the calls of each cap in start
+   * order, with no task per call and no wake-up per call (cheaper; see docs/limits.md).
    *
    * @param timer the scheduler; not null; never shut down by the library
    * @return this builder
@@ -244,12 +246,13 @@ public final class LimitsServerBuilder {
               maxKeys);
     }
     ScheduledExecutorService timer = scheduler;
+    // One timer per cap: a lane's calls all have the same cap, so they expire in start order.
+    CapTimer[] timers = new CapTimer[caps.size()];
+    for (int i = 0; i < timers.length; i++) {
+      timers[i] = timer != null ? CapTimer.on(timer) : CapTimer.newLane();
+    }
     return new LimitsServerInterceptor(
-        deadlineRequired,
-        caps.toArray(new DeadlineCap[0]),
-        built,
-        rejections,
-        timer != null ? timer : CapScheduler.get());
+        deadlineRequired, caps.toArray(new DeadlineCap[0]), timers, built, rejections);
   }
 
   private static <T> T requireNonNull(@Nullable T value, String name) {

@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.limits;
 
 import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -9,40 +10,41 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Rejects calls without a required deadline, applies the limits and caps deadlines. */
+/**
+ * Rejects calls without a required deadline, applies the limits and caps deadlines.
+ *
+ * <p>Installed twice (server-wide and per service, or in a chain and alone), the same instance
+ * counts a call once: the inner one finds itself already entered in the call's scope and passes
+ * through. Used alone, it opens that scope itself.
+ */
 final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
   private static final Logger logger = LoggerFactory.getLogger(LimitsServerInterceptor.class);
 
   /** Swallows the messages and half-close a rejected call may still deliver. */
   private static final ServerCall.Listener<Object> REJECTED = new ServerCall.Listener<Object>() {};
 
-  private static final Executor DIRECT = Runnable::run;
-
   private final MethodSelector deadlineRequired;
   private final DeadlineCap[] caps;
+  private final CapTimer[] timers;
   private final LimitRule[] rules;
   private final @Nullable RejectionListener rejections;
-  private final ScheduledExecutorService scheduler;
 
   LimitsServerInterceptor(
       MethodSelector deadlineRequired,
       DeadlineCap[] caps,
+      CapTimer[] timers,
       LimitRule[] rules,
-      @Nullable RejectionListener rejections,
-      ScheduledExecutorService scheduler) {
+      @Nullable RejectionListener rejections) {
     this.deadlineRequired = deadlineRequired;
     this.caps = caps;
+    this.timers = timers;
     this.rules = rules;
     this.rejections = rejections;
-    this.scheduler = scheduler;
   }
 
   /** The rule with the given name; for tests. */
@@ -55,6 +57,11 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
     throw new IllegalArgumentException("name: \"" + name + "\" (expected: a configured limit)");
   }
 
+  /** The timer of the cap at {@code index}; for tests. */
+  CapTimer capTimer(int index) {
+    return timers[index];
+  }
+
   @Override
   public String chainSlot() {
     return "limits";
@@ -64,6 +71,11 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+    ServerCallScope scope = ServerCallScope.open(this, call);
+    if (!scope.enter(this)) {
+      // This same part already limits the call: one permit, one token, one timer.
+      return scope.startNext(this, call, headers, next);
+    }
     Context current = Context.current();
     Deadline deadline = current.getDeadline();
     if (deadline == null && deadlineRequired.matches(method)) {
@@ -99,52 +111,58 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
         permits[count++] = permit;
       }
     }
-    long cap = capNanos(method);
+    int capIndex = capOf(method);
+    long cap = capIndex < 0 ? -1 : caps[capIndex].nanos;
     if (cap < 0 || (deadline != null && deadline.timeRemaining(TimeUnit.NANOSECONDS) <= cap)) {
+      // No timer, no Context: the deadline the call has is within the cap (or there is no cap).
       if (permits == null) {
-        return next.startCall(call, headers);
+        return scope.startNext(this, call, headers, next);
       }
-      return start(call, headers, next, permits, count, null);
+      return start(scope, call, headers, next, permits, count, null, false);
     }
+    // The capped Context gets its deadline without a timer task of its own: the cap's timer
+    // cancels it (see DeadlineOnlyScheduler).
     Context.CancellableContext capped =
-        current.withDeadlineAfter(cap, TimeUnit.NANOSECONDS, scheduler);
-    CappedServerCall<ReqT, RespT> cappedCall = new CappedServerCall<>(call, cap);
-    capped.addListener(
-        context -> {
-          if (context.cancellationCause() instanceof TimeoutException) {
-            cappedCall.expire();
-          }
-        },
-        DIRECT);
+        current.withDeadline(
+            Deadline.after(cap, TimeUnit.NANOSECONDS), DeadlineOnlyScheduler.INSTANCE);
+    CappedServerCall<ReqT, RespT> cappedCall =
+        new CappedServerCall<>(call, cap, capped, timers[capIndex]);
     Context previous = capped.attach();
     try {
-      return start(cappedCall, headers, next, permits, count, capped);
+      // Alone (the scope's owner), the scope's wrappers attach the capped Context from now on;
+      // inside a chain, this part's listener attaches it around each callback.
+      boolean attachedByScope = scope.deriveContextFromCurrent();
+      cappedCall.startTimer();
+      return start(scope, cappedCall, headers, next, permits, count, cappedCall, !attachedByScope);
     } finally {
       capped.detach(previous);
     }
   }
 
-  private static <ReqT, RespT> ServerCall.Listener<ReqT> start(
+  private <ReqT, RespT> ServerCall.Listener<ReqT> start(
+      ServerCallScope scope,
       ServerCall<ReqT, RespT> call,
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next,
       Permit @Nullable [] permits,
       int count,
-      Context.@Nullable CancellableContext capped) {
+      @Nullable CappedServerCall<?, ?> capped,
+      boolean attach) {
     ServerCall.Listener<ReqT> listener;
     try {
-      listener = next.startCall(call, headers);
+      listener = scope.startNext(this, call, headers, next);
     } catch (RuntimeException | Error e) {
       LimitsServerListener.end(permits, count, capped);
       throw e;
     }
-    return new LimitsServerListener<>(listener, permits, count, capped);
+    return new LimitsServerListener<>(listener, permits, count, capped, attach);
   }
 
-  private long capNanos(MethodDescriptor<?, ?> method) {
-    for (DeadlineCap cap : caps) {
-      if (cap.methods.matches(method)) {
-        return cap.nanos;
+  /** The index of the first cap of {@code method}, or -1. */
+  private int capOf(MethodDescriptor<?, ?> method) {
+    for (int i = 0; i < caps.length; i++) {
+      if (caps[i].methods.matches(method)) {
+        return i;
       }
     }
     return -1;

@@ -9,11 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the call's callbacks under the capped Context (when the deadline was capped), and when the
- * call ends gives every permit back and cancels that Context (which cancels its timer), exactly
- * once. grpc-java ends every call it started with {@code onComplete} or {@code onCancel}, also the
- * calls it closes itself (an undecodable request, a deadline, a broken connection). When starting
- * the call throws there is no listener and the interceptor calls {@link #end} itself.
+ * Runs the call's callbacks under the capped Context (when the deadline was capped and the call's
+ * scope does not attach it already), and when the call ends gives every permit back, takes the call
+ * off its cap's timer and cancels that Context, exactly once. grpc-java ends every call it started
+ * with {@code onComplete} or {@code onCancel}, also the calls it closes itself (an undecodable
+ * request, a deadline, a broken connection). When starting the call throws there is no listener and
+ * the interceptor calls {@link #end} itself.
  *
  * <p>This class is thread-safe.
  */
@@ -24,7 +25,8 @@ final class LimitsServerListener<ReqT>
 
   private final Permit @Nullable [] permits;
   private final int permitCount;
-  private final Context.@Nullable CancellableContext capped;
+  private final @Nullable CappedServerCall<?, ?> capped;
+  private final Context.@Nullable CancellableContext attached;
   private static final AtomicIntegerFieldUpdater<LimitsServerListener<?>> ENDED = newUpdater();
 
   private volatile int ended;
@@ -33,11 +35,13 @@ final class LimitsServerListener<ReqT>
       ServerCall.Listener<ReqT> delegate,
       Permit @Nullable [] permits,
       int permitCount,
-      Context.@Nullable CancellableContext capped) {
+      @Nullable CappedServerCall<?, ?> capped,
+      boolean attach) {
     super(delegate);
     this.permits = permits;
     this.permitCount = permitCount;
     this.capped = capped;
+    this.attached = capped != null && attach ? capped.context : null;
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"}) // the updater does not depend on ReqT
@@ -103,27 +107,27 @@ final class LimitsServerListener<ReqT>
   }
 
   private @Nullable Context attach() {
-    Context.CancellableContext context = capped;
+    Context.CancellableContext context = attached;
     return context == null ? null : context.attach();
   }
 
   private void detach(@Nullable Context previous) {
-    Context.CancellableContext context = capped;
+    Context.CancellableContext context = attached;
     if (context != null && previous != null) {
       context.detach(previous);
     }
   }
 
-  /** Releases the permits and cancels the capped Context; never throws. */
+  /** Releases the permits, stops the cap's timer and cancels the capped Context; never throws. */
   static void end(
-      Permit @Nullable [] permits, int permitCount, Context.@Nullable CancellableContext capped) {
+      Permit @Nullable [] permits, int permitCount, @Nullable CappedServerCall<?, ?> capped) {
     if (permits != null) {
       for (int i = 0; i < permitCount; i++) {
         release(permits[i]);
       }
     }
     if (capped != null) {
-      capped.cancel(null);
+      capped.finish();
     }
   }
 

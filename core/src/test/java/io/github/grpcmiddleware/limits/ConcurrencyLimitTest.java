@@ -53,7 +53,8 @@ class ConcurrencyLimitTest {
     return outcomes;
   }
 
-  private static StreamObserver<SimpleResponse> observer(CompletableFuture<Status> outcome) {
+  /** An observer that completes {@code outcome} with the call's status. */
+  static StreamObserver<SimpleResponse> observer(CompletableFuture<Status> outcome) {
     return new StreamObserver<>() {
       @Override
       public void onNext(SimpleResponse value) {}

@@ -12,25 +12,21 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.time.Duration;
-import java.util.concurrent.RunnableScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class DeadlineCapTest {
   private static final MethodSelector ALL = MethodSelector.of("*");
-  private final AtomicInteger scheduled = new AtomicInteger();
-  private final ScheduledThreadPoolExecutor timer =
-      new ScheduledThreadPoolExecutor(1) {
-        @Override
-        protected <V> RunnableScheduledFuture<V> decorateTask(
-            Runnable runnable, RunnableScheduledFuture<V> task) {
-          scheduled.incrementAndGet();
-          return task;
-        }
-      };
+  private static final Duration CAP_SHORT = Duration.ofMillis(150);
+  private final CountingTimer timer = new CountingTimer();
+
+  /** A cap of {@link #CAP_SHORT} on every method, on the default timer, and its lane. */
+  private final LimitsServerInterceptor shortCap =
+      (LimitsServerInterceptor) Limits.serverBuilder().deadlineCap(ALL, CAP_SHORT).build();
+
+  private final CapTimer.Lane shortLane = (CapTimer.Lane) shortCap.capTimer(0);
 
   @AfterEach
   void stopTimer() {
@@ -38,7 +34,6 @@ class DeadlineCapTest {
   }
 
   private ServerInterceptor capOf(Duration cap) {
-    timer.setRemoveOnCancelPolicy(true);
     return Limits.serverBuilder().deadlineCap(ALL, cap).scheduler(timer).build();
   }
 
@@ -121,6 +116,76 @@ class DeadlineCapTest {
   }
 
   @Test
+  void theDefaultTimerExpiresEachCapInTimeWhateverTheOtherCapsHold() throws Exception {
+    ControlledService service = new ControlledService();
+    // Two caps, two lanes of the JVM's timer: calls of the long cap start first and stay in
+    // flight, and must not hold up the short cap's calls behind them.
+    ServerInterceptor limits =
+        Limits.serverBuilder()
+            .deadlineCap(MethodSelector.of("grpc.testing.SimpleService/UnaryRpc"), CAP_SHORT)
+            .deadlineCap(ALL, Duration.ofHours(1))
+            .build();
+    try (Harness h = Harness.inProcess(service, limits)) {
+      io.grpc.stub.StreamObserver<io.grpc.testing.protobuf.SimpleRequest> longCall =
+          h.async().bidiStreamingRpc(ConcurrencyLimitTest.observer(new CompletableFuture<>()));
+      longCall.onNext(request("block"));
+      service.awaitBlocked(1);
+      for (int round = 0; round < 2; round++) {
+        // The second round finds the timer's thread asleep with nothing due: it is woken again.
+        assertThatThrownBy(() -> h.blocking().unaryRpc(request("block")))
+            .isInstanceOfSatisfying(
+                StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+      }
+      assertThat(service.contextCancelled.await(10, TimeUnit.SECONDS)).isTrue();
+      longCall.onCompleted();
+    }
+  }
+
+  @Test
+  void theDefaultTimerLetsCallsThatEndEarlyGo() throws Exception {
+    ControlledService service = new ControlledService();
+    try (Harness h = Harness.inProcess(service, shortCap)) {
+      for (int i = 0; i < 20; i++) {
+        assertThat(h.blocking().unaryRpc(request("ok")).getResponseMessage()).isEqualTo("ok");
+      }
+      // Each call leaves the lane when it ends (on the server, just after the client has its
+      // answer).
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (shortLane.size() > 0 && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(5);
+      }
+      assertThat(shortLane.size()).isZero();
+      assertThatThrownBy(() -> h.blocking().unaryRpc(request("block")))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getDescription()).contains("150 ms"));
+      assertThat(service.contextCancelled.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(service.cancelledContexts).hasValue(1);
+      assertThat(shortLane.size()).isZero();
+    }
+  }
+
+  @Test
+  void theDefaultTimerExpiresEveryCallInFlight() throws Exception {
+    ControlledService service = new ControlledService();
+    int calls = 40;
+    try (Harness h = Harness.inProcess(service, shortCap)) {
+      java.util.List<CompletableFuture<Status>> outcomes = new java.util.ArrayList<>();
+      for (int i = 0; i < calls; i++) {
+        CompletableFuture<Status> outcome = new CompletableFuture<>();
+        h.async().unaryRpc(request("block"), ConcurrencyLimitTest.observer(outcome));
+        outcomes.add(outcome);
+      }
+      for (CompletableFuture<Status> outcome : outcomes) {
+        assertThat(outcome.get(10, TimeUnit.SECONDS).getCode())
+            .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+      }
+      assertThat(shortLane.size()).isZero();
+    }
+  }
+
+  @Test
   void callsThatEndBeforeTheCapLeaveNoTimerBehind() throws Exception {
     try (Harness h = Harness.inProcess(new ControlledService(), capOf(Duration.ofHours(1)))) {
       for (int i = 0; i < 50; i++) {
@@ -134,7 +199,7 @@ class DeadlineCapTest {
       TimeUnit.MILLISECONDS.sleep(5);
     }
     assertThat(timer.getQueue()).isEmpty();
-    assertThat(scheduled).hasValue(50);
+    assertThat(timer.scheduled).hasValue(50);
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.testing.protobuf.SimpleRequest;
@@ -35,6 +36,15 @@ final class Harness implements AutoCloseable {
             .addService(ServerInterceptors.intercept(service, interceptor))
             .build()
             .start();
+    ManagedChannel channel = InProcessChannelBuilder.forName(name).intercept(client).build();
+    return new Harness(server, channel);
+  }
+
+  /** An in-process server with one service definition, wrapped in its interceptors already. */
+  static Harness inProcess(ServerServiceDefinition service, ClientInterceptor... client)
+      throws IOException {
+    String name = InProcessServerBuilder.generateName();
+    Server server = InProcessServerBuilder.forName(name).addService(service).build().start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).intercept(client).build();
     return new Harness(server, channel);
   }

@@ -11,17 +11,12 @@ import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.errors.MessageKeys;
 import io.github.grpcmiddleware.errors.MessageResolver;
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.internal.MessageTexts;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.text.MessageFormat;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
@@ -86,7 +81,7 @@ final class RuleMessages {
               "gte_lt_exclusive",
               "gte_lte_exclusive"));
 
-  private static final Properties ENGLISH = load();
+  private static final Properties ENGLISH = MessageTexts.loadCatalog(RuleMessages.class, RESOURCE);
 
   private final @Nullable MessageResolver resolver;
   private final int budget;
@@ -176,7 +171,7 @@ final class RuleMessages {
     }
     status.addDetails(Any.pack(message));
     trailers.put(DETAILS_KEY, status.build());
-    if (isLanguageTag(message.getLocale())) {
+    if (MessageTexts.isLanguageTag(message.getLocale())) {
       trailers.put(CONTENT_LANGUAGE_KEY, message.getLocale());
     }
   }
@@ -281,25 +276,11 @@ final class RuleMessages {
   }
 
   private @Nullable LocalizedMessage resolve(Context callContext, String key, List<?> args) {
-    MessageResolver own = resolver;
-    if (own == null) {
-      return null;
-    }
-    try {
-      return own.resolve(callContext, key, args);
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return MessageTexts.resolveQuietly(resolver, callContext, key, args);
   }
 
   static LocalizedMessage english(String pattern, List<?> args) {
-    String text;
-    try {
-      text = new MessageFormat(pattern, Locale.ENGLISH).format(args.toArray());
-    } catch (IllegalArgumentException e) {
-      text = pattern;
-    }
-    return LocalizedMessage.newBuilder().setLocale("en").setMessage(text).build();
+    return MessageTexts.english(pattern, args);
   }
 
   /** Cuts on a code-point boundary to {@link #MAX_TEXT} characters, ending in "...". */
@@ -318,40 +299,10 @@ final class RuleMessages {
     return (bytes * 4 + 2) / 3;
   }
 
-  private static boolean isLanguageTag(String tag) {
-    if (tag.isEmpty() || tag.length() > 64) {
-      return false;
-    }
-    for (int i = 0; i < tag.length(); i++) {
-      char c = tag.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /** The English patterns, by message key. */
   static Properties englishPatterns() {
     Properties copy = new Properties();
     copy.putAll(ENGLISH);
     return copy;
-  }
-
-  private static Properties load() {
-    Properties properties = new Properties();
-    try (InputStream in = RuleMessages.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource " + RESOURCE);
-      }
-      try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-        properties.load(reader);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + RESOURCE, e);
-    }
-    return properties;
   }
 }

@@ -2,10 +2,10 @@ package io.github.grpcmiddleware.validation;
 
 import build.buf.protovalidate.Violation;
 import com.google.protobuf.Message;
+import io.github.grpcmiddleware.internal.GuardedServerCall;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.github.grpcmiddleware.validation.MessageChecks.TypeCheck;
 import io.grpc.Context;
-import io.grpc.ForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
@@ -16,13 +16,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Guards the call once validation ended it: the handler's later sends and its close are dropped (a
- * streaming handler may still answer earlier messages from its own thread). With response
- * validation it also checks each response before it is sent.
+ * streaming handler may still answer earlier messages from its own thread; see {@link
+ * GuardedServerCall}). With response validation it also checks each response before it is sent.
  *
- * <p>This class is thread-safe: sends and closes are serialized by a per-call lock.
+ * <p>This class is thread-safe.
  */
-final class ValidatingServerCall<ReqT, RespT>
-    extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
+final class ValidatingServerCall<ReqT, RespT> extends GuardedServerCall<ReqT, RespT> {
   private static final Logger logger = LoggerFactory.getLogger(Validation.class);
 
   /** How many violations a log line names (paths and rule ids only, never values). */
@@ -31,8 +30,6 @@ final class ValidatingServerCall<ReqT, RespT>
   private final @Nullable TypeCheck responses;
   private final RuleMessages messages;
   private final Context callContext;
-  private final Object lock = new Object();
-  private boolean closed;
 
   ValidatingServerCall(
       ServerCall<ReqT, RespT> delegate,
@@ -46,75 +43,36 @@ final class ValidatingServerCall<ReqT, RespT>
   }
 
   @Override
-  public void sendHeaders(Metadata headers) {
-    synchronized (lock) {
-      if (!closed) {
-        super.sendHeaders(headers);
-      }
-    }
-  }
-
-  @Override
   public void sendMessage(RespT message) {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      TypeCheck check = responses;
-      if (check != null && message instanceof Message) {
-        String method = getMethodDescriptor().getFullMethodName();
-        CheckResult result = check.check((Message) message, method);
-        if (!result.isValid()) {
-          if (!result.isFault()) {
-            logBadResponse(method, result.violations());
-          }
-          Metadata trailers = new Metadata();
-          closeLocked(messages.internal(callContext, trailers), trailers);
-          return;
-        }
-      }
+    TypeCheck check = responses;
+    if (check == null || !(message instanceof Message)) {
       super.sendMessage(message);
+      return;
     }
-  }
-
-  @Override
-  public boolean isReady() {
-    synchronized (lock) {
-      if (closed) {
-        return false;
-      }
-    }
-    return super.isReady();
-  }
-
-  @Override
-  public void close(Status status, Metadata trailers) {
-    synchronized (lock) {
-      if (closed) {
-        logger.debug("ignoring the handler's close({}) after validation closed the call", status);
+    synchronized (this) {
+      if (isClosedByPart()) {
         return;
       }
-      closed = true;
+      String method = getMethodDescriptor().getFullMethodName();
+      CheckResult result = check.check((Message) message, method);
+      if (result.isValid()) {
+        super.sendMessage(message);
+        return;
+      }
+      if (!result.isFault()) {
+        logBadResponse(method, result.violations());
+      }
+      Metadata trailers = new Metadata();
+      closeFromValidation(messages.internal(callContext, trailers), trailers);
     }
-    super.close(status, trailers);
   }
 
   /** Ends the call for validation unless the handler closed it already; never throws. */
   void closeFromValidation(Status status, Metadata trailers) {
-    synchronized (lock) {
-      closeLocked(status, trailers);
-    }
-  }
-
-  private void closeLocked(Status status, Metadata trailers) {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      super.close(status, trailers);
-    } catch (RuntimeException e) {
-      logger.debug("closing the call after a validation failure failed", e);
+    synchronized (this) {
+      if (markClosedByPart()) {
+        closeDelegate(status, trailers);
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import build.buf.protovalidate.ValidatorFactory;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.ErrorMappingServerBuilder;
 import io.github.grpcmiddleware.errors.MessageResolver;
+import io.github.grpcmiddleware.internal.MessageTexts;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ServerInterceptor;
 import java.util.Objects;
@@ -101,14 +102,7 @@ public final class ValidationServerBuilder {
    *     protovalidate can run on
    */
   public ServerInterceptor build() {
-    if (trailerBudget < ErrorMapping.MIN_TRAILER_BUDGET) {
-      throw new IllegalArgumentException(
-          "trailerBudget: "
-              + trailerBudget
-              + " (expected: >= "
-              + ErrorMapping.MIN_TRAILER_BUDGET
-              + ")");
-    }
+    MessageTexts.checkTrailerBudget(trailerBudget, ErrorMapping.MIN_TRAILER_BUDGET);
     ProtobufRuntime.check();
     Validator protovalidate = validator;
     if (protovalidate == null) {

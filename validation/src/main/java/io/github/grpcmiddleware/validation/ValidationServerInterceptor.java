@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.validation;
 
 import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.validation.MessageChecks.TypeCheck;
 import io.grpc.Context;
@@ -20,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * listener wrapper (the handler does nothing before the request is accepted); a streaming-request
  * method, or one whose responses are checked, also gets a call wrapper so that the handler cannot
  * send or close after validation ended the call.
+ *
+ * <p>Installed twice (server-wide and per service, or in a chain and alone), the same instance
+ * checks each message once: the inner one finds itself already entered in the call's scope and
+ * passes through. Used alone, it opens that scope itself.
  *
  * <p>This class is thread-safe.
  */
@@ -58,6 +63,12 @@ final class ValidationServerInterceptor implements ServerInterceptor, ChainPart 
     if (plan == Plan.NONE) {
       return next.startCall(call, headers);
     }
+    // The call's one scope tells whether this same part already validates the call (installed
+    // server-wide and per service): then it passes through, so each message is checked once.
+    ServerCallScope scope = ServerCallScope.open(this, call);
+    if (!scope.enter(this)) {
+      return scope.startNext(this, call, headers, next);
+    }
     Context callContext = Context.current();
     ValidatingServerCall<ReqT, RespT> guarded = null;
     ServerCall<ReqT, RespT> target = call;
@@ -65,7 +76,7 @@ final class ValidationServerInterceptor implements ServerInterceptor, ChainPart 
       guarded = new ValidatingServerCall<>(call, plan.responses, messages, callContext);
       target = guarded;
     }
-    ServerCall.Listener<ReqT> listener = next.startCall(target, headers);
+    ServerCall.Listener<ReqT> listener = scope.startNext(this, target, headers, next);
     TypeCheck requests = plan.requests;
     if (requests == null) {
       return listener;

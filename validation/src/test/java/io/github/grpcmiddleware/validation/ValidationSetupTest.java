@@ -175,6 +175,9 @@ class ValidationSetupTest {
             () -> Validation.serverBuilder().validator((build.buf.protovalidate.Validator) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("protovalidate");
+    assertThatThrownBy(() -> Validation.messageKey(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("ruleId");
     ServerInterceptor interceptor = Validation.newServerInterceptor();
     assertThat(interceptor).isNotNull();
   }
