@@ -98,9 +98,10 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   private long deadlineNanos = -1;
 
   // Per slot: key, value, and what the MDC held under the key before the current bracket put it.
-  // A slot is put when key and value are set. One array for all three: each array's header costs
-  // 16 bytes per call.
-  private final @Nullable String[] mdc = new String[SLOTS * 3];
+  // A slot is put when key and value are set. One array for all three (each array's header costs
+  // 16 bytes per call), made when the first entry is registered: a part used alone that puts
+  // nothing in the MDC (limits, validation, the access log) never pays for it.
+  private @Nullable String @Nullable [] mdc;
 
   /**
    * The thread inside one of the owner's brackets (the start, or a listener callback), else null.
@@ -335,11 +336,12 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
     Context attached = context;
     Context previous = attached == null ? null : attached.attach();
     bracketThread = Thread.currentThread();
-    for (int i = 0; i < SLOTS; i++) {
-      String key = mdc[3 * i];
-      String value = mdc[3 * i + 1];
+    @Nullable String[] entries = mdc;
+    for (int i = 0; entries != null && i < SLOTS; i++) {
+      String key = entries[3 * i];
+      String value = entries[3 * i + 1];
       if (key != null && value != null) {
-        mdc[3 * i + 2] = MDC.get(key);
+        entries[3 * i + 2] = MDC.get(key);
         MDC.put(key, value);
       }
     }
@@ -349,11 +351,12 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   /** Closes the bracket {@link #enter} opened, restoring the MDC and the Context. */
   private void exit(@Nullable Context previous) {
     try {
-      for (int i = SLOTS - 1; i >= 0; i--) {
-        String key = mdc[3 * i];
-        if (key != null && mdc[3 * i + 1] != null) {
-          restore(key, mdc[3 * i + 2]);
-          mdc[3 * i + 2] = null;
+      @Nullable String[] entries = mdc;
+      for (int i = SLOTS - 1; entries != null && i >= 0; i--) {
+        String key = entries[3 * i];
+        if (key != null && entries[3 * i + 1] != null) {
+          restore(key, entries[3 * i + 2]);
+          entries[3 * i + 2] = null;
         }
       }
     } finally {
@@ -371,9 +374,10 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   }
 
   void putMdc(@Nullable String[] saved) {
-    for (int i = 0; i < SLOTS; i++) {
-      String key = mdc[3 * i];
-      String value = mdc[3 * i + 1];
+    @Nullable String[] entries = mdc;
+    for (int i = 0; entries != null && i < SLOTS; i++) {
+      String key = entries[3 * i];
+      String value = entries[3 * i + 1];
       if (key != null && value != null) {
         saved[i] = MDC.get(key);
         MDC.put(key, value);
@@ -382,9 +386,10 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   }
 
   void restoreMdc(@Nullable String[] saved) {
-    for (int i = SLOTS - 1; i >= 0; i--) {
-      String key = mdc[3 * i];
-      if (key != null && mdc[3 * i + 1] != null) {
+    @Nullable String[] entries = mdc;
+    for (int i = SLOTS - 1; entries != null && i >= 0; i--) {
+      String key = entries[3 * i];
+      if (key != null && entries[3 * i + 1] != null) {
         restore(key, saved[i]);
         saved[i] = null;
       }
@@ -400,23 +405,37 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   }
 
   private void putSlot(int slot, @Nullable String key, @Nullable String value) {
-    String oldKey = mdc[3 * slot];
-    boolean wasPut = oldKey != null && mdc[3 * slot + 1] != null;
+    @Nullable String[] entries = mdc;
+    if (entries == null) {
+      if (key == null || value == null) {
+        return; // nothing registered yet, nothing to register
+      }
+      entries = new String[SLOTS * 3];
+      mdc = entries;
+    }
+    String oldKey = entries[3 * slot];
+    boolean wasPut = oldKey != null && entries[3 * slot + 1] != null;
     boolean live = inBracket();
     if (live && wasPut && !oldKey.equals(key)) {
       // A part replaced the key inside a bracket: give the old key back what it held.
-      restore(oldKey, mdc[3 * slot + 2]);
-      mdc[3 * slot + 2] = null;
+      restore(oldKey, entries[3 * slot + 2]);
+      entries[3 * slot + 2] = null;
       wasPut = false;
     }
-    mdc[3 * slot] = key;
-    mdc[3 * slot + 1] = value;
+    entries[3 * slot] = key;
+    entries[3 * slot + 1] = value;
     if (live && key != null && value != null) {
       if (!wasPut) {
-        mdc[3 * slot + 2] = MDC.get(key);
+        entries[3 * slot + 2] = MDC.get(key);
       }
       MDC.put(key, value);
     }
+  }
+
+  /** Whether a part registered an MDC key for {@code slot}. */
+  private boolean hasKey(int slot) {
+    @Nullable String[] entries = mdc;
+    return entries != null && entries[3 * slot] != null;
   }
 
   /**
@@ -525,7 +544,7 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
       Locale locale, String tag, @Nullable String mdcKey, boolean contentLanguage) {
     this.locale = locale;
     this.contentLanguage = contentLanguage ? tag : null;
-    if (mdcKey != null || mdc[3 * LOCALE] == null) {
+    if (mdcKey != null || !hasKey(LOCALE)) {
       putSlot(LOCALE, mdcKey, tag);
     }
   }
@@ -547,7 +566,7 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
    */
   public void setPrincipal(Principal principal, @Nullable String mdcKey) {
     this.principal = principal;
-    if (mdcKey != null || mdc[3 * PRINCIPAL] == null) {
+    if (mdcKey != null || !hasKey(PRINCIPAL)) {
       putSlot(PRINCIPAL, mdcKey, principal.getName());
     }
   }
