@@ -44,6 +44,9 @@ public final class MessageKeys {
   /** The method requires a deadline and the call came without one. */
   public static final String DEADLINE_REQUIRED = "grpcmiddleware.deadline.required";
 
+  /** The server's deadline cap for the method passed; argument {@code {0}} is the cap in ms. */
+  public static final String DEADLINE_CAPPED = "grpcmiddleware.deadline.capped";
+
   private static final String[] CODE_KEYS = codeKeys();
 
   private MessageKeys() {}

@@ -93,11 +93,20 @@ final class ScopedServerCall<ReqT, RespT>
   }
 
   private void closeAndRecord(Status status, Metadata trailers) {
-    super.close(status, trailers);
-    // Only a close that went through reached the caller (grpc-java may have closed the call
-    // itself already, and then this one throws).
-    if (scope.closeStatus == null) {
+    // Recorded before closing: the listener's onComplete, which reads it, may run inside
+    // super.close (in-process, directExecutor) or on another thread before super.close returns.
+    boolean first = scope.closeStatus == null;
+    if (first) {
       scope.closeStatus = status;
+    }
+    try {
+      super.close(status, trailers);
+    } catch (RuntimeException | Error e) {
+      // This close did not reach the caller (grpc-java had closed the call itself already).
+      if (first) {
+        scope.closeStatus = null;
+      }
+      throw e;
     }
   }
 

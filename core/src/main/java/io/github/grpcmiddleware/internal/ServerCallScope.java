@@ -14,7 +14,6 @@ import java.security.Principal;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -72,9 +71,6 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   static final Metadata.Key<String> CONTENT_LANGUAGE =
       Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final AtomicIntegerFieldUpdater<ServerCallScope> ENDED =
-      AtomicIntegerFieldUpdater.newUpdater(ServerCallScope.class, "ended");
-
   final long startNanos;
   final boolean viaTracer;
 
@@ -128,7 +124,9 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   volatile int received;
   volatile int sent;
   volatile @Nullable Status closeStatus;
-  private volatile int ended;
+
+  /** The status the observers were told; guarded by {@code this} with the observer fields. */
+  private @Nullable Status endStatus;
 
   // The first parts and observers in fields: most calls have at most three and two, and the
   // arrays (32 bytes each) are made only for more.
@@ -368,9 +366,27 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
     }
   }
 
-  /** Whether the current thread is inside one of the owner's brackets, entries in place. */
+  /**
+   * Whether the current thread is inside one of the owner's brackets with this call's entries still
+   * in the MDC: not only the thread (another call's bracket can be open inside this one on the same
+   * thread, an in-process call under {@code directExecutor()}, and put its own entries), and not
+   * after the application removed them. Each entry is compared by identity: the scope put that very
+   * instance.
+   */
+  @SuppressWarnings("ReferenceEquality") // the instance this scope put, not an equal one
   boolean inBracket() {
-    return bracketThread == Thread.currentThread();
+    if (bracketThread != Thread.currentThread()) {
+      return false;
+    }
+    @Nullable String[] entries = mdc;
+    for (int i = 0; entries != null && i < SLOTS; i++) {
+      String key = entries[3 * i];
+      String value = entries[3 * i + 1];
+      if (key != null && value != null && MDC.get(key) != value) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void putMdc(@Nullable String[] saved) {
@@ -415,7 +431,8 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
     }
     String oldKey = entries[3 * slot];
     boolean wasPut = oldKey != null && entries[3 * slot + 1] != null;
-    boolean live = inBracket();
+    // Inside the owner's bracket on this thread, a new entry is put at once (and restored at exit).
+    boolean live = bracketThread == Thread.currentThread();
     if (live && wasPut && !oldKey.equals(key)) {
       // A part replaced the key inside a bracket: give the old key back what it held.
       restore(oldKey, entries[3 * slot + 2]);
@@ -589,11 +606,42 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   }
 
   /**
-   * Registers an observer told once how the call ended.
+   * Registers an observer told once how the call ended. An observer registered after the end (the
+   * transport reported a reset while the call was still starting) is told at once.
    *
    * @param observer the observer; not null
    */
   public void observe(ServerCallObserver observer) {
+    Status ended;
+    synchronized (this) {
+      ended = endStatus;
+      if (ended == null) {
+        add(observer);
+        return;
+      }
+      if (registered(observer)) {
+        return; // told already (the transport's end named it among the unknown-method observers)
+      }
+      add(observer);
+    }
+    tellWithMdc(observer, null, null, 0, ended);
+  }
+
+  /** Whether {@code observer} is registered already; called holding the lock. */
+  private boolean registered(ServerCallObserver observer) {
+    if (observer0 == observer || observer1 == observer) {
+      return true;
+    }
+    ServerCallObserver[] more = moreObservers;
+    for (int i = 0; more != null && i < moreObserverCount; i++) {
+      if (more[i] == observer) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void add(ServerCallObserver observer) {
     if (observer0 == null) {
       observer0 = observer;
       return;
@@ -614,38 +662,53 @@ public final class ServerCallScope extends ServerCall.Listener<Object> {
   }
 
   /**
-   * Ends the call: tells every observer, once.
+   * Ends the call: tells every observer, once. The transport (a reset) and the wrappers can both
+   * end a call, on different threads; the first one wins.
    *
    * @param status the status the caller received
    */
   void end(Status status) {
-    if (!ENDED.compareAndSet(this, 0, 1)) {
-      return;
+    ServerCallObserver first;
+    ServerCallObserver second;
+    ServerCallObserver[] more;
+    int moreCount;
+    synchronized (this) {
+      if (endStatus != null) {
+        return;
+      }
+      endStatus = status;
+      first = observer0;
+      second = observer1;
+      more = moreObservers;
+      moreCount = moreObserverCount;
     }
-    if (observer0 == null) {
-      return;
-    }
-    // The transport may report the end on a thread with no MDC of this call (observers log): put
-    // it there, unless this thread is inside one of the call's own brackets already (a listener
-    // callback, or a close that ends the call on the spot, as in-process).
-    if (inBracket()) {
-      tellAll(status);
-      return;
-    }
-    @Nullable String[] saved = putMdcEntries();
-    try {
-      tellAll(status);
-    } finally {
-      restoreMdc(saved);
+    if (first != null) {
+      tellWithMdc(first, second, more, moreCount, status);
     }
   }
 
-  private void tellAll(Status status) {
-    tell(observer0, status);
-    tell(observer1, status);
-    ServerCallObserver[] more = moreObservers;
-    for (int i = 0; more != null && i < moreObserverCount; i++) {
-      tell(more[i], status);
+  /**
+   * Tells the observers, with this call's MDC entries on the thread: the transport may report the
+   * end on a thread with no MDC of this call (observers log). Inside one of the call's own brackets
+   * (a listener callback, or a close that ends the call on the spot, as in-process) they are there.
+   */
+  private void tellWithMdc(
+      ServerCallObserver first,
+      @Nullable ServerCallObserver second,
+      ServerCallObserver @Nullable [] more,
+      int moreCount,
+      Status status) {
+    @Nullable String[] saved = inBracket() ? null : putMdcEntries();
+    try {
+      tell(first, status);
+      tell(second, status);
+      for (int i = 0; more != null && i < moreCount; i++) {
+        tell(more[i], status);
+      }
+    } finally {
+      if (saved != null) {
+        restoreMdc(saved);
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Times capped calls until their cap passes.
@@ -135,8 +136,17 @@ abstract class CapTimer {
     }
   }
 
-  /** The one thread of every lane, started on first use. */
+  /**
+   * The one thread of every lane, started on first use and ended after {@link #IDLE_EXIT_NANOS}
+   * with no call to time (so a redeployed application does not keep it, nor its class loader). A
+   * thread that dies (an {@code Error}) hands over to a new one while calls are timed. It starts
+   * with no context class loader and clears the MDC it may have inherited from the request thread
+   * that started it, so nothing of that first call leaks into what it logs.
+   */
   private static final class Clock implements Runnable {
+    /** How long the thread waits with nothing to time before it ends. */
+    static final long IDLE_EXIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
     static final Object LOCK = new Object();
 
     // Guarded by LOCK.
@@ -152,21 +162,18 @@ abstract class CapTimer {
     private Clock() {}
 
     static void add(Lane lane, CappedServerCall<?, ?> call, long due) {
-      Thread wake = null;
+      Thread wake;
       synchronized (LOCK) {
+        // Started first: if no thread can be started, the call is not linked and the caller fails
+        // it (its permits are released), rather than being timed by nobody.
+        Thread running = ensureThread();
         call.dueNanos = due;
         lane.link(call);
         if (!lane.active) {
           lane.active = true;
           lanes.add(lane);
         }
-        Thread running = thread;
-        if (running == null) {
-          running = new Thread(new Clock(), "grpcmiddleware-deadline-cap");
-          running.setDaemon(true);
-          thread = running;
-          running.start();
-        }
+        wake = null;
         if (idle || due - wakeAt < 0) {
           idle = false;
           wakeAt = due;
@@ -178,6 +185,19 @@ abstract class CapTimer {
       }
     }
 
+    /** Returns the running thread, starting one if there is none; called holding LOCK. */
+    private static Thread ensureThread() {
+      Thread running = thread;
+      if (running == null) {
+        running = new Thread(new Clock(), "grpcmiddleware-deadline-cap");
+        running.setDaemon(true);
+        running.setContextClassLoader(null);
+        running.start();
+        thread = running; // published only once it runs
+      }
+      return running;
+    }
+
     static void deactivate(Lane lane) {
       lane.active = false;
       lanes.remove(lane);
@@ -185,8 +205,32 @@ abstract class CapTimer {
 
     @Override
     public void run() {
+      MDC.clear();
+      try {
+        loop();
+      } finally {
+        synchronized (LOCK) {
+          if (thread == Thread.currentThread()) {
+            thread = null;
+            idle = true;
+            if (!lanes.isEmpty()) {
+              try {
+                ensureThread(); // a new thread looks at once
+              } catch (RuntimeException | Error e) {
+                logger.error(
+                    "no thread left to expire capped calls; the next capped call retries", e);
+              }
+            }
+          }
+        }
+      }
+    }
+
+    private void loop() {
       ArrayList<CappedServerCall<?, ?>> due = new ArrayList<>();
       while (true) {
+        // An interrupt would make every park return at once: it only means "look now".
+        Thread.interrupted();
         long sleep;
         synchronized (LOCK) {
           long now = System.nanoTime();
@@ -217,19 +261,33 @@ abstract class CapTimer {
             sleep = -1;
           }
         }
+        Error fatal = null;
         for (CappedServerCall<?, ?> call : due) {
           try {
             call.expire();
-          } catch (RuntimeException | Error e) {
+          } catch (RuntimeException e) {
             // A Context listener of the application threw: the other calls must still expire.
-            logger.debug("expiring a capped call failed", e);
+            logger.warn("Expiring a capped call failed; the other calls expire as planned", e);
+          } catch (Error e) {
+            if (fatal == null) {
+              fatal = e;
+            }
           }
         }
         due.clear();
+        if (fatal != null) {
+          throw fatal; // after the batch; run() hands over to a new thread
+        }
         if (sleep > 0) {
           LockSupport.parkNanos(this, sleep);
         } else if (sleep < 0) {
-          LockSupport.park(this);
+          LockSupport.parkNanos(this, IDLE_EXIT_NANOS);
+          synchronized (LOCK) {
+            if (idle && lanes.isEmpty()) {
+              thread = null; // add() starts a new one when a call needs it
+              return;
+            }
+          }
         }
       }
     }

@@ -1,10 +1,13 @@
 package io.github.grpcmiddleware.limits;
 
+import io.github.grpcmiddleware.errors.MessageKeys;
+import io.github.grpcmiddleware.errors.ServiceException;
 import io.github.grpcmiddleware.internal.GuardedServerCall;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
+import java.util.Collections;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class CappedServerCall<ReqT, RespT> extends GuardedServerCall<ReqT, RespT>
     implements Runnable {
+  /** The {@code google.rpc.ErrorInfo} reason of a call the cap ended. */
+  static final String CAPPED_REASON = "DEADLINE_CAPPED";
 
   final long capNanos;
   final Context.CancellableContext context;
@@ -68,11 +73,23 @@ final class CappedServerCall<ReqT, RespT> extends GuardedServerCall<ReqT, RespT>
     }
     expired = true;
     context.cancel(new TimeoutException("context timed out"));
+    long capMillis = TimeUnit.NANOSECONDS.toMillis(capNanos);
     String description =
-        "Deadline exceeded: the server allows at most "
-            + TimeUnit.NANOSECONDS.toMillis(capNanos)
-            + " ms for this method";
-    closeDelegate(Status.DEADLINE_EXCEEDED.withDescription(description), new Metadata());
+        "Deadline exceeded: the server allows at most " + capMillis + " ms for this method";
+    // The cause makes an error-mapping part outside render it in the caller's language (and never
+    // take it for a dependency's DEADLINE_EXCEEDED to translate); without one, the description
+    // goes out as it is.
+    LimitExceededException cause =
+        new LimitExceededException(
+            ServiceException.builder(Status.Code.DEADLINE_EXCEEDED, MessageKeys.DEADLINE_CAPPED)
+                .args(capMillis)
+                .defaultMessage("The server allows at most {0} ms for this method.")
+                .errorInfo(
+                    CAPPED_REASON,
+                    LimitRejection.DOMAIN,
+                    Collections.singletonMap("capMillis", Long.toString(capMillis))));
+    closeDelegate(
+        Status.DEADLINE_EXCEEDED.withDescription(description).withCause(cause), new Metadata());
   }
 
   /** The call ended: takes it off the timer and cancels the capped Context; never throws. */

@@ -132,7 +132,14 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
       // Alone (the scope's owner), the scope's wrappers attach the capped Context from now on;
       // inside a chain, this part's listener attaches it around each callback.
       boolean attachedByScope = scope.deriveContextFromCurrent();
-      cappedCall.startTimer();
+      try {
+        cappedCall.startTimer();
+      } catch (RuntimeException | Error e) {
+        // No timer (a shut-down scheduler, no thread to be had): the call never starts, and the
+        // permits it took go back.
+        LimitsServerListener.end(permits, count, cappedCall);
+        throw e;
+      }
       return start(scope, cappedCall, headers, next, permits, count, cappedCall, !attachedByScope);
     } finally {
       capped.detach(previous);

@@ -59,8 +59,14 @@ class ResponsePathMdcTest {
   private static final List<String> transport = new CopyOnWriteArrayList<>();
 
   private static final String NAME = InProcessServerBuilder.generateName();
+  private static final String NESTED = InProcessServerBuilder.generateName();
   private static Server server;
   private static ManagedChannel channel;
+
+  /** Another traced service, called from the handler; everything on the caller's thread. */
+  private static Server nestedServer;
+
+  private static ManagedChannel nestedChannel;
 
   @BeforeAll
   static void start() throws Exception {
@@ -77,11 +83,23 @@ class ResponsePathMdcTest {
             .build()
             .start();
     channel = InProcessChannelBuilder.forName(NAME).build();
+    nestedServer =
+        InProcessServerBuilder.forName(NESTED)
+            .directExecutor()
+            .addService(
+                ServerChain.intercept(
+                    new Echo(),
+                    ServerChain.builder().tracing(TraceIds.newServerInterceptor()).build()))
+            .build()
+            .start();
+    nestedChannel = InProcessChannelBuilder.forName(NESTED).directExecutor().build();
   }
 
   @AfterAll
   static void stop() throws Exception {
     channel.shutdownNow();
+    nestedChannel.shutdownNow();
+    nestedServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     appThread.shutdownNow();
   }
@@ -121,6 +139,16 @@ class ResponsePathMdcTest {
     assertThat(MDC.get("traceId")).isNull();
   }
 
+  @Test
+  void sentFromInsideAnotherCallsCallbackOnTheSameThread() throws InterruptedException {
+    // The handler calls another traced service and answers from that call's response callback,
+    // which runs on this thread inside the other call's bracket (its trace id in the MDC).
+    String echoed = call("nested");
+
+    assertThat(transport).containsExactly("message " + echoed, "closed " + echoed);
+    assertThat(MDC.get("traceId")).isNull();
+  }
+
   /** Calls the service and returns the trace id the server echoed in {@code x-trace-id}. */
   private static String call(String how) throws InterruptedException {
     AtomicReference<Metadata> headers = new AtomicReference<>();
@@ -153,6 +181,30 @@ class ResponsePathMdcTest {
                     .build());
             responses.onCompleted();
           };
+      if (request.getRequestMessage().equals("nested")) {
+        SimpleServiceGrpc.newStub(nestedChannel)
+            .unaryRpc(
+                request,
+                new StreamObserver<SimpleResponse>() {
+                  @Override
+                  public void onNext(SimpleResponse response) {
+                    responses.onNext(response);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    responses.onError(t);
+                    responded.countDown();
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    responses.onCompleted();
+                    responded.countDown();
+                  }
+                });
+        return;
+      }
       if (request.getRequestMessage().equals("inline")) {
         respond.run();
         responded.countDown();
@@ -164,6 +216,16 @@ class ResponsePathMdcTest {
             appThreadAfter.set(MDC.get("traceId"));
             responded.countDown();
           });
+    }
+  }
+
+  /** Echoes the request. */
+  private static final class Echo extends SimpleServiceGrpc.SimpleServiceImplBase {
+    @Override
+    public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
+      responses.onNext(
+          SimpleResponse.newBuilder().setResponseMessage(request.getRequestMessage()).build());
+      responses.onCompleted();
     }
   }
 

@@ -83,21 +83,6 @@ class LimitsInstalledTwiceTest {
     }
   }
 
-  @Test
-  void aDeadlineCapSchedulesOneTimerPerCall() throws Exception {
-    ServerInterceptor limits =
-        Limits.serverBuilder().deadlineCap(ALL, Duration.ofHours(1)).scheduler(timer).build();
-    ServerInterceptor chain = ServerChain.builder().limits(limits).build();
-    try (Harness h =
-        Harness.inProcess(ServerInterceptors.intercept(service, limits, chain, limits))) {
-      for (int i = 0; i < 3; i++) {
-        String left = h.blocking().unaryRpc(request("deadline")).getResponseMessage();
-        assertThat(Long.parseLong(left)).isPositive().isLessThanOrEqualTo(3_600_000);
-      }
-    }
-    assertThat(timer.scheduled).hasValue(3);
-  }
-
   /** Answers the handler's trace id and remaining deadline in ms. */
   static final class TraceAndDeadline extends SimpleServiceGrpc.SimpleServiceImplBase {
     @Override

@@ -40,10 +40,17 @@ public final class Locales {
    * @param supported the locales the service has messages in, the default first; not null, at least
    *     one, no null element
    * @return the interceptor, for the locale slot of {@code ServerChain}; never null
-   * @throws IllegalStateException when no locale is given, or one is {@link Locale#ROOT}
+   * @throws IllegalArgumentException when no locale is given
+   * @throws IllegalStateException when one is {@link Locale#ROOT}
    */
   public static ServerInterceptor newServerInterceptor(Locale... supported) {
     Objects.requireNonNull(supported, "supported");
+    for (int i = 0; i < supported.length; i++) {
+      Objects.requireNonNull(supported[i], "supported[" + i + "]");
+    }
+    if (supported.length == 0) {
+      throw new IllegalArgumentException("supported: [] (expected: at least one locale)");
+    }
     return serverBuilder().supported(supported).build();
   }
 

@@ -43,7 +43,8 @@ class LibraryCatalogTest {
                 MessageKeys.AUTH_UNAVAILABLE,
                 MessageKeys.LIMIT_CONCURRENCY,
                 MessageKeys.LIMIT_RATE,
-                MessageKeys.DEADLINE_REQUIRED));
+                MessageKeys.DEADLINE_REQUIRED,
+                MessageKeys.DEADLINE_CAPPED));
     for (Status.Code code : Status.Code.values()) {
       if (code != Status.Code.OK) {
         keys.add(MessageKeys.forCode(code));
@@ -85,7 +86,9 @@ class LibraryCatalogTest {
       String pattern = bundle.getString(key);
       MessageFormat format = new MessageFormat(pattern, locale);
       int argumentCount = format.getFormatsByArgumentIndex().length;
-      assertThat(argumentCount).as(key).isEqualTo(key.equals(MessageKeys.INTERNAL) ? 1 : 0);
+      boolean oneArgument =
+          key.equals(MessageKeys.INTERNAL) || key.equals(MessageKeys.DEADLINE_CAPPED);
+      assertThat(argumentCount).as(key).isEqualTo(oneArgument ? 1 : 0);
       Object[] sentinels = {"\u2603ARG0\u2603"};
       String formatted = format.format(sentinels);
       for (int i = 0; i < argumentCount; i++) {

@@ -38,9 +38,13 @@ class LocalesFactoryTest {
   }
 
   @Test
+  @SuppressWarnings("NullAway") // passes null on purpose
   void noLocaleFailsAtOnceNamingTheSetting() {
     assertThatThrownBy(Locales::newServerInterceptor)
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("supported: [] (expected: at least one locale)");
+    assertThatThrownBy(() -> Locales.newServerInterceptor(Locale.ENGLISH, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("supported[1]");
   }
 }
