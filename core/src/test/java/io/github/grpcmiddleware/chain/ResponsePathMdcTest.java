@@ -2,15 +2,12 @@ package io.github.grpcmiddleware.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.testsupport.CallObserver;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -46,8 +43,8 @@ class ResponsePathMdcTest {
   private static final ExecutorService appThread = Executors.newSingleThreadExecutor();
   private static final String APP_THREAD_VALUE = "app-thread-own-value";
 
-  /** What an inner part saw in the MDC on each response-path method, in order. */
-  private static final List<String> seen = new CopyOnWriteArrayList<>();
+  /** An application part inside the chain: what it saw in the MDC on the response path. */
+  private static final CallObserver inner = new CallObserver();
 
   /** The MDC trace id on the application thread after it sent the response. */
   private static final AtomicReference<String> appThreadAfter = new AtomicReference<>();
@@ -77,7 +74,7 @@ class ResponsePathMdcTest {
                     new Service(),
                     ServerChain.builder()
                         .tracing(TraceIds.newServerInterceptor())
-                        .application(new SeenOnResponsePath())
+                        .application(inner)
                         .build()))
             .addStreamTracerFactory(new TransportView())
             .build()
@@ -106,7 +103,7 @@ class ResponsePathMdcTest {
 
   @BeforeEach
   void clear() throws Exception {
-    seen.clear();
+    inner.seen.clear();
     transport.clear();
     appThreadAfter.set(null);
     responded = new CountDownLatch(1);
@@ -117,8 +114,8 @@ class ResponsePathMdcTest {
   void sentInsideTheHandlerCallback() throws InterruptedException {
     String echoed = call("inline");
 
-    assertThat(seen)
-        .containsExactly("sendHeaders " + echoed, "sendMessage " + echoed, "close " + echoed);
+    assertThat(inner.seen)
+        .containsExactly("sendHeaders=" + echoed, "sendMessage=" + echoed, "close=" + echoed);
     assertThat(transport).containsExactly("message " + echoed, "closed " + echoed);
     assertThat(MDC.get("traceId")).isNull();
   }
@@ -129,11 +126,11 @@ class ResponsePathMdcTest {
 
     // Inner parts run before the chain's call wrapper on this path: they see the thread's own MDC
     // (an executor wrapped with TraceIds.wrap would give them the call's).
-    assertThat(seen)
+    assertThat(inner.seen)
         .containsExactly(
-            "sendHeaders " + APP_THREAD_VALUE,
-            "sendMessage " + APP_THREAD_VALUE,
-            "close " + APP_THREAD_VALUE);
+            "sendHeaders=" + APP_THREAD_VALUE,
+            "sendMessage=" + APP_THREAD_VALUE,
+            "close=" + APP_THREAD_VALUE);
     assertThat(transport).containsExactly("message " + echoed, "closed " + echoed);
     assertThat(appThreadAfter.get()).isEqualTo(APP_THREAD_VALUE);
     assertThat(MDC.get("traceId")).isNull();
@@ -244,35 +241,6 @@ class ResponsePathMdcTest {
           transport.add("closed " + MDC.get("traceId"));
         }
       };
-    }
-  }
-
-  /** An application part inside the chain that notes the MDC trace id on the response path. */
-  private static final class SeenOnResponsePath implements ServerInterceptor {
-    @Override
-    public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-        ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-      return next.startCall(
-          new SimpleForwardingServerCall<ReqT, RespT>(call) {
-            @Override
-            public void sendHeaders(Metadata responseHeaders) {
-              seen.add("sendHeaders " + MDC.get("traceId"));
-              super.sendHeaders(responseHeaders);
-            }
-
-            @Override
-            public void sendMessage(RespT message) {
-              seen.add("sendMessage " + MDC.get("traceId"));
-              super.sendMessage(message);
-            }
-
-            @Override
-            public void close(Status status, Metadata trailers) {
-              seen.add("close " + MDC.get("traceId"));
-              super.close(status, trailers);
-            }
-          },
-          headers);
     }
   }
 }

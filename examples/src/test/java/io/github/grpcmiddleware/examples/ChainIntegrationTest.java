@@ -135,14 +135,18 @@ class ChainIntegrationTest {
     assertThat(errors.get(0).throwable()).hasMessageContaining("hunter2");
   }
 
-  @Test
-  void exportUsersOverItsRateLimitIsALocalizedResourceExhaustedWithRetryInfoAndQuotaFailure() {
+  /** A UserService stub of the authenticated demo caller asking for zh-CN, with a deadline. */
+  private UserServiceGrpc.UserServiceBlockingStub chineseUserStub() {
     Metadata headers = bearer("chain-token");
     headers.put(key("accept-language"), "zh-CN");
-    UserServiceGrpc.UserServiceBlockingStub stub =
-        UserServiceGrpc.newBlockingStub(channel)
-            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-            .withDeadlineAfter(10, TimeUnit.SECONDS);
+    return UserServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void exportUsersOverItsRateLimitIsALocalizedResourceExhaustedWithRetryInfoAndQuotaFailure() {
+    UserServiceGrpc.UserServiceBlockingStub stub = chineseUserStub();
     ExportUsersRequest request = ExportUsersRequest.getDefaultInstance();
 
     assertThat(stub.exportUsers(request).getCsv()).startsWith("1,Ada Lovelace,ada@example.com\n");
@@ -170,12 +174,7 @@ class ChainIntegrationTest {
 
   @Test
   void brokenBufValidateRulesAreALocalizedBadRequestBeforeTheServiceRuns() {
-    Metadata headers = bearer("chain-token");
-    headers.put(key("accept-language"), "zh-CN");
-    UserServiceGrpc.UserServiceBlockingStub stub =
-        UserServiceGrpc.newBlockingStub(channel)
-            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-            .withDeadlineAfter(10, TimeUnit.SECONDS);
+    UserServiceGrpc.UserServiceBlockingStub stub = chineseUserStub();
 
     assertThatCall(() -> stub.getUser(UserRequest.newBuilder().setId(-7).build()))
         .failsWith(Status.Code.INVALID_ARGUMENT)

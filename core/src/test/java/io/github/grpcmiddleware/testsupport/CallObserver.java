@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.trace;
+package io.github.grpcmiddleware.testsupport;
 
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
@@ -10,9 +10,13 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.MDC;
 
-/** Records the MDC trace id seen by the response path: {@code "<phase>=<traceId>"}. */
-final class CallObserver implements ServerInterceptor {
-  final Queue<String> seen = new ConcurrentLinkedQueue<>();
+/**
+ * Records the MDC trace id the response path sees where this interceptor sits: {@code
+ * "<phase>=<traceId>"} for sendHeaders, sendMessage and close.
+ */
+public final class CallObserver implements ServerInterceptor {
+  /** What was seen, in order. */
+  public final Queue<String> seen = new ConcurrentLinkedQueue<>();
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
