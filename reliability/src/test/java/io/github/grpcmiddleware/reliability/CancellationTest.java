@@ -34,11 +34,13 @@ class CancellationTest {
       FaultService faults, CallEnds ends, String traceId, String... codes) throws Exception {
     ends.awaitEnds(1);
     assertThat(ends.ends).hasSize(1).allSatisfy(e -> assertThat(e).endsWith(":cancel"));
+    // The service's cancel handler runs after CallEnds saw onCancel: its log line, written after
+    // it noted the end, says it has run.
+    LoggedEvent line =
+        logs.await(e -> e.message().startsWith("call ended early"), Duration.ofSeconds(5));
     assertThat(faults.ends).singleElement().satisfies(e -> assertThat(e).endsWith(":" + traceId));
     String code = faults.ends.get(0).split(":")[1];
     assertThat(code).isIn((Object[]) codes);
-    LoggedEvent line =
-        logs.await(e -> e.message().startsWith("call ended early"), Duration.ofSeconds(5));
     assertThat(line.message()).isEqualTo("call ended early: " + code);
     assertThat(line.mdc()).containsEntry("traceId", traceId);
     assertThat(endLines()).hasSize(1);
