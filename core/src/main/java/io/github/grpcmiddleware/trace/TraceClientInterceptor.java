@@ -77,8 +77,7 @@ final class TraceClientInterceptor implements ClientInterceptor {
         // started here has no tracer of its own to record it otherwise.
         inject(headers, traceId, null, newTraceFlags, null);
       }
-      MdcEntries mdc = new MdcEntries(keys, traceId, spanId, null);
-      super.start(new TraceClientListener<>(responseListener, mdc), headers);
+      super.start(new TraceClientListener<>(responseListener, keys, traceId, spanId), headers);
     }
 
     private String currentTraceId() {

@@ -4,65 +4,103 @@ import io.grpc.ClientCall;
 import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.MDC;
 
-/** Puts a call's MDC entries around every client listener callback and restores the previous. */
+/**
+ * Puts a call's trace id (and span id, when its key is set) in the MDC around every client listener
+ * callback and restores what the MDC held before. grpc-java never runs a call's listener callbacks
+ * at the same time, so the values saved by one bracket live in fields: a callback allocates
+ * nothing, and the call's entries and saved values are this one object.
+ */
 final class TraceClientListener<RespT> extends SimpleForwardingClientCallListener<RespT> {
-  private final MdcEntries mdc;
+  private final MdcKeys keys;
+  private final String traceId;
+  private final @Nullable String spanId;
+  private @Nullable String savedTrace;
+  private @Nullable String savedSpan;
 
-  TraceClientListener(ClientCall.Listener<RespT> delegate, MdcEntries mdc) {
+  /**
+   * Wraps {@code delegate}; {@code spanId} is put only when {@code keys} has a span id key.
+   *
+   * @throws IllegalArgumentException when {@code spanId} is given without a span id key
+   */
+  TraceClientListener(
+      ClientCall.Listener<RespT> delegate, MdcKeys keys, String traceId, @Nullable String spanId) {
     super(delegate);
-    this.mdc = mdc;
+    if (spanId != null && keys.spanId == null) {
+      throw new IllegalArgumentException("spanId without a span id MDC key");
+    }
+    this.keys = keys;
+    this.traceId = traceId;
+    this.spanId = spanId;
+  }
+
+  private void enter() {
+    savedTrace = MDC.get(keys.traceId);
+    MDC.put(keys.traceId, traceId);
+    String spanKey = keys.spanId;
+    if (spanId != null && spanKey != null) {
+      savedSpan = MDC.get(spanKey);
+      MDC.put(spanKey, spanId);
+    }
+  }
+
+  private void exit() {
+    restore(keys.traceId, savedTrace);
+    savedTrace = null;
+    String spanKey = keys.spanId;
+    if (spanId != null && spanKey != null) {
+      restore(spanKey, savedSpan);
+      savedSpan = null;
+    }
+  }
+
+  private static void restore(String key, @Nullable String previous) {
+    if (previous == null) {
+      MDC.remove(key);
+    } else {
+      MDC.put(key, previous);
+    }
   }
 
   @Override
   public void onHeaders(Metadata headers) {
-    String t = mdc.previousTrace();
-    String s = mdc.previousSpan();
-    String r = mdc.previousRequest();
-    mdc.put();
+    enter();
     try {
       super.onHeaders(headers);
     } finally {
-      mdc.restore(t, s, r);
+      exit();
     }
   }
 
   @Override
   public void onMessage(RespT message) {
-    String t = mdc.previousTrace();
-    String s = mdc.previousSpan();
-    String r = mdc.previousRequest();
-    mdc.put();
+    enter();
     try {
       super.onMessage(message);
     } finally {
-      mdc.restore(t, s, r);
+      exit();
     }
   }
 
   @Override
   public void onClose(Status status, Metadata trailers) {
-    String t = mdc.previousTrace();
-    String s = mdc.previousSpan();
-    String r = mdc.previousRequest();
-    mdc.put();
+    enter();
     try {
       super.onClose(status, trailers);
     } finally {
-      mdc.restore(t, s, r);
+      exit();
     }
   }
 
   @Override
   public void onReady() {
-    String t = mdc.previousTrace();
-    String s = mdc.previousSpan();
-    String r = mdc.previousRequest();
-    mdc.put();
+    enter();
     try {
       super.onReady();
     } finally {
-      mdc.restore(t, s, r);
+      exit();
     }
   }
 }
