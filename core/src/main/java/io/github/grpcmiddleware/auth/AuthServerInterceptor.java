@@ -1,7 +1,9 @@
 package io.github.grpcmiddleware.auth;
 
-import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Attributes;
 import io.grpc.Grpc;
@@ -9,22 +11,17 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.SecurityLevel;
 import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import java.security.Principal;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Authenticates and authorizes each call before the service sees it; built by ServerAuth. */
-final class AuthServerInterceptor implements ServerInterceptor, ChainPart {
+final class AuthServerInterceptor extends ServerPart {
   private static final Logger logger = LoggerFactory.getLogger(AuthServerInterceptor.class);
 
   /** The MDC key of the principal's name, when {@code principalInMdc} is on. */
   static final String PRINCIPAL_MDC_KEY = "principal";
-
-  /** Swallows the messages and half-close a rejected call may still deliver. */
-  private static final ServerCall.Listener<Object> REJECTED = new ServerCall.Listener<Object>() {};
 
   private final Authenticator authenticator;
   private final @Nullable Authorizer authorizer;
@@ -40,6 +37,7 @@ final class AuthServerInterceptor implements ServerInterceptor, ChainPart {
       boolean requireTransportSecurity,
       boolean allowPlaintextLoopback,
       boolean principalInMdc) {
+    super(AUTH, ON_START);
     this.authenticator = authenticator;
     this.authorizer = authorizer;
     this.exempt = exempt;
@@ -54,14 +52,18 @@ final class AuthServerInterceptor implements ServerInterceptor, ChainPart {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    if (exempt.matches(method) || !scope.enter(this)) {
-      // Exempt, or this same part already authenticated the call (installed twice).
-      return scope.startNext(this, call, headers, next);
-    }
+  public String describe() {
+    return "ServerAuth";
+  }
+
+  @Override
+  public boolean appliesTo(ServerCall<?, ?> call) {
+    return !exempt.matches(call.getMethodDescriptor());
+  }
+
+  @Override
+  public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+    MethodDescriptor<?, ?> method = call.getMethodDescriptor();
     Attributes attributes = call.getAttributes();
     if (requireTransportSecurity && !isSecureEnough(call.getSecurityLevel(), attributes)) {
       return reject(call, AuthRejection.INSECURE);
@@ -95,10 +97,9 @@ final class AuthServerInterceptor implements ServerInterceptor, ChainPart {
         return reject(call, AuthRejection.DENIED);
       }
     }
-    // The call's one scope carries the principal (and its MDC entry) for every part and the
-    // service. A second auth part keeps the principal the first one found.
+    // The call's record carries the principal (and its MDC entry) for every part and the service.
     scope.setPrincipal(principal, principalInMdc ? PRINCIPAL_MDC_KEY : null);
-    return scope.startNext(this, call, headers, next);
+    return StartResult.CONTINUE;
   }
 
   private boolean isSecureEnough(SecurityLevel level, Attributes attributes) {
@@ -111,8 +112,7 @@ final class AuthServerInterceptor implements ServerInterceptor, ChainPart {
     return LocalPeers.isLocal(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
   }
 
-  private static <ReqT> ServerCall.Listener<ReqT> reject(
-      ServerCall<ReqT, ?> call, AuthenticationException e) {
+  private StartResult reject(PipelineCall<?, ?> call, AuthenticationException e) {
     AuthRejection rejection = e.rejection();
     Throwable cause = e.getCause();
     if (rejection == AuthRejection.UNAVAILABLE && logger.isWarnEnabled()) {
@@ -124,15 +124,12 @@ final class AuthServerInterceptor implements ServerInterceptor, ChainPart {
     return reject(call, rejection);
   }
 
-  @SuppressWarnings("unchecked") // REJECTED ignores every message, whatever its type
-  private static <ReqT> ServerCall.Listener<ReqT> reject(
-      ServerCall<ReqT, ?> call, AuthRejection rejection) {
+  private StartResult reject(PipelineCall<?, ?> call, AuthRejection rejection) {
     if (logger.isDebugEnabled()) {
       logger.debug(
           "auth rejected {}: {}", call.getMethodDescriptor().getFullMethodName(), rejection);
     }
-    call.close(rejection.status(), new Metadata());
-    return (ServerCall.Listener<ReqT>) REJECTED;
+    return call.reject(this, rejection.status(), new Metadata());
   }
 
   private static void logUnexpected(String who, Exception e, MethodDescriptor<?, ?> method) {

@@ -1,6 +1,5 @@
 package io.github.grpcmiddleware.chain;
 
-import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallTracerFactory;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
@@ -107,14 +106,6 @@ public final class ServerChain {
    */
   public static ServerStreamTracer.Factory streamTracerFactory(ServerInterceptor chain) {
     Objects.requireNonNull(chain, "chain");
-    if (chain instanceof CompositeServerInterceptor) {
-      return new ServerCallTracerFactory(
-          ((CompositeServerInterceptor) chain).unknownMethodObservers());
-    }
-    if (chain instanceof ServerCallObserver
-        && ((ServerCallObserver) chain).observesUnknownMethods()) {
-      return new ServerCallTracerFactory((ServerCallObserver) chain);
-    }
-    return new ServerCallTracerFactory();
+    return new ServerCallTracerFactory(CompositeServerInterceptor.unknownMethodObservers(chain));
   }
 }

@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.chain;
 
 import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.ServerPart;
 import io.grpc.ServerInterceptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,7 +132,7 @@ public final class ServerChainBuilder {
   /**
    * Builds the composite interceptor.
    *
-   * @return the interceptor; never null (with no parts, it only opens the call's scope)
+   * @return the interceptor; never null (with no parts, it does nothing)
    */
   public ServerInterceptor build() {
     List<ServerInterceptor> parts = new ArrayList<>();
@@ -143,7 +144,27 @@ public final class ServerChainBuilder {
     addIfSet(parts, auth);
     addIfSet(parts, limits);
     addIfSet(parts, validation);
-    return new CompositeServerInterceptor(parts.toArray(new ServerInterceptor[0]));
+    checkKinds(observability);
+    return CompositeServerInterceptor.of(parts);
+  }
+
+  /** Two observability parts of one kind would record every call twice. */
+  private static void checkKinds(List<ServerInterceptor> observability) {
+    for (int i = 0; i < observability.size(); i++) {
+      for (int j = 0; j < i; j++) {
+        ServerInterceptor a = observability.get(i);
+        ServerInterceptor b = observability.get(j);
+        if (a instanceof ServerPart
+            && b instanceof ServerPart
+            && ((ServerPart) a).kind() == ((ServerPart) b).kind()) {
+          throw new IllegalArgumentException(
+              "observability: "
+                  + ((ServerPart) a).describe()
+                  + " added twice (expected: one of each kind; for metrics in two registries,"
+                  + " give one GrpcMetrics a CompositeMeterRegistry)");
+        }
+      }
+    }
   }
 
   private static void addIfSet(List<ServerInterceptor> parts, @Nullable ServerInterceptor part) {

@@ -6,11 +6,12 @@ import io.grpc.Status;
  * Not for public use; may change without notice. Told once, when a server call has ended, the
  * status the caller received.
  *
- * <p>Observers (access log, metrics, spans) register with {@link ServerCallScope#observe} when the
- * call starts. With the stream tracer of {@link ServerCallTracerFactory} installed, the status is
- * the one the transport sent ({@code ServerStreamTracer.streamClosed}), including calls grpc-java
- * closed itself; without it, the status the outermost wrapper saw, or {@code UNKNOWN} when the call
- * completed without a close the wrappers could see.
+ * <p>Observers (access log, metrics, spans, the permits of a limit) register with {@link
+ * ServerCallScope#observe} when the call starts: the call's one end hook. With the stream tracer of
+ * {@link ServerCallTracerFactory} installed, the status is the one the transport sent ({@code
+ * ServerStreamTracer.streamClosed}), including calls grpc-java closed itself; without it, the
+ * status the outermost wrapper saw, or {@code UNKNOWN} when the call completed without a close the
+ * wrappers could see.
  */
 public interface ServerCallObserver {
 
@@ -23,14 +24,4 @@ public interface ServerCallObserver {
    * @param status the status the caller received
    */
   void callEnded(ServerCallScope call, Status status);
-
-  /**
-   * Whether this observer also records calls to methods the server does not know (answered before
-   * any interceptor ran); such calls reach it only through the stream tracer.
-   *
-   * @return true to be told about them; default false
-   */
-  default boolean observesUnknownMethods() {
-    return false;
-  }
 }

@@ -7,14 +7,17 @@ import io.grpc.ServerStreamTracer;
 import io.grpc.Status;
 
 /**
- * Not for public use; may change without notice. The stream tracer that makes every record of a
- * server call truthful: it opens the call's {@link ServerCallScope} in the call's own Context
- * (which grpc-java attaches around every callback, so the parts need no Context of their own) and
- * ends it with the status the transport sent ({@code streamClosed}), also for calls grpc-java
- * closed itself past every interceptor (an undecodable request, a listener that threw with nothing
- * inside to map it, a response that failed to serialize) and for methods the server does not know.
+ * This class is internal and is hence not for public use. Its APIs are unstable and can change at
+ * any time.
  *
- * <p>Installed twice, the second tracer of a stream finds the scope and stays out of the way. This
+ * <p>The stream tracer that makes every record of a server call truthful: it opens the call's
+ * {@link ServerCallScope} in the call's own Context (which grpc-java attaches around every
+ * callback), names the method from the first moment ({@code newServerStreamTracer}), counts the
+ * messages the transport read (so the pipeline knows when grpc-java dropped one it could not
+ * decode), and ends the call with the status the transport sent ({@code streamClosed}), also for
+ * calls grpc-java closed itself past every interceptor and for methods the server does not know.
+ *
+ * <p>Installed twice, the second tracer of a stream finds the record and stays out of the way. This
  * class is thread-safe.
  */
 public final class ServerCallTracerFactory extends ServerStreamTracer.Factory {
@@ -50,7 +53,7 @@ public final class ServerCallTracerFactory extends ServerStreamTracer.Factory {
     @Override
     public Context filterContext(Context context) {
       if (ServerCallScope.fromContext(context) != null) {
-        return context; // a second factory of ours: the first one owns the scope
+        return context; // a second factory of ours: the first one owns the record
       }
       active = true;
       scope.setHeaders(headers);
@@ -67,9 +70,14 @@ public final class ServerCallTracerFactory extends ServerStreamTracer.Factory {
     }
 
     @Override
+    public void inboundMessage(int seqNo) {
+      scope.transportInbound = seqNo + 1;
+    }
+
+    @Override
     public void streamClosed(Status status) {
       if (active) {
-        scope.endUnknown(status, factory.unknownMethodObservers);
+        scope.transportClosed(status, factory.unknownMethodObservers);
       }
     }
   }

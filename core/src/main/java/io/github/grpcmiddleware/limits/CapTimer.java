@@ -30,10 +30,10 @@ abstract class CapTimer {
   private static final Logger logger = LoggerFactory.getLogger(CapTimer.class);
 
   /** Starts timing {@code call}: it expires {@code call.capNanos} from now. */
-  abstract void start(CappedServerCall<?, ?> call);
+  abstract void start(LimitedCall call);
 
   /** Stops timing {@code call}, if it still is; never throws. */
-  abstract void stop(CappedServerCall<?, ?> call);
+  abstract void stop(LimitedCall call);
 
   /** A timer for the calls of one cap on the JVM's lane thread. */
   static CapTimer newLane() {
@@ -53,12 +53,12 @@ abstract class CapTimer {
     }
 
     @Override
-    void start(CappedServerCall<?, ?> call) {
+    void start(LimitedCall call) {
       call.scheduled = scheduler.schedule(call, call.capNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
-    void stop(CappedServerCall<?, ?> call) {
+    void stop(LimitedCall call) {
       ScheduledFuture<?> task = call.scheduled;
       if (task != null) {
         task.cancel(false);
@@ -69,17 +69,17 @@ abstract class CapTimer {
   /** The calls of one cap, in start order. */
   static final class Lane extends CapTimer {
     // Guarded by Clock.LOCK.
-    private @Nullable CappedServerCall<?, ?> head;
-    private @Nullable CappedServerCall<?, ?> tail;
+    private @Nullable LimitedCall head;
+    private @Nullable LimitedCall tail;
     private boolean active;
 
     @Override
-    void start(CappedServerCall<?, ?> call) {
+    void start(LimitedCall call) {
       Clock.add(this, call, System.nanoTime() + call.capNanos);
     }
 
     @Override
-    void stop(CappedServerCall<?, ?> call) {
+    void stop(LimitedCall call) {
       synchronized (Clock.LOCK) {
         if (call.timed) {
           unlink(call);
@@ -94,7 +94,7 @@ abstract class CapTimer {
     int size() {
       synchronized (Clock.LOCK) {
         int size = 0;
-        for (CappedServerCall<?, ?> call = head; call != null; call = call.timerNext) {
+        for (LimitedCall call = head; call != null; call = call.timerNext) {
           size++;
         }
         return size;
@@ -102,18 +102,18 @@ abstract class CapTimer {
     }
 
     /** Links {@code call} by its due time; from the tail, where a lane's next call belongs. */
-    void link(CappedServerCall<?, ?> call) {
-      CappedServerCall<?, ?> before = tail;
+    void link(LimitedCall call) {
+      LimitedCall before = tail;
       while (before != null && before.dueNanos - call.dueNanos > 0) {
         before = before.timerPrev;
       }
-      CappedServerCall<?, ?> after = before == null ? head : before.timerNext;
+      LimitedCall after = before == null ? head : before.timerNext;
       join(before, call);
       join(call, after);
       call.timed = true;
     }
 
-    void unlink(CappedServerCall<?, ?> call) {
+    void unlink(LimitedCall call) {
       join(call.timerPrev, call.timerNext);
       call.timerPrev = null;
       call.timerNext = null;
@@ -121,8 +121,7 @@ abstract class CapTimer {
     }
 
     /** Makes {@code second} follow {@code first}; null stands for the lane's ends. */
-    private void join(
-        @Nullable CappedServerCall<?, ?> first, @Nullable CappedServerCall<?, ?> second) {
+    private void join(@Nullable LimitedCall first, @Nullable LimitedCall second) {
       if (first == null) {
         head = second;
       } else {
@@ -161,7 +160,7 @@ abstract class CapTimer {
 
     private Clock() {}
 
-    static void add(Lane lane, CappedServerCall<?, ?> call, long due) {
+    static void add(Lane lane, LimitedCall call, long due) {
       Thread wake;
       synchronized (LOCK) {
         // Started first: if no thread can be started, the call is not linked and the caller fails
@@ -227,7 +226,7 @@ abstract class CapTimer {
     }
 
     private void loop() {
-      ArrayList<CappedServerCall<?, ?>> due = new ArrayList<>();
+      ArrayList<LimitedCall> due = new ArrayList<>();
       while (true) {
         // An interrupt would make every park return at once: it only means "look now".
         Thread.interrupted();
@@ -238,7 +237,7 @@ abstract class CapTimer {
           boolean waiting = false;
           for (int i = lanes.size() - 1; i >= 0; i--) {
             Lane lane = lanes.get(i);
-            CappedServerCall<?, ?> first;
+            LimitedCall first;
             while ((first = lane.head) != null && first.dueNanos - now <= 0) {
               lane.unlink(first);
               due.add(first);
@@ -262,7 +261,7 @@ abstract class CapTimer {
           }
         }
         Error fatal = null;
-        for (CappedServerCall<?, ?> call : due) {
+        for (LimitedCall call : due) {
           try {
             call.expire();
           } catch (RuntimeException e) {

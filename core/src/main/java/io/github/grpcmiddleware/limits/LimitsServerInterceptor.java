@@ -1,32 +1,30 @@
 package io.github.grpcmiddleware.limits;
 
-import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rejects calls without a required deadline, applies the limits and caps deadlines.
+ * Rejects calls without a required deadline, applies the limits and caps deadlines: the start hook
+ * of the limits part. What a call took (permits, its place on the cap's timer, the capped Context)
+ * is a {@link LimitedCall} registered as the call's end hook, so it comes back however the call
+ * ends; a call that takes nothing to give back (a rate limit's token, no cap) allocates nothing.
  *
  * <p>Installed twice (server-wide and per service, or in a chain and alone), the same instance
- * counts a call once: the inner one finds itself already entered in the call's scope and passes
- * through. Used alone, it opens that scope itself.
+ * counts a call once; another instance (a global limit that runs before auth, say) counts it too.
  */
-final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
+final class LimitsServerInterceptor extends ServerPart {
   private static final Logger logger = LoggerFactory.getLogger(LimitsServerInterceptor.class);
-
-  /** Swallows the messages and half-close a rejected call may still deliver. */
-  private static final ServerCall.Listener<Object> REJECTED = new ServerCall.Listener<Object>() {};
 
   private final MethodSelector deadlineRequired;
   private final DeadlineCap[] caps;
@@ -40,6 +38,7 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
       CapTimer[] timers,
       LimitRule[] rules,
       @Nullable RejectionListener rejections) {
+    super(LIMITS, ON_START);
     this.deadlineRequired = deadlineRequired;
     this.caps = caps;
     this.timers = timers;
@@ -68,20 +67,19 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    if (!scope.enter(this)) {
-      // This same part already limits the call: one permit, one token, one timer.
-      return scope.startNext(this, call, headers, next);
-    }
+  public String describe() {
+    return "Limits";
+  }
+
+  @Override
+  public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+    MethodDescriptor<?, ?> method = call.getMethodDescriptor();
     Context current = Context.current();
     Deadline deadline = current.getDeadline();
     if (deadline == null && deadlineRequired.matches(method)) {
       notify(method, "deadline", LimitType.DEADLINE_REQUIRED);
       LimitRejection.deadlineRequired(call);
-      return rejected();
+      return StartResult.REJECTED;
     }
     Permit @Nullable [] permits = null;
     int count = 0;
@@ -95,14 +93,14 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
         key = rule.keyOf(call, headers);
         permit = rule.tryAcquire(key);
       } catch (RuntimeException | Error e) {
-        LimitsServerListener.end(permits, count, null);
+        LimitedCall.release(permits, count);
         throw e;
       }
       if (!permit.isGranted()) {
-        LimitsServerListener.end(permits, count, null);
+        LimitedCall.release(permits, count);
         notify(method, rule.name, rule.type);
         LimitRejection.limit(call, rule, key, permit.retryAfterNanos());
-        return rejected();
+        return StartResult.REJECTED;
       }
       if (permit != Permits.GRANTED) {
         if (permits == null) {
@@ -115,54 +113,30 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
     long cap = capIndex < 0 ? -1 : caps[capIndex].nanos;
     if (cap < 0 || (deadline != null && deadline.timeRemaining(TimeUnit.NANOSECONDS) <= cap)) {
       // No timer, no Context: the deadline the call has is within the cap (or there is no cap).
-      if (permits == null) {
-        return scope.startNext(this, call, headers, next);
+      if (permits != null) {
+        scope.observe(new LimitedCall(permits, count));
       }
-      return start(scope, call, headers, next, permits, count, null, false);
+      return StartResult.CONTINUE;
     }
     // The capped Context gets its deadline without a timer task of its own: the cap's timer
     // cancels it (see DeadlineOnlyScheduler).
     Context.CancellableContext capped =
         current.withDeadline(
             Deadline.after(cap, TimeUnit.NANOSECONDS), DeadlineOnlyScheduler.INSTANCE);
-    CappedServerCall<ReqT, RespT> cappedCall =
-        new CappedServerCall<>(call, cap, capped, timers[capIndex]);
-    Context previous = capped.attach();
+    LimitedCall limited =
+        new LimitedCall(permits, count, cap, capped, timers[capIndex], call, this);
     try {
-      // Alone (the scope's owner), the scope's wrappers attach the capped Context from now on;
-      // inside a chain, this part's listener attaches it around each callback.
-      boolean attachedByScope = scope.deriveContextFromCurrent();
-      try {
-        cappedCall.startTimer();
-      } catch (RuntimeException | Error e) {
-        // No timer (a shut-down scheduler, no thread to be had): the call never starts, and the
-        // permits it took go back.
-        LimitsServerListener.end(permits, count, cappedCall);
-        throw e;
-      }
-      return start(scope, cappedCall, headers, next, permits, count, cappedCall, !attachedByScope);
-    } finally {
-      capped.detach(previous);
-    }
-  }
-
-  private <ReqT, RespT> ServerCall.Listener<ReqT> start(
-      ServerCallScope scope,
-      ServerCall<ReqT, RespT> call,
-      Metadata headers,
-      ServerCallHandler<ReqT, RespT> next,
-      Permit @Nullable [] permits,
-      int count,
-      @Nullable CappedServerCall<?, ?> capped,
-      boolean attach) {
-    ServerCall.Listener<ReqT> listener;
-    try {
-      listener = scope.startNext(this, call, headers, next);
+      limited.startTimer();
     } catch (RuntimeException | Error e) {
-      LimitsServerListener.end(permits, count, capped);
+      // No timer (a shut-down scheduler, no thread to be had): the call never starts, and what it
+      // took goes back.
+      limited.end();
       throw e;
     }
-    return new LimitsServerListener<>(listener, permits, count, capped, attach);
+    scope.observe(limited);
+    // Every later callback of the call, and the rest of its start, runs in the capped Context.
+    scope.useContext(capped);
+    return StartResult.CONTINUE;
   }
 
   /** The index of the first cap of {@code method}, or -1. */
@@ -185,10 +159,5 @@ final class LimitsServerInterceptor implements ServerInterceptor, ChainPart {
     } catch (RuntimeException e) {
       logger.debug("a RejectionListener threw; ignored", e);
     }
-  }
-
-  @SuppressWarnings("unchecked") // REJECTED ignores every message, whatever its type
-  private static <ReqT> ServerCall.Listener<ReqT> rejected() {
-    return (ServerCall.Listener<ReqT>) REJECTED;
   }
 }

@@ -1,27 +1,29 @@
 package io.github.grpcmiddleware.logging;
 
-import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.security.Principal;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one access-log line per server call, when it ends, from the call's scope: the interceptor
  * is itself the scope's observer, so a call costs it no object of its own.
  */
-final class AccessLogServerInterceptor implements ServerInterceptor, ChainPart, ServerCallObserver {
+final class AccessLogServerInterceptor extends ServerPart implements ServerCallObserver {
 
   private final AccessLogWriter writer;
   private final MethodSelector excluded;
 
   AccessLogServerInterceptor(AccessLogWriter writer, MethodSelector excluded) {
+    super(ACCESS_LOG, ON_START);
     this.writer = writer;
     this.excluded = excluded;
   }
@@ -32,18 +34,21 @@ final class AccessLogServerInterceptor implements ServerInterceptor, ChainPart, 
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    // A disabled logger costs nothing per call: no observer, no wrappers of our own.
-    if (!writer.mayWrite() || excluded.matches(call.getMethodDescriptor())) {
-      return next.startCall(call, headers);
-    }
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    if (scope.enter(this)) {
-      scope.recordDeadline();
-      scope.observe(this);
-    }
-    return scope.startNext(this, call, headers, next);
+  public String describe() {
+    return "AccessLog";
+  }
+
+  /** A disabled logger costs nothing per call: no observer, and alone no wrappers either. */
+  @Override
+  public boolean appliesTo(ServerCall<?, ?> call) {
+    return writer.mayWrite() && !excluded.matches(call.getMethodDescriptor());
+  }
+
+  @Override
+  public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+    scope.recordDeadline();
+    scope.observe(this);
+    return StartResult.CONTINUE;
   }
 
   @Override
@@ -66,7 +71,7 @@ final class AccessLogServerInterceptor implements ServerInterceptor, ChainPart, 
   }
 
   @Override
-  public boolean observesUnknownMethods() {
-    return true;
+  public @Nullable ServerCallObserver unknownMethodObserver() {
+    return this;
   }
 }

@@ -1,27 +1,28 @@
 package io.github.grpcmiddleware.logging;
 
-import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records the meters of each server call: {@code started} when it starts, the duration by code and
  * the messages received and sent once, when it ends, from the call's scope. The interceptor is
  * itself the scope's observer, so a call costs it no object of its own.
  */
-final class MetricsServerInterceptor implements ServerInterceptor, ChainPart, ServerCallObserver {
+final class MetricsServerInterceptor extends ServerPart implements ServerCallObserver {
 
   private final MeterCache cache;
   private final MethodSelector excluded;
 
   MetricsServerInterceptor(MeterCache cache, MethodSelector excluded) {
+    super(METRICS, ON_START);
     this.cache = cache;
     this.excluded = excluded;
   }
@@ -32,18 +33,20 @@ final class MetricsServerInterceptor implements ServerInterceptor, ChainPart, Se
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
-    if (excluded.matches(method)) {
-      return next.startCall(call, headers);
-    }
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    if (scope.enter(this)) {
-      cache.forMethod(method.getFullMethodName()).started.increment();
-      scope.observe(this);
-    }
-    return scope.startNext(this, call, headers, next);
+  public String describe() {
+    return "GrpcMetrics";
+  }
+
+  @Override
+  public boolean appliesTo(ServerCall<?, ?> call) {
+    return !excluded.matches(call.getMethodDescriptor());
+  }
+
+  @Override
+  public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+    cache.forMethod(call.getMethodDescriptor().getFullMethodName()).started.increment();
+    scope.observe(this);
+    return StartResult.CONTINUE;
   }
 
   @Override
@@ -69,7 +72,7 @@ final class MetricsServerInterceptor implements ServerInterceptor, ChainPart, Se
   }
 
   @Override
-  public boolean observesUnknownMethods() {
-    return true;
+  public @Nullable ServerCallObserver unknownMethodObserver() {
+    return this;
   }
 }

@@ -1,18 +1,18 @@
 package io.github.grpcmiddleware.trace;
 
-import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
+import io.github.grpcmiddleware.internal.TraceValues;
 import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Reads or starts the trace of each call; see {@link TraceIds#serverBuilder()}. */
-final class TraceServerInterceptor implements ServerInterceptor, ChainPart {
+final class TraceServerInterceptor extends ServerPart {
   static final Metadata.Key<String> X_TRACE_ID =
       Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> X_REQUEST_ID =
@@ -20,17 +20,16 @@ final class TraceServerInterceptor implements ServerInterceptor, ChainPart {
 
   private static final Logger logger = LoggerFactory.getLogger(TraceServerInterceptor.class);
 
-  private final MdcKeys keys;
+  private final TraceValues.Keys keys;
   private final boolean readRequestId;
   private final int maxRequestIdLength;
-  private final boolean echoTraceId;
 
   TraceServerInterceptor(
       MdcKeys keys, boolean readRequestId, int maxRequestIdLength, boolean echoTraceId) {
-    this.keys = keys;
+    super(TRACING, ON_START);
+    this.keys = new TraceValues.Keys(keys.traceId, keys.spanId, keys.requestId, echoTraceId);
     this.readRequestId = readRequestId;
     this.maxRequestIdLength = maxRequestIdLength;
-    this.echoTraceId = echoTraceId;
   }
 
   @Override
@@ -39,20 +38,23 @@ final class TraceServerInterceptor implements ServerInterceptor, ChainPart {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    // One owner of the trace id per call: a trace part that finds one already (the same chain
-    // installed twice, or the otel part) passes through, so the call keeps one id.
+  public String describe() {
+    return "TraceIds";
+  }
+
+  @Override
+  public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+    // One owner of the trace id per call: a trace part that finds one already (the otel part in a
+    // pipeline outside this one) passes through, so the call keeps one id.
     if (scope.traceId() == null) {
       readTrace(scope, headers);
     }
-    return scope.startNext(this, call, headers, next);
+    return StartResult.CONTINUE;
   }
 
   private void readTrace(ServerCallScope scope, Metadata headers) {
     String traceId = null;
-    int flags = ServerCallScope.TRACE_STARTED_HERE;
+    int flags = TraceValues.STARTED_HERE;
     String traceState = null;
     if (headers.containsKey(TraceParent.TRACEPARENT)) {
       String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
@@ -73,18 +75,8 @@ final class TraceServerInterceptor implements ServerInterceptor, ChainPart {
     }
     String requestId = readRequestId ? readRequestId(headers) : null;
     // The span id only identifies this call's log lines, so it is made only when they get it.
-    String spanId = keys.spanId == null ? null : RandomIds.spanId();
-    scope.setTrace(
-        traceId,
-        spanId,
-        flags,
-        traceState,
-        requestId,
-        keys.traceId,
-        keys.spanId,
-        keys.requestId,
-        echoTraceId,
-        false);
+    String spanId = keys.spanIdKey() == null ? null : RandomIds.spanId();
+    scope.setTrace(new TraceValues(traceId, spanId, flags, traceState, requestId, false, keys));
   }
 
   private @Nullable String readRequestId(Metadata headers) {

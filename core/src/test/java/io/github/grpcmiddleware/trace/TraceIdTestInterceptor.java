@@ -1,29 +1,41 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
+import io.github.grpcmiddleware.internal.TraceValues;
 import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 
 /**
- * Test fixture (not the trace interceptor): puts a fixed trace id into each call's Context, so
- * other packages' tests can run without depending on the trace interceptor's behaviour.
+ * Test fixture (not the trace interceptor): a tracing part that gives each call a fixed trace id,
+ * so other packages' tests can run without depending on the trace interceptor's behaviour.
  */
-public final class TraceIdTestInterceptor implements ServerInterceptor {
+public final class TraceIdTestInterceptor extends ServerPart {
+
+  private static final TraceValues.Keys KEYS =
+      new TraceValues.Keys("traceId", "spanId", "requestId", false);
 
   private final String traceId;
 
   public TraceIdTestInterceptor(String traceId) {
+    super(TRACING, ON_START);
     this.traceId = traceId;
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    scope.setTrace(
-        traceId, "00f067aa0ba902b7", 0, null, null, "traceId", "spanId", "requestId", false, false);
-    return scope.startNext(this, call, headers, next);
+  public String chainSlot() {
+    return "tracing";
+  }
+
+  @Override
+  public String describe() {
+    return "TraceIdTestInterceptor";
+  }
+
+  @Override
+  public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+    scope.setTrace(new TraceValues(traceId, "00f067aa0ba902b7", 0, null, null, false, KEYS));
+    return StartResult.CONTINUE;
   }
 }

@@ -1,16 +1,15 @@
 package io.github.grpcmiddleware.i18n;
 
-import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
 import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import java.util.Iterator;
 import org.jspecify.annotations.Nullable;
 
 /** Resolves the caller's locale; see {@link LocaleServerBuilder}. */
-final class LocaleServerInterceptor implements ServerInterceptor, ChainPart {
+final class LocaleServerInterceptor extends ServerPart {
 
   static final Metadata.Key<String> ACCEPT_LANGUAGE =
       Metadata.Key.of("accept-language", Metadata.ASCII_STRING_MARSHALLER);
@@ -23,6 +22,7 @@ final class LocaleServerInterceptor implements ServerInterceptor, ChainPart {
   private final boolean contentLanguage;
 
   LocaleServerInterceptor(LocaleMatcher matcher, boolean mdc, boolean contentLanguage) {
+    super(LOCALE, ON_START);
     this.matcher = matcher;
     this.mdc = mdc;
     this.contentLanguage = contentLanguage;
@@ -34,17 +34,16 @@ final class LocaleServerInterceptor implements ServerInterceptor, ChainPart {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    // The same part installed twice resolves once; a different, inner one (a per-service chain)
-    // resolves against its own locales and wins. The call's one scope puts the tag in the MDC and
-    // sends content-language.
-    if (scope.enter(this)) {
-      LocaleMatcher.SupportedLocale resolved = matcher.match(acceptLanguage(headers));
-      scope.setLocale(resolved.locale(), resolved.tag(), mdc ? MDC_KEY : null, contentLanguage);
-    }
-    return scope.startNext(this, call, headers, next);
+  public String describe() {
+    return "Locales";
+  }
+
+  @Override
+  public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+    // The call's record puts the tag in the MDC and sends content-language.
+    LocaleMatcher.SupportedLocale resolved = matcher.match(acceptLanguage(headers));
+    scope.setLocale(resolved.locale(), resolved.tag(), mdc ? MDC_KEY : null, contentLanguage);
+    return StartResult.CONTINUE;
   }
 
   /** Joins repeated headers as HTTP does, reading no more than the parser will look at. */

@@ -1,17 +1,17 @@
 package io.github.grpcmiddleware.otel;
 
-import io.github.grpcmiddleware.internal.ChainPart;
+import io.github.grpcmiddleware.internal.ContextBracket;
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
+import io.github.grpcmiddleware.internal.TraceValues;
 import io.github.grpcmiddleware.internal.W3CTraceContext;
-import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -26,8 +26,17 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.Collections;
 import org.jspecify.annotations.Nullable;
 
-/** Starts a SERVER span per call and makes its ids the call's trace id; see {@link GrpcTracing}. */
-final class TracingServerInterceptor implements ServerInterceptor, ChainPart {
+/**
+ * Starts a SERVER span per call and makes its ids the call's trace id; see {@link GrpcTracing}.
+ *
+ * <p>The span is current in every callback through the call pipeline's one bracket: when
+ * OpenTelemetry keeps its Context in io.grpc.Context (the {@code opentelemetry-grpc-1.6} library's
+ * storage bridge, or the agent), the call's Context carries it; otherwise the call registers a
+ * bracket that makes it current. An outer span is reused only in the first case, where the current
+ * Context is the call's own: without the bridge, the span current while the call starts may be the
+ * caller's (an in-process client under {@code directExecutor()}).
+ */
+final class TracingServerInterceptor extends ServerPart {
 
   private static final TextMapGetter<Metadata> GETTER =
       new TextMapGetter<Metadata>() {
@@ -63,6 +72,12 @@ final class TracingServerInterceptor implements ServerInterceptor, ChainPart {
         }
       };
 
+  private static final TraceValues.Keys KEYS =
+      new TraceValues.Keys("traceId", "spanId", "requestId", true);
+
+  private static final Metadata.Key<String> TRACEPARENT =
+      Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
+
   private final Tracer tracer;
   private final TextMapPropagator propagator;
   private final BaggageLimit baggageLimit;
@@ -73,6 +88,7 @@ final class TracingServerInterceptor implements ServerInterceptor, ChainPart {
       TextMapPropagator propagator,
       BaggageLimit baggageLimit,
       boolean reuseCurrentSpan) {
+    super(TRACING, ON_START);
     this.tracer = tracer;
     this.propagator = propagator;
     this.baggageLimit = baggageLimit;
@@ -85,22 +101,30 @@ final class TracingServerInterceptor implements ServerInterceptor, ChainPart {
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    ServerCallScope found = ServerCallScope.current();
-    if (found != null && found.traceId() != null) {
-      // One owner of the trace id per call: a trace part already ran (installed twice).
-      return ServerCallScope.open(this, call).startNext(this, call, headers, next);
+  public String describe() {
+    return "GrpcTracing";
+  }
+
+  @Override
+  public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+    if (scope.traceId() != null) {
+      return StartResult.CONTINUE; // core's trace part ran in a pipeline outside this one
     }
-    if (reuseCurrentSpan) {
+    if (reuseCurrentSpan && ContextBridge.bridged()) {
       Context current = Context.current();
       Span span = Span.fromContextOrNull(current);
-      if (span != null && span.getSpanContext().isValid()) {
-        return mirror(current, span.getSpanContext(), call, headers, next);
+      if (span != null && span.getSpanContext().isValid() && !isCallersSpan(span, headers)) {
+        mirror(scope, current, span.getSpanContext());
+        return StartResult.CONTINUE;
       }
     }
-    Context extracted = baggageLimit.apply(propagator.extract(Context.root(), headers, GETTER));
-    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
+    // With the storage bridge, the current Context is the call's own and carries its
+    // io.grpc.Context
+    // (deadline, cancellation, the call's record): the span's Context must keep it. Without it, the
+    // current Context may be the caller's (in-process), so the span's starts from the root.
+    Context base = ContextBridge.bridged() ? Context.current() : Context.root();
+    Context extracted = baggageLimit.apply(propagator.extract(base, headers, GETTER));
+    MethodDescriptor<?, ?> method = call.getMethodDescriptor();
     SpanBuilder builder =
         RpcAttributes.method(
             tracer
@@ -112,43 +136,54 @@ final class TracingServerInterceptor implements ServerInterceptor, ChainPart {
     RpcAttributes.peer(builder, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     Span span = builder.startSpan();
     Context context = extracted.with(span);
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    ServerCall.Listener<ReqT> listener;
-    try (Scope ignored = context.makeCurrent()) {
-      // When OpenTelemetry keeps its Context in io.grpc.Context (the grpc-1.6 library's storage
-      // bridge), the Context the scope attaches must carry the span too.
-      scope.deriveContextFromCurrent();
-      setTrace(scope, span.getSpanContext());
-      // The span ends with the status the call's scope reports: the transport's, with the chain's
-      // stream tracer installed, so also for calls grpc-java closed itself.
-      scope.observe(new SpanEnd(span));
-      listener = scope.startNext(this, call, headers, next);
-    }
-    return new ContextListener<>(listener, context);
+    setTrace(scope, span.getSpanContext());
+    // The span ends with the status the call's record reports: the transport's, with the chain's
+    // stream tracer installed, so also for calls grpc-java closed itself.
+    SpanCall spanCall = new SpanCall(span, context);
+    scope.observe(spanCall);
+    makeCurrent(scope, context, spanCall);
+    return StartResult.CONTINUE;
   }
 
   /**
-   * Mirrors the ids of a span started outside (OpenTelemetry's own instrumentation); its baggage,
-   * extracted without bounds, is bounded here too.
+   * Makes {@code context} current in every later callback: through the call's io.grpc.Context when
+   * OpenTelemetry keeps its Context there, else with a bracket of its own.
    */
-  private <ReqT, RespT> ServerCall.Listener<ReqT> mirror(
-      Context current,
-      SpanContext ids,
-      ServerCall<ReqT, RespT> call,
-      Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
-    ServerCallScope scope = ServerCallScope.open(this, call);
+  private static void makeCurrent(
+      ServerCallScope scope, Context context, @Nullable ContextBracket bracket) {
+    io.grpc.Context before = io.grpc.Context.current();
+    io.grpc.Context carrying;
+    try (Scope ignored = context.makeCurrent()) {
+      carrying = io.grpc.Context.current();
+    }
+    if (carrying != before) {
+      scope.useContext(carrying);
+    } else {
+      scope.addContextBracket(bracket != null ? bracket : new SpanCall(null, context));
+    }
+  }
+
+  /**
+   * Whether {@code span} is the caller's own span, whose id the request's {@code traceparent} names
+   * as the parent: never this call's server span.
+   */
+  private static boolean isCallersSpan(Span span, Metadata headers) {
+    String traceparent = headers.get(TRACEPARENT);
+    return traceparent != null
+        && traceparent.length() >= 52
+        && traceparent.regionMatches(36, span.getSpanContext().getSpanId(), 0, 16);
+  }
+
+  /**
+   * Mirrors the ids of a span started outside for this call (OpenTelemetry's own instrumentation);
+   * its baggage, extracted without bounds, is bounded here too.
+   */
+  private void mirror(ServerCallScope scope, Context current, SpanContext ids) {
     setTrace(scope, ids);
     Context bounded = baggageLimit.apply(current);
-    if (bounded == current) {
-      return scope.startNext(this, call, headers, next);
+    if (bounded != current) {
+      makeCurrent(scope, bounded, null);
     }
-    ServerCall.Listener<ReqT> listener;
-    try (Scope ignored = bounded.makeCurrent()) {
-      scope.deriveContextFromCurrent();
-      listener = scope.startNext(this, call, headers, next);
-    }
-    return new ContextListener<>(listener, bounded);
   }
 
   /**
@@ -162,16 +197,14 @@ final class TracingServerInterceptor implements ServerInterceptor, ChainPart {
     // interceptor continues this span (not a new trace) when the service calls another one.
     String state = valid ? traceState(ids.getTraceState()) : null;
     scope.setTrace(
-        valid ? ids.getTraceId() : RandomIds.traceId(),
-        valid ? ids.getSpanId() : RandomIds.spanId(),
-        valid ? (ids.isSampled() ? 1 : 0) : ServerCallScope.TRACE_STARTED_HERE,
-        state == null ? null : W3CTraceContext.traceState(Collections.singletonList(state)),
-        null,
-        "traceId",
-        "spanId",
-        "requestId",
-        true,
-        valid);
+        new TraceValues(
+            valid ? ids.getTraceId() : RandomIds.traceId(),
+            valid ? ids.getSpanId() : RandomIds.spanId(),
+            valid ? (ids.isSampled() ? 1 : 0) : TraceValues.STARTED_HERE,
+            state == null ? null : W3CTraceContext.traceState(Collections.singletonList(state)),
+            null,
+            valid,
+            KEYS));
   }
 
   private static @Nullable String traceState(TraceState state) {
@@ -189,63 +222,36 @@ final class TracingServerInterceptor implements ServerInterceptor, ChainPart {
     return sb.toString();
   }
 
-  /** Ends the span once, with the status the caller received. */
-  private static final class SpanEnd implements ServerCallObserver {
-    private final Span span;
-
-    SpanEnd(Span span) {
-      this.span = span;
-    }
-
-    @Override
-    public void callEnded(ServerCallScope call, Status status) {
-      RpcAttributes.end(span, status, true);
-    }
-  }
-
-  /** Makes a Context current around every callback. */
-  private static final class ContextListener<ReqT>
-      extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT> {
+  /**
+   * The span of one call: ends it once, with the status the caller received, and (without the
+   * storage bridge) makes its Context current around each callback. One object per call for both.
+   */
+  private static final class SpanCall implements ServerCallObserver, ContextBracket {
+    private final @Nullable Span span;
     private final Context context;
 
-    ContextListener(ServerCall.Listener<ReqT> delegate, Context context) {
-      super(delegate);
+    SpanCall(@Nullable Span span, Context context) {
+      this.span = span;
       this.context = context;
     }
 
     @Override
-    public void onMessage(ReqT message) {
-      try (Scope ignored = context.makeCurrent()) {
-        super.onMessage(message);
+    public void callEnded(ServerCallScope call, Status status) {
+      Span ended = span;
+      if (ended != null) {
+        RpcAttributes.end(ended, status, true);
       }
     }
 
     @Override
-    public void onHalfClose() {
-      try (Scope ignored = context.makeCurrent()) {
-        super.onHalfClose();
-      }
+    @SuppressWarnings("MustBeClosedChecker") // closed by exit(), in the pipeline's finally
+    public Object enter() {
+      return context.makeCurrent();
     }
 
     @Override
-    public void onReady() {
-      try (Scope ignored = context.makeCurrent()) {
-        super.onReady();
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      try (Scope ignored = context.makeCurrent()) {
-        super.onComplete();
-      }
-    }
-
-    @Override
-    public void onCancel() {
-      try (Scope ignored = context.makeCurrent()) {
-        super.onCancel();
-      }
+    public void exit(Object token) {
+      ((Scope) token).close();
     }
   }
 }

@@ -1,37 +1,43 @@
 package io.github.grpcmiddleware.validation;
 
-import io.github.grpcmiddleware.internal.ChainPart;
+import build.buf.protovalidate.Violation;
+import com.google.protobuf.Message;
+import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ServerPart;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.validation.MessageChecks.TypeCheck;
-import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Validates request (and optionally response) messages; built by {@link ValidationServerBuilder}.
+ * Validates request (and optionally response) messages: the message hooks of the validation part;
+ * built by {@link ValidationServerBuilder}.
  *
  * <p>What to check is decided once per method and kept: a method whose messages have no rules, or
- * that the selector leaves out, costs one map lookup per call. A unary-request method needs only a
- * listener wrapper (the handler does nothing before the request is accepted); a streaming-request
- * method, or one whose responses are checked, also gets a call wrapper so that the handler cannot
- * send or close after validation ended the call.
- *
- * <p>Installed twice (server-wide and per service, or in a chain and alone), the same instance
- * checks each message once: the inner one finds itself already entered in the call's scope and
- * passes through. Used alone, it opens that scope itself.
+ * that the selector leaves out, costs one map lookup per call and adds nothing to it. The first
+ * request that breaks its rules ends the call with {@code INVALID_ARGUMENT} (the call pipeline then
+ * drops later messages, the half-close and whatever the service still sends, and tells the service
+ * {@code onCancel}); a response that breaks them ends it with {@code INTERNAL} instead of being
+ * sent.
  *
  * <p>This class is thread-safe.
  */
-final class ValidationServerInterceptor implements ServerInterceptor, ChainPart {
+final class ValidationServerInterceptor extends ServerPart {
+  private static final Logger logger = LoggerFactory.getLogger(Validation.class);
 
   /** More distinct method descriptors than this means someone makes them per call: start over. */
   static final int MAX_PLANS = 4096;
+
+  /** How many violations a log line names (paths and rule ids only, never values). */
+  private static final int LOGGED_VIOLATIONS = 5;
 
   private final MethodSelector methods;
   private final MessageChecks checks;
@@ -44,6 +50,7 @@ final class ValidationServerInterceptor implements ServerInterceptor, ChainPart 
       MessageChecks checks,
       RuleMessages messages,
       boolean validateResponses) {
+    super(VALIDATION, ON_MESSAGE | (validateResponses ? ON_SEND : 0));
     this.methods = methods;
     this.checks = checks;
     this.messages = messages;
@@ -56,33 +63,86 @@ final class ValidationServerInterceptor implements ServerInterceptor, ChainPart 
   }
 
   @Override
-  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-    MethodDescriptor<ReqT, RespT> method = call.getMethodDescriptor();
-    Plan plan = plan(method);
-    if (plan == Plan.NONE) {
-      return next.startCall(call, headers);
+  public String describe() {
+    return "Validation";
+  }
+
+  @Override
+  public boolean appliesTo(ServerCall<?, ?> call) {
+    return plan(call.getMethodDescriptor()) != Plan.NONE;
+  }
+
+  @Override
+  public boolean onMessage(ServerCallScope scope, PipelineCall<?, ?> call, Object message) {
+    TypeCheck requests = plan(call.getMethodDescriptor()).requests;
+    if (requests == null || !(message instanceof Message)) {
+      return true;
     }
-    // The call's one scope tells whether this same part already validates the call (installed
-    // server-wide and per service): then it passes through, so each message is checked once.
-    ServerCallScope scope = ServerCallScope.open(this, call);
-    if (!scope.enter(this)) {
-      return scope.startNext(this, call, headers, next);
+    String method = scope.fullMethodName();
+    CheckResult result = requests.check((Message) message, method);
+    if (result.isValid()) {
+      return true;
     }
-    Context callContext = Context.current();
-    ValidatingServerCall<ReqT, RespT> guarded = null;
-    ServerCall<ReqT, RespT> target = call;
-    if (plan.responses != null || !method.getType().clientSendsOneMessage()) {
-      guarded = new ValidatingServerCall<>(call, plan.responses, messages, callContext);
-      target = guarded;
+    Metadata trailers = new Metadata();
+    Status status;
+    if (result.isFault()) {
+      status = messages.internal(scope.context(), trailers);
+    } else {
+      if (logger.isDebugEnabled()) {
+        logger.debug(
+            "{} rejected: {} rule violation(s) in a request message",
+            method,
+            result.violations().size());
+      }
+      status = messages.invalid(result.violations(), scope.context(), trailers);
     }
-    ServerCall.Listener<ReqT> listener = scope.startNext(this, target, headers, next);
-    TypeCheck requests = plan.requests;
-    if (requests == null) {
-      return listener;
+    call.closeByPart(this, status, trailers, true);
+    return false;
+  }
+
+  @Override
+  public boolean onSend(ServerCallScope scope, PipelineCall<?, ?> call, Object message) {
+    TypeCheck responses = plan(call.getMethodDescriptor()).responses;
+    if (responses == null || !(message instanceof Message)) {
+      return true;
     }
-    return new ValidatingListener<>(
-        listener, requests, call, guarded, messages, callContext, method.getFullMethodName());
+    String method = scope.fullMethodName();
+    CheckResult result = responses.check((Message) message, method);
+    if (result.isValid()) {
+      return true;
+    }
+    if (!result.isFault()) {
+      logBadResponse(method, result.violations(), scope.traceId());
+    }
+    Metadata trailers = new Metadata();
+    call.closeByPart(this, messages.internal(scope.context(), trailers), trailers, true);
+    return false;
+  }
+
+  private static void logBadResponse(
+      String method, List<Violation> violations, @Nullable String traceId) {
+    if (!logger.isErrorEnabled()) {
+      return;
+    }
+    StringBuilder named = new StringBuilder();
+    for (int i = 0; i < violations.size() && i < LOGGED_VIOLATIONS; i++) {
+      build.buf.validate.Violation proto = violations.get(i).toProto();
+      if (i > 0) {
+        named.append(", ");
+      }
+      named.append(RuleMessages.cut(RuleMessages.path(proto.getField())));
+      named.append(' ').append(proto.getRuleId());
+    }
+    if (violations.size() > LOGGED_VIOLATIONS) {
+      named.append(", ...");
+    }
+    logger.error(
+        "{} sent a response that breaks its validation rules ({} violation(s): {}); the call"
+            + " fails with INTERNAL (trace id {})",
+        method,
+        violations.size(),
+        named,
+        traceId);
   }
 
   private Plan plan(MethodDescriptor<?, ?> method) {
