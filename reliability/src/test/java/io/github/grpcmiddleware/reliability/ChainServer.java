@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.reliability;
 
+import io.github.grpcmiddleware.chain.ServerChain;
 import io.grpc.BindableService;
 import io.grpc.ClientInterceptor;
 import io.grpc.InsecureChannelCredentials;
@@ -65,6 +66,8 @@ final class ChainServer implements AutoCloseable {
     for (BindableService service : services) {
       builder.addService(ServerInterceptors.intercept(service, chain));
     }
+    // The chain applied per service, as the docs say: with its stream tracer on the server.
+    builder.addStreamTracerFactory(ServerChain.streamTracerFactory(chain));
     try {
       server = builder.build().start();
     } catch (IOException e) {
