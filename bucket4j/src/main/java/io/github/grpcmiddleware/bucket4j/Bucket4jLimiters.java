@@ -47,8 +47,7 @@ public final class Bucket4jLimiters {
    * @param store where the buckets live; not null
    * @param storeKey turns a call's limit key (from {@code LimitKey}) into the store's key; must
    *     give different limits different keys (a prefix per limit); not null
-   * @param <K> the store's key type ({@code byte[]} for Lettuce and Jedis, {@code String} for most
-   *     others)
+   * @param <K> the store's key type ({@code byte[]} for Lettuce, {@code String} for most others)
    * @return a new builder; never null
    */
   public static <K> Bucket4jLimitersBuilder<K> builder(
@@ -59,8 +58,8 @@ public final class Bucket4jLimiters {
   }
 
   /**
-   * Starts a builder on a proxy manager that supports asynchronous mode (Lettuce, Redisson,
-   * Hazelcast, Ignite, Infinispan and Coherence do; JCache does not).
+   * Starts a builder on a proxy manager that supports asynchronous mode ({@code
+   * isAsyncModeSupported()}: Lettuce's and Redisson's do, Jedis' and JCache's do not).
    *
    * @param store where the buckets live; not null, {@code isAsyncModeSupported()}
    * @param storeKey turns a call's limit key into the store's key; not null
@@ -84,7 +83,7 @@ public final class Bucket4jLimiters {
 
   /**
    * Returns store keys made of {@code prefix} and the limit key, in UTF-8: the keys of Lettuce's
-   * and Jedis' proxy managers. Give each limit its own prefix.
+   * proxy manager. Give each limit its own prefix.
    *
    * @param prefix not null, not empty, such as {@code "orders-per-caller:"}
    * @return the key function; never null
