@@ -29,14 +29,15 @@ final class LimitRule {
       LimitKey key,
       LimiterFactory factory,
       int maxKeys) {
-    this.name = name;
-    this.type = type;
-    this.description = description;
-    this.methods = methods;
-    this.key = key;
-    this.limiters = new KeyedLimiters<>(factory::create, "LimiterFactory", single(key, maxKeys));
-    this.asyncLimiters = null;
-    this.guard = null;
+    this(
+        name,
+        type,
+        description,
+        methods,
+        key,
+        new KeyedLimiters<>(factory::create, "LimiterFactory", single(key, maxKeys)),
+        null,
+        null);
   }
 
   LimitRule(
@@ -48,14 +49,33 @@ final class LimitRule {
       AsyncLimiterFactory factory,
       int maxKeys,
       StoreGuard guard) {
+    this(
+        name,
+        type,
+        description,
+        methods,
+        key,
+        null,
+        new KeyedLimiters<>(factory::create, "AsyncLimiterFactory", single(key, maxKeys)),
+        guard);
+  }
+
+  private LimitRule(
+      String name,
+      LimitType type,
+      String description,
+      MethodSelector methods,
+      LimitKey key,
+      @Nullable KeyedLimiters<Limiter> limiters,
+      @Nullable KeyedLimiters<AsyncLimiter> asyncLimiters,
+      @Nullable StoreGuard guard) {
     this.name = name;
     this.type = type;
     this.description = description;
     this.methods = methods;
     this.key = key;
-    this.limiters = null;
-    this.asyncLimiters =
-        new KeyedLimiters<>(factory::create, "AsyncLimiterFactory", single(key, maxKeys));
+    this.limiters = limiters;
+    this.asyncLimiters = asyncLimiters;
     this.guard = guard;
   }
 
