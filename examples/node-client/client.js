@@ -298,7 +298,7 @@ async function main() {
     const delay = retryDelayMs(retry);
     expect(r.error && r.error.code === grpc.status.RESOURCE_EXHAUSTED, `ExportUsers over the limit is RESOURCE_EXHAUSTED [${lang}]`, r.error && r.error.code);
     expect(delay > 0 && delay <= 30000, `RetryInfo decoded: retry in ${delay} ms (0 < delay <= 30 s, one token every 30 s) [${lang}]`, retry);
-    expect(quota && quota.violations.length === 1 && quota.violations[0].subject === 'demo-user'
+    expect(quota && quota.violations.length === 1 && quota.violations[0].subject === 'principal:demo-user'
       && quota.violations[0].description.startsWith('export-per-caller:'),
       `QuotaFailure decoded: ${quota && quota.violations[0] && quota.violations[0].subject + ' ' + quota.violations[0].description} [${lang}]`, quota);
     expect(info && info.reason === 'RATE_LIMIT_EXCEEDED' && info.metadata.limit === 'export-per-caller',

@@ -41,6 +41,11 @@ public final class MessageKeys {
   /** A rate limit rejected the call (too many calls per unit of time). */
   public static final String LIMIT_RATE = "grpcmiddleware.limit.rate";
 
+  /**
+   * An asynchronous limit that fails closed could not be checked (its store failed or was late).
+   */
+  public static final String LIMIT_UNAVAILABLE = "grpcmiddleware.limit.unavailable";
+
   /** The method requires a deadline and the call came without one. */
   public static final String DEADLINE_REQUIRED = "grpcmiddleware.deadline.required";
 

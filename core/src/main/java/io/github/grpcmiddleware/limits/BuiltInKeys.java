@@ -27,7 +27,8 @@ enum BuiltInKeys implements LimitKey {
     @Override
     public String keyOf(ServerCall<?, ?> call, Metadata headers) {
       Principal principal = ServerAuth.principal();
-      return principal == null ? LimitKey.ANONYMOUS : principal.getName();
+      // The prefix keeps a principal named "anonymous" out of the unauthenticated callers' bucket.
+      return principal == null ? LimitKey.ANONYMOUS : PRINCIPAL_PREFIX + principal.getName();
     }
   },
   PEER {
@@ -42,5 +43,7 @@ enum BuiltInKeys implements LimitKey {
       }
       return peer == null ? "unknown" : peer.toString();
     }
-  }
+  };
+
+  static final String PRINCIPAL_PREFIX = "principal:";
 }

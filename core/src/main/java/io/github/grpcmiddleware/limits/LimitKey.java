@@ -14,7 +14,10 @@ import io.grpc.ServerCall;
 @FunctionalInterface
 public interface LimitKey {
 
-  /** The key of calls without a principal (exempt methods, no auth part). */
+  /**
+   * The key of calls without a principal (exempt methods, no auth part) for {@link #principal()};
+   * no authenticated caller has it, whatever its name.
+   */
   String ANONYMOUS = "anonymous";
 
   /**
@@ -45,8 +48,11 @@ public interface LimitKey {
   }
 
   /**
-   * The authenticated principal's name ({@link ServerAuth#principal()}), or {@value #ANONYMOUS}: a
-   * limit per caller. Needs the limits part inside auth, as {@code ServerChain} places it.
+   * {@code principal:} followed by the authenticated principal's name ({@link
+   * ServerAuth#principal()}), or {@value #ANONYMOUS} for every call without a principal: a limit
+   * per caller, in which the unauthenticated callers share one key (a principal named {@code
+   * anonymous} is {@code principal:anonymous}, a key of its own). Needs the limits part inside
+   * auth, as {@code ServerChain} places it.
    *
    * @return the key function; never null
    */

@@ -10,8 +10,10 @@ import java.util.concurrent.ConcurrentMap;
  * Counts rejected calls in Micrometer: counter {@value #REJECTED} with tags {@code grpc.method}
  * (the full method name from the descriptor; past {@code maxMethods} distinct names, {@code
  * other}), {@code limit} (the limit's configured name) and {@code reason} ({@link
- * LimitType#tag()}). Every tag value comes from the server's configuration or its method table,
- * never from what a caller sends, so the number of series stays bounded.
+ * LimitType#tag()}); and counter {@value #FAILED_OPEN} with tags {@code grpc.method} and {@code
+ * limit}, the calls an asynchronous limit let through because its store failed or was late. Every
+ * tag value comes from the server's configuration or its method table, never from what a caller
+ * sends, so the number of series stays bounded.
  *
  * <p>micrometer-core is an optional dependency: only this class touches it.
  *
@@ -22,10 +24,13 @@ public final class LimitMetrics {
   /** The counter's name. */
   public static final String REJECTED = "grpc.server.limit.rejected";
 
+  /** The name of the counter of calls let through undecided (a store outage, fail open). */
+  public static final String FAILED_OPEN = "grpc.server.limit.failed.open";
+
   private LimitMetrics() {}
 
   /**
-   * Returns a listener that counts rejections, for {@link
+   * Returns a listener that counts rejections and calls let through by a failed store, for {@link
    * LimitsServerBuilder#rejectionListener(RejectionListener)}; at most 1000 method tags.
    *
    * @param registry where the counter is registered; not null
@@ -64,21 +69,34 @@ public final class LimitMetrics {
 
     @Override
     public void rejected(MethodDescriptor<?, ?> method, String limitName, LimitType type) {
-      String name = method.getFullMethodName();
-      if (!methods.containsKey(name)) {
-        if (methods.size() >= maxMethods) {
-          name = "other";
-        } else {
-          methods.putIfAbsent(name, Boolean.TRUE);
-        }
-      }
       Counter.builder(REJECTED)
           .description("Calls rejected by a limit before the service saw them")
-          .tag("grpc.method", name)
+          .tag("grpc.method", methodTag(method))
           .tag("limit", limitName)
           .tag("reason", type.tag())
           .register(registry)
           .increment();
+    }
+
+    @Override
+    public void failedOpen(MethodDescriptor<?, ?> method, String limitName) {
+      Counter.builder(FAILED_OPEN)
+          .description("Calls let through undecided because a limit's store failed or was late")
+          .tag("grpc.method", methodTag(method))
+          .tag("limit", limitName)
+          .register(registry)
+          .increment();
+    }
+
+    private String methodTag(MethodDescriptor<?, ?> method) {
+      String name = method.getFullMethodName();
+      if (!methods.containsKey(name)) {
+        if (methods.size() >= maxMethods) {
+          return "other";
+        }
+        methods.putIfAbsent(name, Boolean.TRUE);
+      }
+      return name;
     }
   }
 }

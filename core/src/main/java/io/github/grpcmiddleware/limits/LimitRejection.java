@@ -11,6 +11,7 @@ import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import java.time.Duration;
 import java.util.Collections;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Closes a rejected call with {@code RESOURCE_EXHAUSTED}: the English text as description, the
@@ -18,6 +19,12 @@ import java.util.Collections;
  * grpc-status-details-bin}, and as cause a {@link ServiceException} with the message key, which
  * error mapping (outside the limits part) re-renders in the caller's language within its trailer
  * budget. Without error mapping the caller gets the English text and the same details.
+ *
+ * <p>Every {@code RESOURCE_EXHAUSTED} also carries {@value #PUSHBACK} (gRFC A6), which error
+ * mapping keeps: RetryInfo's delay in whole milliseconds, rounded up (a client's retry policy then
+ * waits until the token is there), or {@code -1} ("do not retry") for a call without a required
+ * deadline, which would be rejected again. A store that fails closed answers {@code UNAVAILABLE}
+ * without pushback: the client's own backoff applies.
  */
 final class LimitRejection {
 
@@ -25,6 +32,17 @@ final class LimitRejection {
   static final String CONCURRENCY_TEXT = "Too many requests are in progress. Please retry later.";
   static final String RATE_TEXT = "Too many requests. Please retry later.";
   static final String DEADLINE_TEXT = "This method requires a deadline. Set one on the call.";
+  static final String UNAVAILABLE_TEXT =
+      "A limit of this service cannot be checked right now. Please retry later.";
+
+  /** The trailer of gRFC A6 that tells a client's retry policy how long to wait. */
+  static final String PUSHBACK = "grpc-retry-pushback-ms";
+
+  static final Metadata.Key<String> PUSHBACK_KEY =
+      Metadata.Key.of(PUSHBACK, Metadata.ASCII_STRING_MARSHALLER);
+
+  /** The pushback that tells a client not to retry. */
+  static final String NO_RETRY = "-1";
 
   /** Keys are cut to this many characters in QuotaFailure (a key may come from the caller). */
   static final int MAX_SUBJECT = 128;
@@ -54,7 +72,12 @@ final class LimitRejection {
                             .setSubject(subject)
                             .setDescription(rule.description))
                     .build());
-    close(call, new LimitExceededException(builder), rate ? RATE_TEXT : CONCURRENCY_TEXT);
+    close(
+        call,
+        Status.Code.RESOURCE_EXHAUSTED,
+        new LimitExceededException(builder),
+        rate ? RATE_TEXT : CONCURRENCY_TEXT,
+        pushbackMillis(retryAfterNanos));
   }
 
   /** Closes a call that came without a deadline to a method that requires one. */
@@ -66,20 +89,59 @@ final class LimitRejection {
                 LimitType.DEADLINE_REQUIRED.reason(),
                 DOMAIN,
                 Collections.singletonMap("method", call.getMethodDescriptor().getFullMethodName()));
-    close(call, new LimitExceededException(builder), DEADLINE_TEXT);
+    close(
+        call,
+        Status.Code.RESOURCE_EXHAUSTED,
+        new LimitExceededException(builder),
+        DEADLINE_TEXT,
+        NO_RETRY);
   }
 
-  private static void close(ServerCall<?, ?> call, ServiceException cause, String text) {
+  /**
+   * Closes a call that an asynchronous limit failing closed could not decide, with {@code
+   * UNAVAILABLE} and an {@code ErrorInfo} of reason {@code LIMIT_UNAVAILABLE} naming the limit (no
+   * QuotaFailure, no RetryInfo: the caller is not over a quota).
+   */
+  static void unavailable(ServerCall<?, ?> call, LimitRule rule) {
+    ServiceException.Builder builder =
+        ServiceException.builder(Status.Code.UNAVAILABLE, MessageKeys.LIMIT_UNAVAILABLE)
+            .defaultMessage(UNAVAILABLE_TEXT)
+            .errorInfo(
+                LimitType.UNAVAILABLE.reason(),
+                DOMAIN,
+                Collections.singletonMap("limit", rule.name));
+    close(
+        call,
+        Status.Code.UNAVAILABLE,
+        new LimitUnavailableException(builder),
+        UNAVAILABLE_TEXT,
+        null);
+  }
+
+  /** RetryInfo's delay for {@value #PUSHBACK}: whole milliseconds, rounded up, at most 2^31-1. */
+  static String pushbackMillis(long retryAfterNanos) {
+    long millis = retryAfterNanos / 1_000_000 + (retryAfterNanos % 1_000_000 == 0 ? 0 : 1);
+    // grpc-java and grpc-go parse it as a 32-bit int; a larger value would read as "do not retry".
+    return Long.toString(Math.min(millis, Integer.MAX_VALUE));
+  }
+
+  private static void close(
+      ServerCall<?, ?> call,
+      Status.Code code,
+      ServiceException cause,
+      String text,
+      @Nullable String pushback) {
     com.google.rpc.Status.Builder details =
-        com.google.rpc.Status.newBuilder()
-            .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
-            .setMessage(text);
+        com.google.rpc.Status.newBuilder().setCode(code.value()).setMessage(text);
     for (Message detail : cause.getDetails()) {
       details.addDetails(Any.pack(detail));
     }
     Metadata trailers = new Metadata();
     trailers.put(DETAILS_KEY, details.build());
-    call.close(Status.RESOURCE_EXHAUSTED.withDescription(text).withCause(cause), trailers);
+    if (pushback != null) {
+      trailers.put(PUSHBACK_KEY, pushback);
+    }
+    call.close(Status.fromCode(code).withDescription(text).withCause(cause), trailers);
   }
 
   private static String subject(String key) {

@@ -10,7 +10,12 @@ public enum LimitType {
   /** Too many calls per unit of time. */
   RATE("rate", "RATE_LIMIT_EXCEEDED"),
   /** The call has no deadline and the method requires one. */
-  DEADLINE_REQUIRED("deadline_required", "DEADLINE_REQUIRED");
+  DEADLINE_REQUIRED("deadline_required", "DEADLINE_REQUIRED"),
+  /**
+   * An asynchronous limit that fails closed could not decide: its store failed or did not answer
+   * within the timeout ({@link AsyncLimitOptions}). The call gets {@code UNAVAILABLE}.
+   */
+  UNAVAILABLE("unavailable", "LIMIT_UNAVAILABLE");
 
   private final String tag;
   private final String reason;

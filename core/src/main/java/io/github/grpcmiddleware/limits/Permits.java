@@ -27,6 +27,18 @@ final class Permits {
         }
       };
 
+  /**
+   * What an asynchronous limit that fails closed answers when its store failed or was late: not
+   * granted, and rendered as {@code UNAVAILABLE} rather than {@code RESOURCE_EXHAUSTED}.
+   */
+  static final Permit UNAVAILABLE =
+      new Rejected(0) {
+        @Override
+        public String toString() {
+          return "Permit[store unavailable]";
+        }
+      };
+
   private Permits() {}
 
   static long saturatedNanos(Duration duration) {
@@ -77,7 +89,7 @@ final class Permits {
     }
   }
 
-  static final class Rejected implements Permit {
+  static class Rejected implements Permit {
     private final long retryAfterNanos;
 
     Rejected(long retryAfterNanos) {

@@ -15,13 +15,14 @@ class BoundedKeysTest {
   @Test
   void hundredThousandDistinctKeysKeepAtMostMaxKeysLimiters() {
     AtomicInteger created = new AtomicInteger();
-    KeyedLimiters keyed =
-        new KeyedLimiters(
+    KeyedLimiters<Limiter> keyed =
+        new KeyedLimiters<>(
             key -> {
               created.incrementAndGet();
               // A clock that stands still: no token refills between the two acquisitions.
               return new TokenBucketLimiter(1, 1_000_000, () -> 0L);
             },
+            "LimiterFactory",
             1_000);
     for (int i = 0; i < 100_000; i++) {
       assertThat(keyed.forKey("spoofed-" + i).tryAcquire().isGranted()).isTrue();

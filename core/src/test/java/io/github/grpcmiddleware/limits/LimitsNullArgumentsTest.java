@@ -36,6 +36,17 @@ class LimitsNullArgumentsTest {
     rejects("methods", () -> b.limit("l", LimitType.RATE, null, LimitKey.global(), FACTORY));
     rejects("key", () -> b.limit("l", LimitType.RATE, ALL, null, FACTORY));
     rejects("factory", () -> b.limit("l", LimitType.RATE, ALL, LimitKey.global(), null));
+    AsyncLimiterFactory async = key -> () -> null;
+    AsyncLimitOptions defaults = AsyncLimitOptions.defaults();
+    rejects("name", () -> b.asyncLimit(null, LimitType.RATE, ALL, LimitKey.global(), async));
+    rejects("type", () -> b.asyncLimit("a", null, ALL, LimitKey.global(), async));
+    rejects("methods", () -> b.asyncLimit("a", LimitType.RATE, null, LimitKey.global(), async));
+    rejects("key", () -> b.asyncLimit("a", LimitType.RATE, ALL, null, async));
+    rejects("factory", () -> b.asyncLimit("a", LimitType.RATE, ALL, LimitKey.global(), null));
+    rejects(
+        "options", () -> b.asyncLimit("a", LimitType.RATE, ALL, LimitKey.global(), async, null));
+    rejects(
+        "name", () -> b.asyncLimit(null, LimitType.RATE, ALL, LimitKey.global(), async, defaults));
     rejects("listener", () -> b.rejectionListener(null));
     rejects("timer", () -> b.scheduler(null));
   }
@@ -53,5 +64,7 @@ class LimitsNullArgumentsTest {
     rejects("retryAfter", () -> Permit.rejected(null));
     rejects("registry", () -> LimitMetrics.rejectionCounter(null));
     rejects("registry", () -> LimitMetrics.rejectionCounter(null, 10));
+    rejects("timeout", () -> AsyncLimitOptions.builder().timeout(null));
+    rejects("description", () -> AsyncLimitOptions.builder().description(null));
   }
 }

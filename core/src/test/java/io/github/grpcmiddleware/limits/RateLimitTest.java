@@ -148,7 +148,7 @@ class RateLimitTest {
       assertThat(Details.types(e)).contains("ErrorInfo", "RetryInfo", "QuotaFailure");
       assertThat(nanos(Details.detail(e, RetryInfo.class))).isEqualTo(TimeUnit.MINUTES.toNanos(1));
       assertThat(Details.detail(e, QuotaFailure.class).getViolations(0).getSubject())
-          .isEqualTo("alice");
+          .isEqualTo("principal:alice");
       assertThat(
               Objects.requireNonNull(e.getTrailers())
                   .get(Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER)))

@@ -167,7 +167,7 @@ class ChainIntegrationTest {
         .singleElement()
         .satisfies(
             v -> {
-              assertThat(v.getSubject()).isEqualTo("demo-user");
+              assertThat(v.getSubject()).isEqualTo("principal:demo-user");
               assertThat(v.getDescription()).isEqualTo("export-per-caller: 2 calls per PT1M");
             });
   }

@@ -78,7 +78,7 @@ class ExampleClientTest {
                 + " retry later.\"\n"
                 + "      LocalizedMessage [en] Too many requests. Please retry later.\n"
                 + "      ErrorInfo RATE_LIMIT_EXCEEDED (grpcmiddleware) {limit=export-per-caller}\n")
-        .contains("      QuotaFailure demo-user: export-per-caller: 2 calls per PT1M\n");
+        .contains("      QuotaFailure principal:demo-user: export-per-caller: 2 calls per PT1M\n");
     Matcher retry = Pattern.compile("\n      RetryInfo retry in (\\d+) ms\n").matcher(demo);
     assertThat(retry.find()).as("a RetryInfo line in:%n%s", demo).isTrue();
     assertThat(Long.parseLong(retry.group(1)))

@@ -58,7 +58,8 @@ class NodeClientInteropTest {
         .contains("PASS BadRequest says id must be greater than 0")
         .containsPattern("PASS RetryInfo decoded: retry in [1-9]\\d* ms .*\\[en]")
         .containsPattern("PASS RetryInfo decoded: retry in [1-9]\\d* ms .*\\[zh-CN]")
-        .contains("PASS QuotaFailure decoded: demo-user export-per-caller: 2 calls per PT1M [en]")
+        .contains(
+            "PASS QuotaFailure decoded: principal:demo-user export-per-caller: 2 calls per PT1M [en]")
         .contains("PASS zh-CN limit description is written in Chinese");
   }
 }

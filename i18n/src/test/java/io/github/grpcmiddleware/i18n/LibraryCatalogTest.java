@@ -43,6 +43,7 @@ class LibraryCatalogTest {
                 MessageKeys.AUTH_UNAVAILABLE,
                 MessageKeys.LIMIT_CONCURRENCY,
                 MessageKeys.LIMIT_RATE,
+                MessageKeys.LIMIT_UNAVAILABLE,
                 MessageKeys.DEADLINE_REQUIRED,
                 MessageKeys.DEADLINE_CAPPED));
     for (Status.Code code : Status.Code.values()) {
