@@ -203,10 +203,8 @@ public final class ServerPipeline implements ServerInterceptor {
       }
       if (result instanceof StartResult.Pending) {
         StartResult.Pending pending = (StartResult.Pending) result;
-        int resumeAt = i + 1;
-        int part = i;
         listener.waitFor(
-            pending, () -> resume(pending, part, resumeAt, call, listener, headers, next));
+            pending, new ResumedStart<>(this, pending, i, call, listener, headers, next));
         return;
       }
       listener.rejected();
@@ -248,45 +246,6 @@ public final class ServerPipeline implements ServerInterceptor {
         scope.end(closed != null ? closed : Status.fromThrowable(failure));
       }
       throw (Error) failure;
-    }
-  }
-
-  /** A pending start decision arrived: go on (or reject) on the decision's executor. */
-  private <ReqT, RespT> void resume(
-      StartResult.Pending pending,
-      int part,
-      int resumeAt,
-      PipelineCall<ReqT, RespT> call,
-      PipelineListener<ReqT> listener,
-      Metadata headers,
-      ServerCallHandler<ReqT, RespT> next) {
-    ServerCallScope scope = call.scope;
-    scope.startBegins();
-    scope.enter();
-    try {
-      Status rejection = pending.rejection();
-      Metadata trailers = pending.rejectionTrailers();
-      if (scope.transportEnded() || scope.hasEnded()) {
-        listener.rejected(); // cancelled while waiting: nothing starts
-      } else if (rejection != null && trailers != null) {
-        call.reject(parts[part], rejection, trailers);
-        listener.rejected();
-      } else {
-        startFrom(resumeAt, call, listener, headers, next);
-      }
-    } catch (RuntimeException | Error e) {
-      // Nothing outside maps it here (grpc-java's start returned long ago): close the call, so that
-      // it never waits for its deadline.
-      listener.rejected();
-      call.closeAfterFailure(e);
-      if (e instanceof Error) {
-        throw (Error) e;
-      }
-    } finally {
-      scope.exit();
-      scope.startDone();
-      listener.armWait();
-      listener.decided();
     }
   }
 

@@ -39,6 +39,24 @@ public abstract class StartResult {
     return new Pending(Objects.requireNonNull(executor, "executor"));
   }
 
+  /**
+   * The rest of a part's start, run once what it waited for has arrived (see {@link
+   * Pending#proceed(Continuation)}).
+   */
+  @FunctionalInterface
+  public interface Continuation {
+    /**
+     * Goes on with the part's start, on the pending decision's executor, inside the call's bracket
+     * (its Context attached, its MDC entries in place), as the pipeline runs a start hook.
+     *
+     * @param scope the call's record; not null
+     * @param call the call, for its facts and for {@link PipelineCall#reject}; not null
+     * @param headers the request headers; not null
+     * @return {@link #CONTINUE}, {@link #REJECTED} or another pending decision
+     */
+    StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers);
+  }
+
   /** A start decision that arrives later. This class is thread-safe. */
   public static final class Pending extends StartResult {
     final Executor executor;
@@ -46,6 +64,7 @@ public abstract class StartResult {
     private boolean decided;
     private @Nullable Status rejection;
     private @Nullable Metadata rejectionTrailers;
+    private @Nullable Continuation continuation;
 
     Pending(Executor executor) {
       this.executor = executor;
@@ -53,7 +72,19 @@ public abstract class StartResult {
 
     /** The call goes on. Only the first decision counts. */
     public void proceed() {
-      decide(null, null);
+      decide(null, null, null);
+    }
+
+    /**
+     * The part has more to decide: {@code rest} runs on the executor inside the call's bracket and
+     * its answer is the part's (the limits after the one that asked a store, the authorizer after
+     * an authenticator that asked an identity provider). It does not run when the call ended while
+     * it waited. Only the first decision counts.
+     *
+     * @param rest the rest of the part's start; not null
+     */
+    public void proceed(Continuation rest) {
+      decide(null, null, Objects.requireNonNull(rest, "rest"));
     }
 
     /**
@@ -65,10 +96,13 @@ public abstract class StartResult {
      */
     public void reject(Status status, Metadata trailers) {
       decide(
-          Objects.requireNonNull(status, "status"), Objects.requireNonNull(trailers, "trailers"));
+          Objects.requireNonNull(status, "status"),
+          Objects.requireNonNull(trailers, "trailers"),
+          null);
     }
 
-    private void decide(@Nullable Status status, @Nullable Metadata trailers) {
+    private void decide(
+        @Nullable Status status, @Nullable Metadata trailers, @Nullable Continuation rest) {
       Runnable run;
       synchronized (this) {
         if (decided) {
@@ -77,6 +111,7 @@ public abstract class StartResult {
         decided = true;
         rejection = status;
         rejectionTrailers = trailers;
+        continuation = rest;
         run = onDecided;
       }
       if (run != null) {
@@ -110,6 +145,10 @@ public abstract class StartResult {
 
     synchronized @Nullable Metadata rejectionTrailers() {
       return rejectionTrailers;
+    }
+
+    synchronized @Nullable Continuation continuation() {
+      return continuation;
     }
   }
 }

@@ -1,0 +1,270 @@
+package io.github.grpcmiddleware.internal;
+
+import static io.github.grpcmiddleware.testsupport.Rpcs.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.grpcmiddleware.chain.ServerChain;
+import io.github.grpcmiddleware.testsupport.RecordingService;
+import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
+import io.github.grpcmiddleware.trace.TraceIds;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.grpc.testing.protobuf.SimpleRequest;
+import io.grpc.testing.protobuf.SimpleResponse;
+import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/**
+ * Start decisions that arrive later ({@link StartResult#later}), from a thread of their own (as a
+ * Redis client's I/O thread completes a limit's decision): the call goes on on the decision's
+ * executor, in the call's Context and MDC, with the messages the client sent meanwhile delivered in
+ * order; a part may go on deciding ({@link StartResult.Pending#proceed(StartResult.Continuation)})
+ * and wait again, or reject; a call that ends while it waits never starts. The chain is installed
+ * with its stream tracer, as users install it.
+ */
+@SuppressWarnings("NullAway.Init") // server and channel: set by each test's start
+class LaterStartTest {
+  private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+  private final ScheduledExecutorService foreign =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "foreign"));
+  private final ExecutorService callExecutor =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "call-executor"));
+  private final ExecutorService serverExecutor =
+      Executors.newFixedThreadPool(2, r -> new Thread(r, "server-executor"));
+  private final RecordingService service = new RecordingService();
+  private final List<String> seen = new CopyOnWriteArrayList<>();
+  private Server server;
+  private ManagedChannel channel;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    channel.shutdownNow();
+    server.shutdownNow();
+    channel.awaitTermination(5, TimeUnit.SECONDS);
+    server.awaitTermination(5, TimeUnit.SECONDS);
+    foreign.shutdownNow();
+    callExecutor.shutdownNow();
+    serverExecutor.shutdownNow();
+  }
+
+  /** A part (in auth's place) whose decision {@code decide} makes on the foreign thread later. */
+  private class LaterPart extends ServerPart {
+    private final long delayMillis;
+    private final Consumer<StartResult.Pending> decide;
+
+    LaterPart(long delayMillis, Consumer<StartResult.Pending> decide) {
+      super(AUTH, ON_START);
+      this.delayMillis = delayMillis;
+      this.decide = decide;
+    }
+
+    @Override
+    public String chainSlot() {
+      return "auth";
+    }
+
+    @Override
+    public String describe() {
+      return "LaterPart";
+    }
+
+    @Override
+    public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+      StartResult.Pending pending = StartResult.later(callExecutor);
+      foreign.schedule(() -> decide.accept(pending), delayMillis, TimeUnit.MILLISECONDS);
+      return pending;
+    }
+  }
+
+  private void start(ServerPart part) throws Exception {
+    ServerInterceptor chain =
+        ServerChain.builder().tracing(new TraceIdTestInterceptor(TRACE_ID)).auth(part).build();
+    String name = InProcessServerBuilder.generateName();
+    server =
+        ServerChain.install(InProcessServerBuilder.forName(name).executor(serverExecutor), chain)
+            .addService(service)
+            .build()
+            .start();
+    channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  /** Where and in what a piece of the call ran: thread, Context's trace id and deadline, MDC. */
+  private void note(String what) {
+    seen.add(
+        what
+            + " on "
+            + Thread.currentThread().getName()
+            + " trace="
+            + TraceIds.current()
+            + " mdc="
+            + MDC.get("traceId")
+            + " deadline="
+            + (Context.current().getDeadline() != null));
+  }
+
+  private static final String IN_THE_CALL =
+      " on call-executor trace=" + TRACE_ID + " mdc=" + TRACE_ID + " deadline=true";
+
+  private SimpleServiceGrpc.SimpleServiceStub stub() {
+    return SimpleServiceGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** Collects a call's responses and how it ended. */
+  private static final class Responses implements StreamObserver<SimpleResponse> {
+    final List<String> texts = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Status> done = new CompletableFuture<>();
+
+    @Override
+    public void onNext(SimpleResponse value) {
+      texts.add(value.getResponseMessage());
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      done.complete(Status.OK);
+    }
+
+    Status await() throws Exception {
+      return done.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void send(StreamObserver<SimpleRequest> requests, String... texts) {
+    for (String text : texts) {
+      requests.onNext(request(text));
+    }
+    requests.onCompleted();
+  }
+
+  @Test
+  void aDecisionFromAnotherThreadStartsTheServiceOnTheExecutorInTheCallsContext() throws Exception {
+    service.onStart = () -> note("service");
+    start(new LaterPart(50, StartResult.Pending::proceed));
+    Responses responses = new Responses();
+    // Sent before the decision: held, then delivered in order.
+    send(stub().clientStreamingRpc(responses), "a", "b", "c");
+
+    assertThat(responses.await().getCode()).isEqualTo(Status.Code.OK);
+    assertThat(responses.texts).containsExactly("a,b,c");
+    assertThat(seen).containsExactly("service" + IN_THE_CALL);
+  }
+
+  @Test
+  void aPartWithMoreToDecideGoesOnInTheCallsBracketAndMayWaitAgain() throws Exception {
+    service.onStart = () -> note("service");
+    start(
+        new LaterPart(
+            50,
+            first ->
+                first.proceed(
+                    (scope, call, headers) -> {
+                      note("continuation");
+                      StartResult.Pending second = StartResult.later(callExecutor);
+                      foreign.schedule(() -> second.proceed(), 50, TimeUnit.MILLISECONDS);
+                      return second;
+                    })));
+    Responses responses = new Responses();
+    send(stub().bidiStreamingRpc(responses), "a", "b", "c");
+
+    assertThat(responses.await().getCode()).isEqualTo(Status.Code.OK);
+    assertThat(responses.texts).containsExactly("a", "b", "c");
+    assertThat(service.received).containsExactly("a", "b", "c");
+    assertThat(seen).containsExactly("continuation" + IN_THE_CALL, "service" + IN_THE_CALL);
+  }
+
+  @Test
+  void aContinuationThatRejectsClosesTheCallAndTheServiceNeverStarts() throws Exception {
+    LaterPart[] part = new LaterPart[1];
+    part[0] =
+        new LaterPart(
+            50,
+            pending ->
+                pending.proceed(
+                    (scope, call, headers) ->
+                        call.reject(
+                            part[0],
+                            Status.PERMISSION_DENIED.withDescription("not you"),
+                            new Metadata())));
+    start(part[0]);
+    Responses responses = new Responses();
+    send(stub().bidiStreamingRpc(responses), "a", "b");
+
+    Status status = responses.await();
+    assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+    assertThat(status.getDescription()).isEqualTo("not you");
+    assertThat(service.started).hasValue(0);
+    assertThat(service.received).isEmpty();
+  }
+
+  @Test
+  void aCallThatEndsWhileItWaitsEndsAtOnceAndNeverStarts() throws Exception {
+    List<Status> ends = new CopyOnWriteArrayList<>();
+    AtomicInteger continued = new AtomicInteger();
+    CountDownLatch decided = new CountDownLatch(1);
+    ServerPart part =
+        new LaterPart(
+            1_000,
+            pending -> {
+              pending.proceed(
+                  (scope, call, headers) -> {
+                    continued.incrementAndGet();
+                    return StartResult.CONTINUE;
+                  });
+              decided.countDown();
+            }) {
+          @Override
+          public StartResult start(
+              ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
+            scope.observe((ended, status) -> ends.add(status));
+            return super.start(scope, call, headers);
+          }
+        };
+    start(part);
+    Responses responses = new Responses();
+    StreamObserver<SimpleRequest> requests =
+        SimpleServiceGrpc.newStub(channel)
+            .withDeadlineAfter(100, TimeUnit.MILLISECONDS)
+            .bidiStreamingRpc(responses);
+    requests.onNext(request("a"));
+
+    assertThat(responses.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    long waited = 0;
+    while (ends.isEmpty() && waited < 5_000) {
+      Thread.sleep(10);
+      waited += 10;
+    }
+    assertThat(decided.getCount()).as("ended before the decision came").isEqualTo(1);
+    assertThat(ends).singleElement().satisfies(s -> assertThat(s.isOk()).isFalse());
+
+    assertThat(decided.await(10, TimeUnit.SECONDS)).isTrue();
+    callExecutor.submit(() -> {}).get(10, TimeUnit.SECONDS); // after the resumed start
+    assertThat(continued).as("the continuation of an ended call").hasValue(0);
+    assertThat(service.started).hasValue(0);
+    assertThat(ends).hasSize(1);
+  }
+}
