@@ -5,8 +5,10 @@ import com.google.protobuf.Message;
 import com.google.rpc.QuotaFailure;
 import io.github.grpcmiddleware.errors.MessageKeys;
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.internal.PipelineCall;
+import io.github.grpcmiddleware.internal.ServerPart;
+import io.github.grpcmiddleware.internal.StartResult;
 import io.grpc.Metadata;
-import io.grpc.ServerCall;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import java.time.Duration;
@@ -14,7 +16,7 @@ import java.util.Collections;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Closes a rejected call with {@code RESOURCE_EXHAUSTED}: the English text as description, the
+ * Rejects a call at start with {@code RESOURCE_EXHAUSTED}: the English text as description, the
  * details ({@code ErrorInfo}, {@code RetryInfo}, {@code QuotaFailure}) in {@code
  * grpc-status-details-bin}, and as cause a {@link ServiceException} with the message key, which
  * error mapping (outside the limits part) re-renders in the caller's language within its trailer
@@ -54,8 +56,9 @@ final class LimitRejection {
 
   private LimitRejection() {}
 
-  /** Closes the call for a limit that rejected it. */
-  static void limit(ServerCall<?, ?> call, LimitRule rule, String key, long retryAfterNanos) {
+  /** Rejects the call for a limit that refused it. */
+  static StartResult limit(
+      PipelineCall<?, ?> call, ServerPart part, LimitRule rule, String key, long retryAfterNanos) {
     boolean rate = rule.type == LimitType.RATE;
     String subject = subject(key);
     ServiceException.Builder builder =
@@ -72,16 +75,17 @@ final class LimitRejection {
                             .setSubject(subject)
                             .setDescription(rule.description))
                     .build());
-    close(
+    return reject(
         call,
+        part,
         Status.Code.RESOURCE_EXHAUSTED,
         new LimitExceededException(builder),
         rate ? RATE_TEXT : CONCURRENCY_TEXT,
         pushbackMillis(retryAfterNanos));
   }
 
-  /** Closes a call that came without a deadline to a method that requires one. */
-  static void deadlineRequired(ServerCall<?, ?> call) {
+  /** Rejects a call that came without a deadline to a method that requires one. */
+  static StartResult deadlineRequired(PipelineCall<?, ?> call, ServerPart part) {
     ServiceException.Builder builder =
         ServiceException.builder(Status.Code.RESOURCE_EXHAUSTED, MessageKeys.DEADLINE_REQUIRED)
             .defaultMessage(DEADLINE_TEXT)
@@ -89,8 +93,9 @@ final class LimitRejection {
                 LimitType.DEADLINE_REQUIRED.reason(),
                 DOMAIN,
                 Collections.singletonMap("method", call.getMethodDescriptor().getFullMethodName()));
-    close(
+    return reject(
         call,
+        part,
         Status.Code.RESOURCE_EXHAUSTED,
         new LimitExceededException(builder),
         DEADLINE_TEXT,
@@ -98,11 +103,11 @@ final class LimitRejection {
   }
 
   /**
-   * Closes a call that an asynchronous limit failing closed could not decide, with {@code
+   * Rejects a call that an asynchronous limit failing closed could not decide, with {@code
    * UNAVAILABLE} and an {@code ErrorInfo} of reason {@code LIMIT_UNAVAILABLE} naming the limit (no
    * QuotaFailure, no RetryInfo: the caller is not over a quota).
    */
-  static void unavailable(ServerCall<?, ?> call, LimitRule rule) {
+  static StartResult unavailable(PipelineCall<?, ?> call, ServerPart part, LimitRule rule) {
     ServiceException.Builder builder =
         ServiceException.builder(Status.Code.UNAVAILABLE, MessageKeys.LIMIT_UNAVAILABLE)
             .defaultMessage(UNAVAILABLE_TEXT)
@@ -110,8 +115,9 @@ final class LimitRejection {
                 LimitType.UNAVAILABLE.reason(),
                 DOMAIN,
                 Collections.singletonMap("limit", rule.name));
-    close(
+    return reject(
         call,
+        part,
         Status.Code.UNAVAILABLE,
         new LimitUnavailableException(builder),
         UNAVAILABLE_TEXT,
@@ -125,8 +131,9 @@ final class LimitRejection {
     return Long.toString(Math.min(millis, Integer.MAX_VALUE));
   }
 
-  private static void close(
-      ServerCall<?, ?> call,
+  private static StartResult reject(
+      PipelineCall<?, ?> call,
+      ServerPart part,
       Status.Code code,
       ServiceException cause,
       String text,
@@ -141,7 +148,8 @@ final class LimitRejection {
     if (pushback != null) {
       trailers.put(PUSHBACK_KEY, pushback);
     }
-    call.close(Status.fromCode(code).withDescription(text).withCause(cause), trailers);
+    return call.reject(
+        part, Status.fromCode(code).withDescription(text).withCause(cause), trailers);
   }
 
   private static String subject(String key) {

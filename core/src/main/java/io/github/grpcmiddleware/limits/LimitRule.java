@@ -4,7 +4,7 @@ import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -113,7 +113,7 @@ final class LimitRule {
    * one ({@code RESOURCE_EXHAUSTED}), or one for which {@link StoreGuard#isUnavailable} holds
    * ({@code UNAVAILABLE}). Throws only what the user's factory throws.
    */
-  CompletionStage<Permit> acquire(String callKey, MethodDescriptor<?, ?> method) {
+  CompletableFuture<Permit> acquire(String callKey, MethodDescriptor<?, ?> method) {
     KeyedLimiters<AsyncLimiter> keyed = asyncLimiters;
     StoreGuard store = guard;
     if (keyed == null || store == null) {

@@ -155,7 +155,8 @@ final class LimitedCall implements ServerCallObserver, Runnable {
     }
   }
 
-  private static void release(Permit permit) {
+  /** Gives back {@code permit}; never throws. */
+  static void release(Permit permit) {
     try {
       permit.release();
     } catch (RuntimeException e) {

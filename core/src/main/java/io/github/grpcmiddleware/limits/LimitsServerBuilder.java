@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.limits;
 
+import io.github.grpcmiddleware.internal.DecisionThreads;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ServerInterceptor;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -34,6 +36,7 @@ public final class LimitsServerBuilder {
   private int maxKeys = DEFAULT_MAX_KEYS;
   private @Nullable RejectionListener rejections;
   private @Nullable ScheduledExecutorService scheduler;
+  private @Nullable Executor callExecutor;
   private LongSupplier ticker = System::nanoTime;
 
   LimitsServerBuilder() {}
@@ -211,7 +214,9 @@ public final class LimitsServerBuilder {
    * {@code factory} when a key is first seen. The limits part waits for a limiter's answer without
    * holding a thread, at most {@code options}' timeout; when the store fails or is late the call
    * goes on (fail open, the default) or gets {@code UNAVAILABLE} (fail closed), with one WARN line
-   * per outage. A rejection is a {@code RESOURCE_EXHAUSTED} like any other limit's.
+   * per outage. A rejection is a {@code RESOURCE_EXHAUSTED} like any other limit's. Limits are
+   * still taken one after the other in the order added; once a limiter answered later than the call
+   * started, the call goes on on the {@link #callExecutor(Executor) call executor}.
    *
    * @param name names the limit in {@code QuotaFailure}, {@code ErrorInfo}, metrics and log lines;
    *     not null, not empty, unique in this builder
@@ -291,6 +296,27 @@ public final class LimitsServerBuilder {
   }
 
   /**
+   * Sets where a call goes on once an asynchronous limit ({@link #asyncLimit}) that made it wait
+   * has decided: the rest of the limits, the parts after them and the service's handler (for a
+   * streaming method; a unary one runs when its request arrives) run there. Pass the server's own
+   * executor ({@code ServerBuilder.executor(...)}), so that the service runs where it always does.
+   *
+   * <p>By default a small pool owned by the library ({@code max(2, available processors)} daemon
+   * threads, ended after 30 s idle): the service never runs on the thread that completed the
+   * decision (a Redis client's I/O thread, the timeout's timer), but a service that blocks holds
+   * one of those few threads. A decision that was there when the call started (a limiter that
+   * answered at once, a store known to be down) needs no executor: the call goes on on its own
+   * thread. Used only by asynchronous limits.
+   *
+   * @param executor the executor; not null; never shut down by the library
+   * @return this builder
+   */
+  public LimitsServerBuilder callExecutor(Executor executor) {
+    this.callExecutor = requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /**
    * Sets the clock of the built-in limiters (tests use a fake one); System::nanoTime by default.
    */
   LimitsServerBuilder ticker(LongSupplier nanoTime) {
@@ -306,24 +332,20 @@ public final class LimitsServerBuilder {
    */
   public ServerInterceptor build() {
     LimitRule[] built = buildRules();
-    for (LimitRule rule : built) {
-      if (rule.isAsync()) {
-        // The limits part answers synchronously until the call pipeline lets a start hook wait.
-        throw new UnsupportedOperationException(
-            "asyncLimit \""
-                + rule.name
-                + "\": not supported by this version of the limits part yet (docs/limits.md,"
-                + " \"Across replicas\")");
-      }
-    }
     ScheduledExecutorService timer = scheduler;
     // One timer per cap: a lane's calls all have the same cap, so they expire in start order.
     CapTimer[] timers = new CapTimer[caps.size()];
     for (int i = 0; i < timers.length; i++) {
       timers[i] = timer != null ? CapTimer.on(timer) : CapTimer.newLane();
     }
+    Executor executor = callExecutor;
     return new LimitsServerInterceptor(
-        deadlineRequired, caps.toArray(new DeadlineCap[0]), timers, built, rejections);
+        deadlineRequired,
+        caps.toArray(new DeadlineCap[0]),
+        timers,
+        built,
+        rejections,
+        executor != null ? executor : DecisionThreads.callExecutor());
   }
 
   /**
@@ -349,7 +371,10 @@ public final class LimitsServerBuilder {
         ScheduledExecutorService timer = scheduler;
         StoreGuard guard =
             new StoreGuard(
-                rule.name, async.options, rejections, timer != null ? timer : StoreTimer.shared());
+                rule.name,
+                async.options,
+                rejections,
+                timer != null ? timer : DecisionThreads.timer());
         built[i] =
             new LimitRule(
                 rule.name,

@@ -9,6 +9,8 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -19,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * of the limits part. What a call took (permits, its place on the cap's timer, the capped Context)
  * is a {@link LimitedCall} registered as the call's end hook, so it comes back however the call
  * ends; a call that takes nothing to give back (a rate limit's token, no cap) allocates nothing.
+ *
+ * <p>A limit that asks a store ({@link LimitsServerBuilder#asyncLimit}) makes the call wait for the
+ * answer without holding a thread; the call then goes on, with the next limit, on the call executor
+ * ({@link LimitsServerBuilder#callExecutor}). The all-synchronous path allocates nothing for this.
  *
  * <p>Installed twice (server-wide and per service, or in a chain and alone), the same instance
  * counts a call once; another instance (a global limit that runs before auth, say) counts it too.
@@ -31,19 +37,22 @@ final class LimitsServerInterceptor extends ServerPart {
   private final CapTimer[] timers;
   private final LimitRule[] rules;
   private final @Nullable RejectionListener rejections;
+  private final Executor callExecutor;
 
   LimitsServerInterceptor(
       MethodSelector deadlineRequired,
       DeadlineCap[] caps,
       CapTimer[] timers,
       LimitRule[] rules,
-      @Nullable RejectionListener rejections) {
+      @Nullable RejectionListener rejections,
+      Executor callExecutor) {
     super(LIMITS, ON_START);
     this.deadlineRequired = deadlineRequired;
     this.caps = caps;
     this.timers = timers;
     this.rules = rules;
     this.rejections = rejections;
+    this.callExecutor = callExecutor;
   }
 
   /** The rule with the given name; for tests. */
@@ -54,6 +63,15 @@ final class LimitsServerInterceptor extends ServerPart {
       }
     }
     throw new IllegalArgumentException("name: \"" + name + "\" (expected: a configured limit)");
+  }
+
+  /** The rule at {@code index}, in the order configured. */
+  LimitRule rule(int index) {
+    return rules[index];
+  }
+
+  int ruleCount() {
+    return rules.length;
   }
 
   /** The timer of the cap at {@code index}; for tests. */
@@ -74,16 +92,33 @@ final class LimitsServerInterceptor extends ServerPart {
   @Override
   public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
     MethodDescriptor<?, ?> method = call.getMethodDescriptor();
-    Context current = Context.current();
-    Deadline deadline = current.getDeadline();
-    if (deadline == null && deadlineRequired.matches(method)) {
+    if (Context.current().getDeadline() == null && deadlineRequired.matches(method)) {
       notify(method, "deadline", LimitType.DEADLINE_REQUIRED);
-      LimitRejection.deadlineRequired(call);
-      return StartResult.REJECTED;
+      return LimitRejection.deadlineRequired(call, this);
     }
-    Permit @Nullable [] permits = null;
-    int count = 0;
-    for (LimitRule rule : rules) {
+    return take(scope, call, headers, 0, null, 0, null);
+  }
+
+  /**
+   * Takes a permit of each limit of the call from {@code rules[from]} on, in order, then caps the
+   * deadline. An asynchronous limit whose answer is not there yet makes the call wait ({@link
+   * WaitingLimits}), which comes back here with the next limit once it has the answer.
+   *
+   * @param permits the permits taken so far, given back on a rejection; null when none
+   * @param count how many of {@code permits} are taken
+   * @param waiting the call's wait, when it has waited already
+   */
+  StartResult take(
+      ServerCallScope scope,
+      PipelineCall<?, ?> call,
+      Metadata headers,
+      int from,
+      Permit @Nullable [] permits,
+      int count,
+      @Nullable WaitingLimits waiting) {
+    MethodDescriptor<?, ?> method = call.getMethodDescriptor();
+    for (int i = from; i < rules.length; i++) {
+      LimitRule rule = rules[i];
       if (!rule.applies(method)) {
         continue;
       }
@@ -91,16 +126,27 @@ final class LimitsServerInterceptor extends ServerPart {
       String key;
       try {
         key = rule.keyOf(call, headers);
-        permit = rule.tryAcquire(key);
+        if (rule.isAsync()) {
+          CompletableFuture<Permit> decision = rule.acquire(key, method);
+          if (!decision.isDone()) {
+            WaitingLimits wait = waiting;
+            if (wait == null) {
+              wait = new WaitingLimits(this, callExecutor);
+              scope.observe(wait); // what it holds goes back if the call ends while it waits
+            }
+            return wait.await(i, key, decision, permits, count);
+          }
+          permit = decision.join(); // answered at once: the call goes on on this thread
+        } else {
+          permit = rule.tryAcquire(key);
+        }
       } catch (RuntimeException | Error e) {
         LimitedCall.release(permits, count);
         throw e;
       }
       if (!permit.isGranted()) {
         LimitedCall.release(permits, count);
-        notify(method, rule.name, rule.type);
-        LimitRejection.limit(call, rule, key, permit.retryAfterNanos());
-        return StartResult.REJECTED;
+        return rejected(call, rule, key, permit);
       }
       if (permit != Permits.GRANTED) {
         if (permits == null) {
@@ -109,7 +155,26 @@ final class LimitsServerInterceptor extends ServerPart {
         permits[count++] = permit;
       }
     }
-    int capIndex = capOf(method);
+    return cap(scope, call, permits, count);
+  }
+
+  /** Rejects the call for {@code rule}, whose decision {@code permit} refused it. */
+  StartResult rejected(PipelineCall<?, ?> call, LimitRule rule, String key, Permit permit) {
+    MethodDescriptor<?, ?> method = call.getMethodDescriptor();
+    if (StoreGuard.isUnavailable(permit)) {
+      notify(method, rule.name, LimitType.UNAVAILABLE);
+      return LimitRejection.unavailable(call, this, rule);
+    }
+    notify(method, rule.name, rule.type);
+    return LimitRejection.limit(call, this, rule, key, permit.retryAfterNanos());
+  }
+
+  /** Caps the call's deadline, and registers what the call took as its end hook. */
+  private StartResult cap(
+      ServerCallScope scope, PipelineCall<?, ?> call, Permit @Nullable [] permits, int count) {
+    Context current = Context.current();
+    Deadline deadline = current.getDeadline();
+    int capIndex = capOf(call.getMethodDescriptor());
     long cap = capIndex < 0 ? -1 : caps[capIndex].nanos;
     if (cap < 0 || (deadline != null && deadline.timeRemaining(TimeUnit.NANOSECONDS) <= cap)) {
       // No timer, no Context: the deadline the call has is within the cap (or there is no cap).

@@ -49,6 +49,7 @@ class LimitsNullArgumentsTest {
         "name", () -> b.asyncLimit(null, LimitType.RATE, ALL, LimitKey.global(), async, defaults));
     rejects("listener", () -> b.rejectionListener(null));
     rejects("timer", () -> b.scheduler(null));
+    rejects("executor", () -> b.callExecutor(null));
   }
 
   @Test

@@ -9,45 +9,41 @@ import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What a caller gets from an asynchronous limit that fails closed: UNAVAILABLE with ErrorInfo, no
- * quota details, no pushback. The limits part calls {@link LimitRejection#unavailable} when {@link
- * StoreGuard#isUnavailable} holds; here a stand-in part does it for every call.
+ * quota details, no pushback; whether the store failed before the call started (decided on the
+ * call's thread) or does not answer within the timeout (decided later).
  */
 class UnavailableRejectionTest {
 
   private static final Metadata.Key<String> PUSHBACK =
       Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static ServerInterceptor failingClosed() {
-    LimitRule rule =
-        Limits.serverBuilder()
-            .asyncLimit(
-                "shared-per-caller",
-                LimitType.RATE,
-                MethodSelector.of("*"),
-                LimitKey.principal(),
-                key -> () -> new CompletableFuture<>(),
-                AsyncLimitOptions.builder().failClosed().build())
-            .buildRules()[0];
-    return new ServerInterceptor() {
-      @Override
-      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-          ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-        LimitRejection.unavailable(call, rule);
-        return new ServerCall.Listener<ReqT>() {};
-      }
-    };
+  /** A limit whose store fails at once ({@code late} false) or never answers ({@code late}). */
+  private static ServerInterceptor failingClosed(boolean late) {
+    return Limits.serverBuilder()
+        .asyncLimit(
+            "shared-per-caller",
+            LimitType.RATE,
+            MethodSelector.of("*"),
+            LimitKey.principal(),
+            key ->
+                () ->
+                    late
+                        ? new CompletableFuture<>()
+                        : CompletableFuture.failedFuture(new IllegalStateException("down")),
+            AsyncLimitOptions.builder().timeout(Duration.ofMillis(50)).failClosed().build())
+        .build();
   }
 
   private static void assertUnavailable(StatusRuntimeException e) {
@@ -62,21 +58,25 @@ class UnavailableRejectionTest {
     assertThat(Objects.requireNonNull(e.getTrailers()).get(PUSHBACK)).isNull();
   }
 
-  @Test
-  void aloneTheCallerGetsUnavailableWithErrorInfo() throws Exception {
-    try (Harness h = Harness.inProcess(new ControlledService(), failingClosed())) {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aloneTheCallerGetsUnavailableWithErrorInfo(boolean late) throws Exception {
+    ControlledService service = new ControlledService();
+    try (Harness h = Harness.inProcess(service, failingClosed(late))) {
       assertUnavailable(
           catchThrowableOfType(
               StatusRuntimeException.class, () -> h.blocking().unaryRpc(request("ok"))));
+      assertThat(service.handled).hasValue(0);
     }
   }
 
-  @Test
-  void errorMappingRendersItInTheCallersLanguage() throws Exception {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void errorMappingRendersItInTheCallersLanguage(boolean late) throws Exception {
     ServerInterceptor chain =
         ServerChain.builder()
             .errorMapping(ErrorMapping.serverBuilder().build())
-            .application(failingClosed())
+            .limits(failingClosed(late))
             .build();
     try (Harness h = Harness.inProcess(new ControlledService(), chain)) {
       StatusRuntimeException e =
