@@ -12,18 +12,23 @@ import io.grpc.MethodDescriptor;
 import io.grpc.SecurityLevel;
 import io.grpc.ServerCall;
 import java.security.Principal;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Authenticates and authorizes each call before the service sees it; built by ServerAuth. */
+/**
+ * Authenticates and authorizes each call before the service sees it; built by ServerAuth. An {@link
+ * AsyncAuthenticator} makes the call wait for its answer ({@link AsyncAuthentication}).
+ */
 final class AuthServerInterceptor extends ServerPart {
   private static final Logger logger = LoggerFactory.getLogger(AuthServerInterceptor.class);
 
   /** The MDC key of the principal's name, when {@code principalInMdc} is on. */
   static final String PRINCIPAL_MDC_KEY = "principal";
 
-  private final Authenticator authenticator;
+  private final @Nullable Authenticator authenticator;
+  private final @Nullable AsyncAuthentication async;
   private final @Nullable Authorizer authorizer;
   private final MethodSelector exempt;
   private final boolean requireTransportSecurity;
@@ -31,7 +36,8 @@ final class AuthServerInterceptor extends ServerPart {
   private final boolean principalInMdc;
 
   AuthServerInterceptor(
-      Authenticator authenticator,
+      @Nullable Authenticator authenticator,
+      @Nullable AsyncAuthentication async,
       @Nullable Authorizer authorizer,
       MethodSelector exempt,
       boolean requireTransportSecurity,
@@ -39,6 +45,7 @@ final class AuthServerInterceptor extends ServerPart {
       boolean principalInMdc) {
     super(AUTH, ON_START);
     this.authenticator = authenticator;
+    this.async = async;
     this.authorizer = authorizer;
     this.exempt = exempt;
     this.requireTransportSecurity = requireTransportSecurity;
@@ -68,19 +75,30 @@ final class AuthServerInterceptor extends ServerPart {
     if (requireTransportSecurity && !isSecureEnough(call.getSecurityLevel(), attributes)) {
       return reject(call, AuthRejection.INSECURE);
     }
+    Authenticator deciding = authenticator;
+    if (deciding == null) { // an AsyncAuthenticator: the builder sets exactly one of the two
+      return Objects.requireNonNull(async, "async").start(this, scope, call, headers, attributes);
+    }
     Principal principal;
     try {
-      principal = authenticator.authenticate(headers, attributes);
+      principal = deciding.authenticate(headers, attributes);
     } catch (AuthenticationException e) {
       return reject(call, e);
     } catch (Exception e) {
       logUnexpected("authenticator", e, method);
       return reject(call, AuthRejection.INVALID);
     }
+    return authorize(scope, call, principal);
+  }
+
+  /** Authorizes an authenticated caller and registers it in the call's record. */
+  StartResult authorize(
+      ServerCallScope scope, PipelineCall<?, ?> call, @Nullable Principal principal) {
     if (principal == null) {
       return reject(call, AuthRejection.INVALID);
     }
     if (authorizer != null) {
+      MethodDescriptor<?, ?> method = call.getMethodDescriptor();
       boolean allowed;
       try {
         allowed = authorizer.isAllowed(principal, method);
@@ -112,7 +130,7 @@ final class AuthServerInterceptor extends ServerPart {
     return LocalPeers.isLocal(attributes.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
   }
 
-  private StartResult reject(PipelineCall<?, ?> call, AuthenticationException e) {
+  StartResult reject(PipelineCall<?, ?> call, AuthenticationException e) {
     AuthRejection rejection = e.rejection();
     Throwable cause = e.getCause();
     if (rejection == AuthRejection.UNAVAILABLE && logger.isWarnEnabled()) {
@@ -124,7 +142,7 @@ final class AuthServerInterceptor extends ServerPart {
     return reject(call, rejection);
   }
 
-  private StartResult reject(PipelineCall<?, ?> call, AuthRejection rejection) {
+  StartResult reject(PipelineCall<?, ?> call, AuthRejection rejection) {
     if (logger.isDebugEnabled()) {
       logger.debug(
           "auth rejected {}: {}", call.getMethodDescriptor().getFullMethodName(), rejection);
@@ -132,7 +150,7 @@ final class AuthServerInterceptor extends ServerPart {
     return call.reject(this, rejection.status(), new Metadata());
   }
 
-  private static void logUnexpected(String who, Exception e, MethodDescriptor<?, ?> method) {
+  static void logUnexpected(String who, Throwable e, MethodDescriptor<?, ?> method) {
     // Only the class name: exception messages of token parsers often quote the token.
     logger.warn(
         "{} threw {} for {}; call rejected",

@@ -113,7 +113,18 @@ public final class Authenticators {
     };
   }
 
-  static String bearerToken(Metadata headers) throws AuthenticationException {
+  /**
+   * Returns the token of the call's {@code authorization: Bearer <token>} header, checked as the
+   * bearer authenticators check it: for an {@link AsyncAuthenticator} that sends it to an identity
+   * provider.
+   *
+   * @param headers the call's request headers; not null
+   * @return the token, visible ASCII without spaces; never null or empty
+   * @throws AuthenticationException {@code missing} without the header, {@code malformed} for
+   *     several headers, another scheme, or a token with other characters
+   */
+  public static String bearerToken(Metadata headers) throws AuthenticationException {
+    Objects.requireNonNull(headers, "headers");
     String value = single(headers, AUTHORIZATION);
     return value.substring(bearerTokenStart(value));
   }

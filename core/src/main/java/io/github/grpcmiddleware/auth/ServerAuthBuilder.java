@@ -1,8 +1,11 @@
 package io.github.grpcmiddleware.auth;
 
+import io.github.grpcmiddleware.internal.DecisionThreads;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ServerInterceptor;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,7 +15,14 @@ import org.jspecify.annotations.Nullable;
  * immutable and thread-safe.
  */
 public final class ServerAuthBuilder {
+
+  /** Default of {@link #authenticationTimeout(Duration)}: 1 second. */
+  public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(1);
+
   private @Nullable Authenticator authenticator;
+  private @Nullable AsyncAuthenticator asyncAuthenticator;
+  private @Nullable Duration authenticationTimeout;
+  private @Nullable Executor callExecutor;
   private @Nullable Authorizer authorizer;
   private MethodSelector exempt = MethodSelector.none();
   private boolean exemptHealth = true;
@@ -24,8 +34,9 @@ public final class ServerAuthBuilder {
   ServerAuthBuilder() {}
 
   /**
-   * Sets who decides the caller's identity (required). It runs on the server's call executor and
-   * may block; see {@link Authenticator}.
+   * Sets who decides the caller's identity (this or an {@link AsyncAuthenticator} is required; the
+   * one set last counts). It runs on the server's call executor and may block; see {@link
+   * Authenticator}.
    *
    * @param authenticator the authenticator; not null
    * @return this builder
@@ -33,6 +44,63 @@ public final class ServerAuthBuilder {
   public ServerAuthBuilder authenticator(Authenticator authenticator) {
     Objects.requireNonNull(authenticator, "authenticator");
     this.authenticator = authenticator;
+    this.asyncAuthenticator = null;
+    return this;
+  }
+
+  /**
+   * Sets who decides the caller's identity when that means asking an identity provider over the
+   * network without blocking (this or an {@link Authenticator} is required; the one set last
+   * counts). The call waits for its answer without holding a thread, at most {@link
+   * #authenticationTimeout(Duration)}, then goes on on the {@link #callExecutor(Executor) call
+   * executor}; see {@link AsyncAuthenticator}.
+   *
+   * <p>Named apart from {@link #authenticator(Authenticator)} so that a lambda picks one.
+   *
+   * @param authenticator the authenticator; not null
+   * @return this builder
+   */
+  public ServerAuthBuilder asyncAuthenticator(AsyncAuthenticator authenticator) {
+    Objects.requireNonNull(authenticator, "authenticator");
+    this.asyncAuthenticator = authenticator;
+    this.authenticator = null;
+    return this;
+  }
+
+  /**
+   * Sets the longest a call waits for an {@link AsyncAuthenticator}'s answer (default {@link
+   * #DEFAULT_AUTHENTICATION_TIMEOUT}); a call whose answer comes later gets {@code UNAVAILABLE},
+   * and the identity provider counts as down until it answers in time again (one WARN, then one
+   * INFO). Only for an {@code AsyncAuthenticator}: a synchronous one cannot be timed out.
+   *
+   * @param timeout positive, at most one hour; not null
+   * @return this builder
+   * @throws IllegalArgumentException when {@code timeout} is not positive or longer than an hour
+   */
+  public ServerAuthBuilder authenticationTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0 and <= PT1H)");
+    }
+    this.authenticationTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Sets where a call goes on once an {@link AsyncAuthenticator} answered: the authorizer, the
+   * parts after auth and the service's handler (for a streaming method; a unary one runs when its
+   * request arrives) run there. Pass the server's own executor ({@code
+   * ServerBuilder.executor(...)}) so that the service runs where it always does. By default a small
+   * pool owned by the library ({@code max(2, available processors)} daemon threads, ended after 30
+   * s idle), so that the service never runs on the identity provider client's thread; a service
+   * that blocks holds one of those few threads. An answer already there when the authenticator
+   * returned needs no executor. Used only with an {@code AsyncAuthenticator}.
+   *
+   * @param executor the executor; not null; never shut down by the library
+   * @return this builder
+   */
+  public ServerAuthBuilder callExecutor(Executor executor) {
+    this.callExecutor = Objects.requireNonNull(executor, "executor");
     return this;
   }
 
@@ -130,12 +198,22 @@ public final class ServerAuthBuilder {
    * Builds the interceptor.
    *
    * @return the interceptor; never null
-   * @throws IllegalStateException when no authenticator was set
+   * @throws IllegalStateException when no authenticator was set, or a timeout for a synchronous one
    */
   public ServerInterceptor build() {
     Authenticator configured = authenticator;
-    if (configured == null) {
-      throw new IllegalStateException("authenticator: not set (expected: an Authenticator)");
+    AsyncAuthenticator asking = asyncAuthenticator;
+    if (configured == null && asking == null) {
+      throw new IllegalStateException(
+          "authenticator: not set (expected: an Authenticator or an AsyncAuthenticator)");
+    }
+    Duration timeout = authenticationTimeout;
+    if (configured != null && timeout != null) {
+      throw new IllegalStateException(
+          "authenticationTimeout: "
+              + timeout
+              + " (expected: an AsyncAuthenticator; a synchronous Authenticator blocks its thread"
+              + " and cannot be timed out)");
     }
     MethodSelector.Builder exemptions = MethodSelector.builder().include(exempt);
     if (exemptHealth) {
@@ -145,8 +223,19 @@ public final class ServerAuthBuilder {
       exemptions.service(ServerAuth.REFLECTION_SERVICE);
       exemptions.service(ServerAuth.REFLECTION_V1ALPHA_SERVICE);
     }
+    AsyncAuthentication async = null;
+    if (asking != null) {
+      Executor executor = callExecutor;
+      async =
+          new AsyncAuthentication(
+              asking,
+              (timeout != null ? timeout : DEFAULT_AUTHENTICATION_TIMEOUT).toNanos(),
+              executor != null ? executor : DecisionThreads.callExecutor(),
+              DecisionThreads.timer());
+    }
     return new AuthServerInterceptor(
         configured,
+        async,
         authorizer,
         exemptions.build(),
         requireTransportSecurity,

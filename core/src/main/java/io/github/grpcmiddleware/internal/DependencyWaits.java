@@ -65,6 +65,16 @@ public final class DependencyWaits<T> {
     default boolean isAnswer(Throwable error) {
       return false;
     }
+
+    /**
+     * Returns the answer that stands for a {@code null} answer (no identity), or null when a null
+     * answer is the dependency's failure (the default).
+     *
+     * @return the stand-in, or null
+     */
+    default @Nullable T nullAnswer() {
+      return null;
+    }
   }
 
   @SuppressWarnings("rawtypes") // the updater of a generic class
@@ -234,7 +244,8 @@ public final class DependencyWaits<T> {
     /** The dependency's answer. */
     @Override
     @SuppressWarnings("unchecked") // DECIDED is the updater of this class
-    public void accept(@Nullable T answer, @Nullable Throwable error) {
+    public void accept(@Nullable T given, @Nullable Throwable error) {
+      T answer = given;
       boolean first = DECIDED.compareAndSet(this, 0, 1);
       ScheduledFuture<?> task = timeout;
       if (task != null) {
@@ -244,6 +255,9 @@ public final class DependencyWaits<T> {
           error instanceof CompletionException && error.getCause() != null
               ? error.getCause()
               : error;
+      if (cause == null && answer == null) {
+        answer = waits.policy.nullAnswer();
+      }
       if (cause == null && answer != null) {
         if (first) {
           waits.answered();

@@ -192,7 +192,7 @@ class ServerAuthTest {
         .hasMessage("tokenToPrincipalName: {} (expected: at least one entry)");
     assertThatThrownBy(() -> ServerAuth.serverBuilder().build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("authenticator: not set (expected: an Authenticator)");
+        .hasMessage("authenticator: not set (expected: an Authenticator or an AsyncAuthenticator)");
     assertThatThrownBy(() -> Authenticators.apiKey("x-key-bin", token -> null))
         .isInstanceOf(IllegalArgumentException.class);
   }
