@@ -1,12 +1,8 @@
 package io.github.grpcmiddleware.auth;
 
 import io.grpc.CallCredentials;
-import io.grpc.Grpc;
 import io.grpc.Metadata;
-import io.grpc.SecurityLevel;
 import io.grpc.Status;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +20,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class TokenCallCredentials extends CallCredentials {
 
-  private static final Status INSECURE =
-      Status.UNAUTHENTICATED.withDescription(
-          "Client credentials refused: the connection has no privacy (TLS); to send them in"
-              + " plaintext anyway set allowPlaintextLoopback(true) (a local peer) or"
-              + " allowPlaintext(true) on the credentials' builder");
   private static final Status ILLEGAL_CHARACTERS =
       Status.UNAUTHENTICATED.withDescription(
           "Client credentials refused: the token source returned a token that is empty or has a"
@@ -55,8 +46,7 @@ final class TokenCallCredentials extends CallCredentials {
   private final long minFetchIntervalMillis;
   private final Clock clock;
   private final @Nullable Executor executor;
-  private final boolean allowPlaintext;
-  private final boolean allowPlaintextLoopback;
+  private final PlaintextAllowance plaintext;
 
   private final Object lock = new Object();
   private volatile @Nullable Cached current;
@@ -93,8 +83,7 @@ final class TokenCallCredentials extends CallCredentials {
     this.minFetchIntervalMillis = minFetchIntervalMillis;
     this.clock = clock;
     this.executor = executor;
-    this.allowPlaintext = allowPlaintext;
-    this.allowPlaintextLoopback = allowPlaintextLoopback;
+    this.plaintext = new PlaintextAllowance(allowPlaintext, allowPlaintextLoopback);
     if (fixedToken != null) {
       current = new Cached(prefix + fixedToken, Long.MAX_VALUE, Long.MAX_VALUE, 0);
     }
@@ -103,7 +92,7 @@ final class TokenCallCredentials extends CallCredentials {
   @Override
   public void applyRequestMetadata(
       RequestInfo requestInfo, Executor appExecutor, MetadataApplier applier) {
-    Status refused = transportRefusal(requestInfo);
+    Status refused = plaintext.refusal(requestInfo);
     if (refused != null) {
       applier.fail(refused);
       return;
@@ -136,37 +125,6 @@ final class TokenCallCredentials extends CallCredentials {
             applier.fail(failure(error));
           }
         });
-  }
-
-  /**
-   * Returns why credentials may not go over this call's connection, or null when they may. The
-   * loopback allowance needs a local peer AND, for a loopback IP peer, a call addressed to this
-   * machine: a loopback peer may be a proxy (grpc-java's {@code ProxyDetector}, which by default
-   * follows the JVM's {@code https.proxyHost}) that passes the bytes on, in plaintext, to the host
-   * the authority names. grpc-java proxies only IP targets, so a non-IP peer (a Unix domain socket)
-   * is trusted whatever the authority (for those it is the socket's path).
-   */
-  private @Nullable Status transportRefusal(RequestInfo requestInfo) {
-    if (allowPlaintext || requestInfo.getSecurityLevel() == SecurityLevel.PRIVACY_AND_INTEGRITY) {
-      return null;
-    }
-    if (!allowPlaintextLoopback) {
-      return INSECURE;
-    }
-    SocketAddress peer = requestInfo.getTransportAttrs().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-    if (!LocalPeers.isLocal(peer)) {
-      return INSECURE;
-    }
-    if (peer instanceof InetSocketAddress
-        && !LocalPeers.isLoopbackAuthority(requestInfo.getAuthority())) {
-      return Status.UNAUTHENTICATED.withDescription(
-          "Client credentials refused: the connection has no privacy (TLS) and, though its peer is"
-              + " a loopback address, the call is addressed to "
-              + requestInfo.getAuthority()
-              + ", not to localhost or a loopback IP (the peer may be a proxy that sends it on);"
-              + " allowPlaintextLoopback(true) does not cover that, allowPlaintext(true) would");
-    }
-    return null;
   }
 
   private void apply(MetadataApplier applier, Cached cached, @Nullable SentToken sent) {

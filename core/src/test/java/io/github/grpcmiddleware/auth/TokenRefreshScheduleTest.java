@@ -71,11 +71,24 @@ class TokenRefreshScheduleTest {
     CallCredentials credentials = credentials(Duration.ofSeconds(30)).build(); // refreshAhead 60 s
 
     for (int i = 0; i < 20; i++) {
-      assertThat(call(credentials)).isEqualTo("tok-1");
+      call(credentials);
       executor.awaitIdle();
     }
 
     assertThat(fetches).as("fetches for 20 calls, the clock standing still").hasValue(1);
+  }
+
+  @Test
+  void twentyCallsOneASecondWithinAThirtySecondTokensLifeFetchItTwice() throws Exception {
+    CallCredentials credentials = credentials(Duration.ofSeconds(30)).build();
+
+    for (int i = 0; i < 20; i++) {
+      call(credentials);
+      executor.awaitIdle();
+      clock.advance(Duration.ofSeconds(1));
+    }
+
+    assertThat(fetches).as("fetches for 20 calls over 19 s: at 0 s and at 15 s").hasValue(2);
   }
 
   @ParameterizedTest(name = "a token that lives {0} is refreshed {1} after it was fetched")
