@@ -52,13 +52,7 @@ class ClientAuthTest {
   static final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(service)
-          .interceptor(
-              COUNTING,
-              ServerAuth.serverBuilder()
-                  .authenticator(
-                      Authenticators.bearer(
-                          token -> token.startsWith("tok-") ? new NamedPrincipal(token) : null))
-                  .build())
+          .interceptor(COUNTING, RecordingService.acceptingTokTokens())
           .build();
 
   @RegisterExtension

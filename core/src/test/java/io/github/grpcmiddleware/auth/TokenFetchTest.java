@@ -67,13 +67,7 @@ class TokenFetchTest {
 
   @Test
   void theSourceNeverRunsOnTheCallersThread() {
-    CallCredentials credentials =
-        ClientAuth.bearerToken(
-                () -> {
-                  fetchThreads.add(Thread.currentThread().getName());
-                  return AccessToken.of("tok", null);
-                })
-            .build();
+    CallCredentials credentials = recordingFetchThreads();
 
     stub(credentials).unaryRpc(SimpleRequest.getDefaultInstance());
 
@@ -87,13 +81,7 @@ class TokenFetchTest {
         Executors.newSingleThreadExecutor(task -> new Thread(task, "app-callbacks"));
     ManagedChannel withExecutor = InProcessChannelBuilder.forName(name).executor(callbacks).build();
     try {
-      CallCredentials credentials =
-          ClientAuth.bearerToken(
-                  () -> {
-                    fetchThreads.add(Thread.currentThread().getName());
-                    return AccessToken.of("tok", null);
-                  })
-              .build();
+      CallCredentials credentials = recordingFetchThreads();
 
       SimpleServiceGrpc.newBlockingStub(withExecutor)
           .withCallCredentials(credentials)
@@ -139,6 +127,16 @@ class TokenFetchTest {
 
     assertThat(fetches).hasValue(1);
     assertThat(sentTokens).containsExactly("Bearer tok-1");
+  }
+
+  /** Credentials whose source notes the thread it runs on and answers "tok". */
+  private CallCredentials recordingFetchThreads() {
+    return ClientAuth.bearerToken(
+            () -> {
+              fetchThreads.add(Thread.currentThread().getName());
+              return AccessToken.of("tok", null);
+            })
+        .build();
   }
 
   private void awaitCached(CallCredentials credentials, String expected) throws Exception {

@@ -38,12 +38,7 @@ class TokenRefreshScheduleTest {
   static final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(new RecordingService())
-          .interceptor(
-              ServerAuth.serverBuilder()
-                  .authenticator(
-                      Authenticators.bearer(
-                          token -> token.startsWith("tok-") ? new NamedPrincipal(token) : null))
-                  .build())
+          .interceptor(RecordingService.acceptingTokTokens())
           .build();
 
   final MutableClock clock = new MutableClock(T0);
@@ -154,16 +149,7 @@ class TokenRefreshScheduleTest {
   @Test
   void aCallWithoutATokenWaitsForTheMinimumIntervalBeforeTheNextFetch() throws Exception {
     CallCredentials credentials =
-        ClientAuth.bearerToken(
-                () -> {
-                  if (fetches.incrementAndGet() == 1) {
-                    throw new IOException("token endpoint said 503");
-                  }
-                  return AccessToken.of("tok-2", null);
-                })
-            .executor(executor)
-            .clock(clock)
-            .build();
+        ClientAuth.bearerToken(failsOnceThenAnswers()).executor(executor).clock(clock).build();
     Rpcs.Outcome first = Rpcs.unary(stub(credentials).withDeadlineAfter(10, TimeUnit.SECONDS));
     assertThat(first.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
 
@@ -181,13 +167,7 @@ class TokenRefreshScheduleTest {
   @Test
   void aZeroMinimumIntervalFetchesAgainAtOnce() throws Exception {
     CallCredentials credentials =
-        ClientAuth.bearerToken(
-                () -> {
-                  if (fetches.incrementAndGet() == 1) {
-                    throw new IOException("token endpoint said 503");
-                  }
-                  return AccessToken.of("tok-2", null);
-                })
+        ClientAuth.bearerToken(failsOnceThenAnswers())
             .minFetchInterval(Duration.ZERO)
             .executor(executor)
             .clock(clock)
@@ -209,6 +189,16 @@ class TokenRefreshScheduleTest {
     assertThat(TokenCallCredentials.refreshAt(min, max - 1, max)).isEqualTo(-1);
     assertThat(TokenCallCredentials.refreshAt(min + 10, min + 20, max)).isEqualTo(min + 15);
     assertThat(TokenCallCredentials.refreshAt(0, 30_000, 0)).isEqualTo(30_000);
+  }
+
+  /** A source whose first fetch fails; later ones answer {@code tok-2}, which never expires. */
+  private TokenSource failsOnceThenAnswers() {
+    return () -> {
+      if (fetches.incrementAndGet() == 1) {
+        throw new IOException("token endpoint said 503");
+      }
+      return AccessToken.of("tok-2", null);
+    };
   }
 
   private ClientAuthBuilder credentials(Duration life) {

@@ -6,6 +6,7 @@ import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testsupport.ApplicationLoader;
 import io.github.grpcmiddleware.testsupport.InheritedMdc;
 import io.github.grpcmiddleware.testsupport.Rpcs;
+import io.github.grpcmiddleware.testsupport.ThreadState;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -13,7 +14,6 @@ import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -50,21 +50,8 @@ class TokenThreadsTest {
       GrpcServerExtension.builder()
           .directExecutor()
           .service(new RecordingService())
-          .interceptor(
-              ServerAuth.serverBuilder()
-                  .authenticator(
-                      Authenticators.bearer(
-                          token -> token.startsWith("tok-") ? new NamedPrincipal(token) : null))
-                  .build())
+          .interceptor(RecordingService.acceptingTokTokens())
           .build();
-
-  /** What the token source saw of the thread it ran on. */
-  record Seen(
-      String name,
-      boolean daemon,
-      ClassLoader contextClassLoader,
-      Map<String, String> mdc,
-      String appLocal) {}
 
   @BeforeEach
   void connect() {
@@ -76,19 +63,11 @@ class TokenThreadsTest {
   @Test
   @SuppressWarnings("NullAway") // the call and the source have run when they are read
   void theFetchThreadKeepsNothingOfTheThreadWhoseCallStartedIt() throws Exception {
-    AtomicReference<Seen> seen = new AtomicReference<>();
+    AtomicReference<ThreadState> seen = new AtomicReference<>();
     CallCredentials credentials =
         ClientAuth.bearerToken(
                 () -> {
-                  Thread thread = Thread.currentThread();
-                  Map<String, String> mdc = MDC.getCopyOfContextMap();
-                  seen.set(
-                      new Seen(
-                          thread.getName(),
-                          thread.isDaemon(),
-                          thread.getContextClassLoader(),
-                          mdc == null ? Map.of() : mdc,
-                          APP_LOCAL.get()));
+                  seen.set(ThreadState.ofCurrentThread(APP_LOCAL));
                   return AccessToken.of("tok-1", null);
                 })
             .build();
@@ -113,7 +92,7 @@ class TokenThreadsTest {
       softly.assertThat(seen.get().daemon()).isTrue();
       softly.assertThat(seen.get().contextClassLoader()).as("context class loader").isNull();
       softly.assertThat(seen.get().mdc()).as("MDC the token source sees").isEmpty();
-      softly.assertThat(seen.get().appLocal()).as("inheritable thread-local").isNull();
+      softly.assertThat(seen.get().inherited()).as("inheritable thread-local").isNull();
       softly.assertAll();
     } finally {
       release.countDown();
@@ -140,13 +119,7 @@ class TokenThreadsTest {
     WeakReference<ClassLoader> appLoader = callFromApplicationCode(channel);
     List<Thread> started = liveThreads(FETCH, TIMEOUT);
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Thread> held = new CompletableFuture<>();
-    TokenTimeouts.fetchExecutor()
-        .execute(
-            () -> {
-              held.complete(Thread.currentThread());
-              awaitQuietly(release);
-            });
+    CompletableFuture<Thread> held = holdAFetchThread(release);
     ScheduledFuture<?> keepsTheTimer = TokenTimeouts.schedule(() -> {}, 60_000);
     try {
       assertThat(started).extracting(Thread::getName).contains(FETCH, TIMEOUT);
@@ -184,18 +157,23 @@ class TokenThreadsTest {
   private static void occupyIdleFetchThreads(CountDownLatch release) throws Exception {
     Set<Thread> before = Set.copyOf(liveThreads(FETCH));
     for (int i = 0; i <= before.size(); i++) {
-      CompletableFuture<Thread> ran = new CompletableFuture<>();
-      TokenTimeouts.fetchExecutor()
-          .execute(
-              () -> {
-                ran.complete(Thread.currentThread());
-                awaitQuietly(release);
-              });
-      if (!before.contains(ran.get(10, TimeUnit.SECONDS))) {
+      if (!before.contains(holdAFetchThread(release).get(10, TimeUnit.SECONDS))) {
         return;
       }
     }
     throw new AssertionError("no idle fetch thread was left after " + before.size() + " tasks");
+  }
+
+  /** Gives the fetch pool a task that waits for {@code release}; completes with its thread. */
+  private static CompletableFuture<Thread> holdAFetchThread(CountDownLatch release) {
+    CompletableFuture<Thread> ran = new CompletableFuture<>();
+    TokenTimeouts.fetchExecutor()
+        .execute(
+            () -> {
+              ran.complete(Thread.currentThread());
+              awaitQuietly(release);
+            });
+    return ran;
   }
 
   private static void awaitEnded(List<Thread> threads) throws InterruptedException {

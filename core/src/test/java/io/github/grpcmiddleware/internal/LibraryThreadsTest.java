@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.grpcmiddleware.testsupport.ApplicationLoader;
 import io.github.grpcmiddleware.testsupport.InheritedMdc;
+import io.github.grpcmiddleware.testsupport.ThreadState;
 import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,17 +24,9 @@ class LibraryThreadsTest {
 
   private static final InheritableThreadLocal<String> APP_LOCAL = new InheritableThreadLocal<>();
 
-  /** What a library thread saw of its start, from inside it. */
-  record Seen(
-      String name,
-      boolean daemon,
-      ClassLoader contextClassLoader,
-      Map<String, String> mdc,
-      String appLocal) {}
-
   @Test
   void aLibraryThreadKeepsNothingOfTheThreadThatStartedIt() throws Exception {
-    CompletableFuture<Seen> seen = new CompletableFuture<>();
+    CompletableFuture<ThreadState> seen = new CompletableFuture<>();
     ClassLoader appLoader = new ApplicationLoader();
     try (InheritedMdc mdc = InheritedMdc.install()) {
       CompletableFuture<Map<String, String>> plainThreadMdc = new CompletableFuture<>();
@@ -42,17 +35,13 @@ class LibraryThreadsTest {
               () -> {
                 MDC.put("traceId", "4bf92f3577b34da6a3ce929d0e0e4736");
                 APP_LOCAL.set("request-17");
-                Thread plain = new Thread(() -> plainThreadMdc.complete(copyOfMdc()));
+                Thread plain =
+                    new Thread(
+                        () ->
+                            plainThreadMdc.complete(ThreadState.ofCurrentThread(APP_LOCAL).mdc()));
                 plain.start();
                 LibraryThreads.newThread(
-                        () ->
-                            seen.complete(
-                                new Seen(
-                                    Thread.currentThread().getName(),
-                                    Thread.currentThread().isDaemon(),
-                                    Thread.currentThread().getContextClassLoader(),
-                                    copyOfMdc(),
-                                    APP_LOCAL.get())),
+                        () -> seen.complete(ThreadState.ofCurrentThread(APP_LOCAL)),
                         "grpc-middleware-test")
                     .start();
               });
@@ -63,12 +52,12 @@ class LibraryThreadsTest {
       // The MDC installed here is inherited by ordinary threads, so the next check can fail.
       assertThat(plainThreadMdc.get(10, TimeUnit.SECONDS))
           .containsEntry("traceId", "4bf92f3577b34da6a3ce929d0e0e4736");
-      Seen library = seen.get(10, TimeUnit.SECONDS);
+      ThreadState library = seen.get(10, TimeUnit.SECONDS);
       assertThat(library.name()).isEqualTo("grpc-middleware-test");
       assertThat(library.daemon()).isTrue();
       assertThat(library.contextClassLoader()).isNull();
       assertThat(library.mdc()).isEmpty();
-      assertThat(library.appLocal()).isNull();
+      assertThat(library.inherited()).isNull();
     }
   }
 
@@ -125,10 +114,5 @@ class LibraryThreadsTest {
     request.start();
     request.join();
     return new WeakReference<>(loader);
-  }
-
-  private static Map<String, String> copyOfMdc() {
-    Map<String, String> copy = MDC.getCopyOfContextMap();
-    return copy == null ? Map.of() : copy;
   }
 }
