@@ -19,6 +19,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
@@ -186,6 +188,45 @@ class ErrorMappingI18nTest {
       assertThat(report.locale()).as(tag).isEqualTo(tag);
       assertThat(trailers().getAll(CONTENT_LANGUAGE)).as(tag).containsExactly(tag);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"pt", "pt-PT"})
+  void aServiceSupportingPlainPortugueseSendsTheLibrarysBrazilianMessages(String acceptLanguage)
+      throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    grpc.register(
+        InProcessServerBuilder.forName(name)
+            .addService(
+                ServerInterceptors.intercept(
+                    new FailingService(),
+                    ErrorMapping.serverBuilder()
+                        .messageResolver(LocalizedMessages.builder().build())
+                        .build(),
+                    Locales.serverBuilder()
+                        .supported(Locale.ENGLISH, Locale.forLanguageTag("pt"))
+                        .defaultLocale(Locale.ENGLISH)
+                        .build(),
+                    TraceIds.newServerInterceptor()))
+            .build()
+            .start());
+    Metadata metadata = new Metadata();
+    metadata.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, acceptLanguage);
+    ManagedChannel channel =
+        grpc.register(
+            InProcessChannelBuilder.forName(name)
+                .intercept(
+                    MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
+                    MetadataUtils.newAttachHeadersInterceptor(metadata))
+                .build());
+
+    StatusRuntimeException e = fail(channel, "bug");
+
+    String expected =
+        shipped(Locale.forLanguageTag("pt-BR"), MessageKeys.INTERNAL, trailers().get(TRACE_ID));
+    assertThat(e.getStatus().getDescription()).isEqualTo(expected);
+    assertThat(ErrorReport.from(e).locale()).isEqualTo("pt-BR");
+    assertThat(trailers().getAll(CONTENT_LANGUAGE)).containsExactly("pt-BR");
   }
 
   @Test
