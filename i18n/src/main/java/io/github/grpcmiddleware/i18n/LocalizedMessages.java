@@ -211,9 +211,12 @@ public final class LocalizedMessages implements MessageResolver {
     Locale regional = LikelySubtags.likelyRegional(locale);
     int bare = bareLanguage(candidates);
     if (regional != null && bare >= 0) {
+      // Script forms (pt_BR_#Latn) only where the script tells catalogs apart (zh_TW_#Hant).
+      boolean multiScript = LikelySubtags.isMultiScript(locale.getLanguage());
       List<Locale> extra = new ArrayList<>();
       for (Locale candidate : CONTROL.getCandidateLocales("", regional)) {
         if (!candidate.getCountry().isEmpty()
+            && (multiScript || candidate.getScript().isEmpty())
             && !candidates.contains(candidate)
             && LikelySubtags.maximize(candidate.toLanguageTag().toLowerCase(Locale.ROOT))
                 .script
@@ -221,8 +224,7 @@ public final class LocalizedMessages implements MessageResolver {
           extra.add(candidate);
         }
       }
-      boolean callerIsBare = bare == 0;
-      boolean before = LikelySubtags.isMultiScript(locale.getLanguage()) && !callerIsBare;
+      boolean before = multiScript && bare > 0; // the caller is not the bare language
       candidates.addAll(before ? bare : bare + 1, extra);
     }
     into.addAll(candidates);

@@ -95,6 +95,10 @@ class LocaleMatcherTest {
         "en, sr-Latn | sr-Cyrl | en",
         "en, sr-Cyrl | sr-Latn-RS | en",
         "en, sr-Latn | sr | en",
+        "en, sr-Cyrl | sr-Latn | en",
+        // The rest of docs/i18n.md's table.
+        "en, zh-CN, zh-TW | zh-MO | zh-TW",
+        "en, pt-PT, pt-BR | pt-AO | pt-PT",
       })
   void scriptsAndRegionsAreCanonicalisedWithLikelySubtags(
       String supported, String header, String expected) {
