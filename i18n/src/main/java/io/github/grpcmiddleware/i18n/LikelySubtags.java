@@ -164,23 +164,17 @@ final class LikelySubtags {
 
     private static boolean isRegion(String subtag) {
       return (subtag.length() == 2 && isAlpha(subtag))
-          || (subtag.length() == 3 && isDigits(subtag));
+          || (subtag.length() == 3 && allBetween(subtag, '0', '9'));
     }
 
     private static boolean isAlpha(String s) {
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        if (c < 'a' || c > 'z') {
-          return false;
-        }
-      }
-      return true;
+      return allBetween(s, 'a', 'z');
     }
 
-    private static boolean isDigits(String s) {
+    private static boolean allBetween(String s, char low, char high) {
       for (int i = 0; i < s.length(); i++) {
         char c = s.charAt(i);
-        if (c < '0' || c > '9') {
+        if (c < low || c > high) {
           return false;
         }
       }

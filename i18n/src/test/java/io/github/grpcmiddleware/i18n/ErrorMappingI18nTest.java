@@ -19,8 +19,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
@@ -133,6 +131,22 @@ class ErrorMappingI18nTest {
                   .build())
           .build();
 
+  /** Supports plain {@code pt}; only the library's catalogs, which ship {@code pt_BR}. */
+  @RegisterExtension
+  static final GrpcServerExtension plainPortuguese =
+      GrpcServerExtension.builder()
+          .service(new FailingService())
+          .interceptor(
+              TraceIds.newServerInterceptor(),
+              Locales.serverBuilder()
+                  .supported(Locale.ENGLISH, Locale.forLanguageTag("pt"))
+                  .defaultLocale(Locale.ENGLISH)
+                  .build(),
+              ErrorMapping.serverBuilder()
+                  .messageResolver(LocalizedMessages.builder().build())
+                  .build())
+          .build();
+
   private final AtomicReference<Metadata> headers = new AtomicReference<>();
   private final AtomicReference<Metadata> trailers = new AtomicReference<>();
 
@@ -194,31 +208,7 @@ class ErrorMappingI18nTest {
   @ValueSource(strings = {"pt", "pt-PT"})
   void aServiceSupportingPlainPortugueseSendsTheLibrarysBrazilianMessages(String acceptLanguage)
       throws Exception {
-    String name = InProcessServerBuilder.generateName();
-    grpc.register(
-        InProcessServerBuilder.forName(name)
-            .addService(
-                ServerInterceptors.intercept(
-                    new FailingService(),
-                    ErrorMapping.serverBuilder()
-                        .messageResolver(LocalizedMessages.builder().build())
-                        .build(),
-                    Locales.serverBuilder()
-                        .supported(Locale.ENGLISH, Locale.forLanguageTag("pt"))
-                        .defaultLocale(Locale.ENGLISH)
-                        .build(),
-                    TraceIds.newServerInterceptor()))
-            .build()
-            .start());
-    Metadata metadata = new Metadata();
-    metadata.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, acceptLanguage);
-    ManagedChannel channel =
-        grpc.register(
-            InProcessChannelBuilder.forName(name)
-                .intercept(
-                    MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
-                    MetadataUtils.newAttachHeadersInterceptor(metadata))
-                .build());
+    Channel channel = channel(plainPortuguese, acceptLanguage);
 
     StatusRuntimeException e = fail(channel, "bug");
 

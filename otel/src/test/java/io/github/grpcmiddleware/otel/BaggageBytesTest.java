@@ -42,12 +42,7 @@ class BaggageBytesTest {
   private final AtomicReference<@Nullable String> keysAtA = new AtomicReference<>();
   private final ServerCallCapture atB = ServerCallCapture.create();
 
-  @RegisterExtension
-  final GrpcServerExtension serverB =
-      GrpcServerExtension.builder()
-          .service(new Answer(() -> {}))
-          .interceptor(atB.interceptor())
-          .build();
+  @RegisterExtension final GrpcServerExtension serverB = TwoHops.answering(atB);
 
   /** Records A's baggage keys, then calls B with GrpcTracing's client interceptor. */
   private final class Answer extends SimpleServiceGrpc.SimpleServiceImplBase {

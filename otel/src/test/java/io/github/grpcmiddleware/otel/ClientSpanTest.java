@@ -171,13 +171,18 @@ class ClientSpanTest {
             });
   }
 
-  @Test
-  void aCallCancelledBeforeStartEndsItsSpanOnceAsCancelled() {
+  /** A unary call through GrpcTracing's client interceptor, cancelled before it started. */
+  private ClientCall<SimpleRequest, SimpleResponse> cancelledBeforeStart() {
     ManagedChannel channel = grpc.channel(GrpcTracing.newClientInterceptor(sdk));
     ClientCall<SimpleRequest, SimpleResponse> call =
         channel.newCall(SimpleServiceGrpc.getUnaryRpcMethod(), CallOptions.DEFAULT);
-
     call.cancel("the caller gave up before starting", null);
+    return call;
+  }
+
+  @Test
+  void aCallCancelledBeforeStartEndsItsSpanOnceAsCancelled() {
+    ClientCall<SimpleRequest, SimpleResponse> call = cancelledBeforeStart();
     call.cancel("and again", null);
 
     SpanData span = otel.awaitSpans(1).get(0);
@@ -189,10 +194,7 @@ class ClientSpanTest {
 
   @Test
   void aCallStartedAfterItWasCancelledStillEndsItsSpanOnceAsCancelled() {
-    ManagedChannel channel = grpc.channel(GrpcTracing.newClientInterceptor(sdk));
-    ClientCall<SimpleRequest, SimpleResponse> call =
-        channel.newCall(SimpleServiceGrpc.getUnaryRpcMethod(), CallOptions.DEFAULT);
-    call.cancel("the caller gave up before starting", null);
+    ClientCall<SimpleRequest, SimpleResponse> call = cancelledBeforeStart();
 
     // grpc-java refuses to start a cancelled call ("call was cancelled"); the span is already over.
     Throwable refused =

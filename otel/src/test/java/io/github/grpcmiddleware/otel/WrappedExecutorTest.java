@@ -44,9 +44,7 @@ class WrappedExecutorTest {
   /** Server B: records the request headers of each call. */
   private final ServerCallCapture atB = ServerCallCapture.create();
 
-  @RegisterExtension
-  final GrpcServerExtension serverB =
-      GrpcServerExtension.builder().service(new Answer()).interceptor(atB.interceptor()).build();
+  @RegisterExtension final GrpcServerExtension serverB = TwoHops.answering(atB);
 
   private Wrapping wrapping = Wrapping.EXECUTOR;
 
@@ -73,14 +71,6 @@ class WrappedExecutorTest {
   @AfterEach
   void stopPool() {
     pool.shutdownNow();
-  }
-
-  private static final class Answer extends SimpleServiceGrpc.SimpleServiceImplBase {
-    @Override
-    public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> out) {
-      out.onNext(SimpleResponse.getDefaultInstance());
-      out.onCompleted();
-    }
   }
 
   private final class ServiceA extends SimpleServiceGrpc.SimpleServiceImplBase {
