@@ -96,6 +96,8 @@ class LocaleMatcherTest {
         "en, sr-Cyrl | sr-Latn-RS | en",
         "en, sr-Latn | sr | en",
         "en, sr-Cyrl | sr-Latn | en",
+        "en, zh | zh-Hant | en",
+        "en, zh | zh-TW | en",
         // The rest of docs/i18n.md's table.
         "en, zh-CN, zh-TW | zh-MO | zh-TW",
         "en, pt-PT, pt-BR | pt-AO | pt-PT",
