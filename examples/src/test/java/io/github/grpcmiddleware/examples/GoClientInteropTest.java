@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Server;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -59,6 +61,28 @@ class GoClientInteropTest {
 
   private static Pattern literal(String line) {
     return Pattern.compile(Pattern.quote(line));
+  }
+
+  @Test
+  void withoutGoTheBuildFailsNamingTheInstallCommand() throws Exception {
+    ProcessBuilder bare =
+        new ProcessBuilder("/bin/bash", "go-build.sh")
+            .directory(GoPrograms.EXAMPLES)
+            .redirectErrorStream(true);
+    bare.environment().clear();
+    bare.environment().put("PATH", "/nonexistent");
+    Process process = bare.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(process.exitValue()).as(output).isEqualTo(3);
+    assertThat(output)
+        .contains("go-build.sh: missing go protoc protoc-gen-go protoc-gen-go-grpc")
+        .contains(
+            "apt-get update && apt-get install -y golang-go protobuf-compiler protoc-gen-go"
+                + " protoc-gen-go-grpc golang-google-grpc-dev golang-google-genproto-dev"
+                + " golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev"
+                + " golang-opentelemetry-otel-dev");
   }
 
   @Test
