@@ -9,27 +9,6 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// metadataCarrier lets the W3C propagator write gRPC request metadata.
-type metadataCarrier metadata.MD
-
-func (c metadataCarrier) Get(key string) string {
-	values := metadata.MD(c).Get(key)
-	if len(values) == 0 {
-		return ""
-	}
-	return values[0]
-}
-
-func (c metadataCarrier) Set(key, value string) { metadata.MD(c).Set(key, value) }
-
-func (c metadataCarrier) Keys() []string {
-	keys := make([]string, 0, len(c))
-	for k := range c {
-		keys = append(keys, k)
-	}
-	return keys
-}
-
 // details are the google.rpc details of a failed call, decoded by grpc-go's status package from
 // grpc-status-details-bin into genproto's errdetails types.
 type details struct {

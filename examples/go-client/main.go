@@ -124,7 +124,7 @@ func main() {
 // traced starts a CLIENT span and returns the traceparent pairs that continue it.
 func traced(tracer trace.Tracer, name string) (trace.Span, []string) {
 	ctx, span := tracer.Start(context.Background(), name, trace.WithSpanKind(trace.SpanKindClient))
-	carrier := metadataCarrier(metadata.MD{})
+	carrier := propagation.HeaderCarrier{}
 	propagation.TraceContext{}.Inject(ctx, carrier)
 	return span, []string{"traceparent", carrier.Get("traceparent")}
 }
