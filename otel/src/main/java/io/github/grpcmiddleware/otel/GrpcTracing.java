@@ -26,10 +26,11 @@ import java.util.Objects;
  * mirrored. Baggage beyond the configured bounds is dropped, in that case too.
  *
  * <p>Before the propagator reads the headers, the server applies core's W3C rules: repeated {@code
- * tracestate} headers are combined in order and an invalid list is discarded whole; a {@code
- * traceparent} sent twice with different values, or invalid, starts a new trace. The span's trace
- * flags, {@code tracestate} and span id are handed to core, so core's client interceptor continues
- * this span (with the server's sampling decision) when the service calls another one.
+ * tracestate} headers are combined in order, a key sent again is dropped (the first member is kept)
+ * and an otherwise invalid list is discarded whole; a {@code traceparent} sent twice with different
+ * values, or invalid, starts a new trace. The span's trace flags, {@code tracestate} and span id
+ * are handed to core, so core's client interceptor continues this span (with the server's sampling
+ * decision) when the service calls another one.
  *
  * <p>Client: install the client interceptor first (nearest the application), before core's trace
  * client interceptor, which then injects nothing because {@code traceparent} is already there. Per
