@@ -2,8 +2,16 @@
 # The demo: builds what it needs, starts the example server (full chain) on a free port of
 # 127.0.0.1, runs the Java client against it, then shows the server's log lines (each line of a
 # call with its trace id) and stops the server. Progress shows within a second.
+# ./demo.sh --zipkin instead shows one trace across Node.js, Java and Go in a real Zipkin
+# (examples/demo-zipkin.sh; needs Debian's Go packages, see docs/tracing.md).
 set -euo pipefail
 cd "$(dirname "$0")"
+zipkin=false
+case "${1:-}" in
+  --zipkin) zipkin=true ;;
+  "") ;;
+  *) echo "usage: ./demo.sh [--zipkin]" >&2; exit 2 ;;
+esac
 build_log=$(mktemp)
 log=$(mktemp)
 server=""
@@ -33,6 +41,10 @@ if ! ./mvnw -B -pl examples -am package -DskipTests -P '!errorprone' \
 fi
 echo "   built in $((SECONDS - start)) s"
 echo
+if [ "$zipkin" = true ]; then
+  examples/demo-zipkin.sh
+  exit 0
+fi
 
 jar=examples/target/example-server.jar
 java -jar "$jar" --port 0 >"$log" 2>&1 &

@@ -3,15 +3,18 @@
 // accept-language, traceparent, x-trace-id, grpc-status-details-bin with google.rpc details), so
 // it proves that a non-Java caller sees what the Java chain promises.
 //
-//   node client.js [--target 127.0.0.1:50051] [--token demo-token] [--check] [--otel]
+//   node client.js [--target 127.0.0.1:50051] [--token demo-token] [--check]
+//   node client.js --otel [--zipkin http://127.0.0.1:9411] [--name Node] [--target ...] [--check]
 //
 // Without --check it prints what a user sees; with --check it asserts the contract of
 // shared/docs/DESIGN.md and exits non-zero on the first broken promise, including the
 // google.rpc.BadRequest of the buf.validate rules (English and zh-CN) and the RetryInfo and
 // QuotaFailure of the rate limit on ExportUsers, all decoded here with protobufjs. It needs
-// ../target/node-proto/buf/validate/validate.proto, which the examples' build unpacks. With --otel it makes one
+// ../target/proto-imports/buf/validate/validate.proto, which the examples' build unpacks. With --otel it makes one
 // SayHello call inside an OpenTelemetry CLIENT span (SDK tracer, W3C propagator) and prints the
-// span's ids, so a test can check that the Java server's span continues it.
+// span's ids, so a test can check that the Java server's span continues it; --zipkin also sends
+// that span to a Zipkin server (@opentelemetry/exporter-zipkin) as service example-node-client,
+// and --name sets the name to greet (the example server's Go guestbook refuses "mallory").
 
 const path = require('path');
 const crypto = require('crypto');
@@ -24,8 +27,8 @@ const fs = require('fs');
 const args = parseArgs(process.argv.slice(2));
 const PROTO_DIR = path.join(__dirname, '..', 'src', 'main', 'proto');
 // example.proto imports buf/validate/validate.proto (its protovalidate rules). The examples' build
-// takes that file from the protovalidate jar (Apache-2.0, header intact) into target/node-proto.
-const VALIDATE_DIR = path.join(__dirname, '..', 'target', 'node-proto');
+// takes that file from the protovalidate jar (Apache-2.0, header intact) into target/proto-imports.
+const VALIDATE_DIR = path.join(__dirname, '..', 'target', 'proto-imports');
 const GOOGLE_PROTOS = path.dirname(require.resolve('google-proto-files/package.json'));
 
 if (!fs.existsSync(path.join(VALIDATE_DIR, 'buf', 'validate', 'validate.proto'))) {
@@ -42,12 +45,17 @@ const rpcRoot = loadRpcTypes();
 const Status = rpcRoot.lookupType('google.rpc.Status');
 
 function parseArgs(argv) {
-  const out = { target: '127.0.0.1:50051', token: process.env.DEMO_TOKEN || 'demo-token', check: false, otel: false };
+  const out = {
+    target: '127.0.0.1:50051', token: process.env.DEMO_TOKEN || 'demo-token', check: false, otel: false,
+    zipkin: null, name: 'Node (OpenTelemetry)',
+  };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--check') out.check = true;
     else if (argv[i] === '--otel') out.otel = true;
     else if (argv[i] === '--target') out.target = argv[++i];
     else if (argv[i] === '--token') out.token = argv[++i];
+    else if (argv[i] === '--zipkin') out.zipkin = argv[++i];
+    else if (argv[i] === '--name') out.name = argv[++i];
     else throw new Error('unknown argument: ' + argv[i]);
   }
   return out;
@@ -328,7 +336,17 @@ async function otelMain() {
   const { W3CTraceContextPropagator } = require('@opentelemetry/core');
 
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const spanProcessors = [new SimpleSpanProcessor(exporter)];
+  if (args.zipkin) {
+    const { ZipkinExporter } = require('@opentelemetry/exporter-zipkin');
+    const url = args.zipkin.replace(/\/+$/, '').replace(/(\/api\/v2\/spans)?$/, '/api/v2/spans');
+    spanProcessors.push(new SimpleSpanProcessor(new ZipkinExporter({ url })));
+  }
+  const { resourceFromAttributes } = require('@opentelemetry/resources');
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'example-node-client' }),
+    spanProcessors,
+  });
   const tracer = provider.getTracer('example-node-client');
   const propagator = new W3CTraceContextPropagator();
   const greeter = new example.Greeter(args.target, grpc.credentials.createInsecure());
@@ -339,18 +357,18 @@ async function otelMain() {
   });
   const carrier = {};
   propagator.inject(api.trace.setSpan(api.context.active(), span), carrier, api.defaultTextMapSetter);
-  const r = await unary(greeter, 'sayHello', { name: 'Node (OpenTelemetry)' }, carrier);
+  const r = await unary(greeter, 'sayHello', { name: args.name }, carrier);
   span.setAttribute('rpc.grpc.status_code', r.error ? r.error.code : 0);
-  if (r.error) span.setStatus({ code: api.SpanStatusCode.ERROR });
+  if (r.error) span.setStatus({ code: api.SpanStatusCode.ERROR, message: grpc.status[r.error.code] });
   span.end();
   greeter.close();
 
   const ids = span.spanContext();
   const finished = exporter.getFinishedSpans();
-  const echoed = r.headers && r.headers.get('x-trace-id')[0];
+  const echoed = (r.headers && r.headers.get('x-trace-id')[0]) || (r.trailers && r.trailers.get('x-trace-id')[0]);
   console.log(`node span name=${span.name} kind=CLIENT traceId=${ids.traceId} spanId=${ids.spanId} sampled=${(ids.traceFlags & 1) === 1} exported=${finished.length}`);
   console.log(`node sent traceparent ${carrier.traceparent}`);
-  console.log(`SayHello: ${r.error ? grpc.status[r.error.code] : 'OK "' + r.response.message + '"'}, x-trace-id ${echoed}`);
+  console.log(`SayHello: ${r.error ? grpc.status[r.error.code] + ' "' + r.error.details + '"' : 'OK "' + r.response.message + '"'}, x-trace-id ${echoed}`);
   expect(!r.error, 'SayHello answers', r.error);
   expect(finished.length === 1, 'the client span is exported', finished.length);
   expect(echoed === ids.traceId, 'x-trace-id is the client span\'s trace id', echoed);

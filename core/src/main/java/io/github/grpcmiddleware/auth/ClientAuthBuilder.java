@@ -21,6 +21,7 @@ public final class ClientAuthBuilder {
   private final @Nullable TokenSource source;
   private Duration refreshAhead = Duration.ofSeconds(60);
   private Duration tokenTimeout = Duration.ofSeconds(10);
+  private Duration minFetchInterval = Duration.ofSeconds(1);
   private Clock clock = Clock.systemUTC();
   private @Nullable Executor executor;
   private boolean allowPlaintext;
@@ -38,8 +39,12 @@ public final class ClientAuthBuilder {
   }
 
   /**
-   * Sets how long before its expiry a token is refreshed (default 60 seconds). Calls keep using the
-   * old token while one of them fetches the new one. Ignored for fixed tokens.
+   * Sets how long before its expiry a token is refreshed (default 60 seconds), but never before
+   * half of the token's life (from when it was fetched to when it expires) has passed: a token is
+   * refreshed at the later of {@code expiry - refreshAhead} and {@code fetched + life / 2}. So a 1
+   * hour token is refreshed after 59 minutes, a 30 second token after 15 seconds (not on every
+   * call). Calls keep using the old token while one of them fetches the new one. Ignored for fixed
+   * tokens.
    *
    * @param skew zero or more; not null
    * @return this builder
@@ -61,6 +66,23 @@ public final class ClientAuthBuilder {
   public ClientAuthBuilder tokenTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     this.tokenTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Sets the least time between the end of one fetch and the start of the next (default 1 second),
+   * so that neither a failing token endpoint nor tokens that live a very short time turn calls into
+   * a stream of fetches. A refresh ahead of expiry that is due sooner waits for a later call (the
+   * cached token is still valid); a call that has no valid token waits until the interval has
+   * passed (within its deadline) and the fetch that then starts. Zero turns the limit off. Ignored
+   * for fixed tokens.
+   *
+   * @param interval zero or more; not null
+   * @return this builder
+   */
+  public ClientAuthBuilder minFetchInterval(Duration interval) {
+    Objects.requireNonNull(interval, "interval");
+    this.minFetchInterval = interval;
     return this;
   }
 
@@ -106,8 +128,15 @@ public final class ClientAuthBuilder {
   }
 
   /**
-   * Sets whether credentials may be sent in plaintext to a loopback address or a non-IP peer (a
-   * service-mesh sidecar on the same host, a Unix domain socket). Default {@code false}.
+   * Sets whether credentials may be sent in plaintext to a peer on this machine. Default {@code
+   * false}. Trusted are: a connection to a loopback IP address when the call is also addressed to
+   * this machine (its authority is {@code localhost} or a loopback IP literal); and a connection to
+   * a non-IP address (a Unix domain socket). A loopback connection for a call addressed to any
+   * other name is refused: the local peer may be an HTTP CONNECT proxy (grpc-java's {@code
+   * ProxyDetector}, by default the JVM's {@code https.proxyHost}) that forwards the bytes, still in
+   * plaintext, to that host; the client cannot tell a proxy from a local server. A local sidecar
+   * reached with {@code overrideAuthority("some-service")} therefore needs {@link
+   * #allowPlaintext(boolean)}.
    *
    * @param allow {@code true} to send credentials in clear text to the local host
    * @return this builder
@@ -131,6 +160,10 @@ public final class ClientAuthBuilder {
     if (tokenTimeout.isNegative() || tokenTimeout.isZero()) {
       throw new IllegalArgumentException("tokenTimeout: " + tokenTimeout + " (expected: > 0)");
     }
+    if (minFetchInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "minFetchInterval: " + minFetchInterval + " (expected: >= 0)");
+    }
     if (fixedToken != null && !HeaderValues.isToken(fixedToken, 0)) {
       throw new IllegalArgumentException(
           "token: empty or has a character that is not visible ASCII (expected: 0x21-0x7E only)");
@@ -140,11 +173,21 @@ public final class ClientAuthBuilder {
         prefix,
         fixedToken,
         source,
-        refreshAhead.toMillis(),
-        tokenTimeout.toMillis(),
+        millis(refreshAhead),
+        millis(tokenTimeout),
+        millis(minFetchInterval),
         clock,
         executor,
         allowPlaintext,
         allowPlaintextLoopback);
+  }
+
+  /** The duration in milliseconds, at most {@code Long.MAX_VALUE} (about 292 million years). */
+  private static long millis(Duration duration) {
+    try {
+      return duration.toMillis();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 }

@@ -1,9 +1,7 @@
 package io.github.grpcmiddleware.auth;
 
 import io.grpc.CallCredentials;
-import io.grpc.Grpc;
 import io.grpc.Metadata;
-import io.grpc.SecurityLevel;
 import io.grpc.Status;
 import java.time.Clock;
 import java.time.Instant;
@@ -13,19 +11,15 @@ import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Puts a cached token on every call; refreshes it ahead of expiry, one fetch at a time, on the
- * application's executor or the library's own fetch threads (never the executor grpc-java hands
- * over, which may be a transport thread). Only the newest fetch may replace the cached token; while
- * a fetch that timed out is still stuck in the source, no other starts, so a source that hangs
- * holds one thread. Every path ends in exactly one of {@code apply} or {@code fail}.
+ * Puts a cached token on every call; refreshes it ahead of expiry ({@link #refreshAt}), one fetch
+ * at a time and fetches at least {@code minFetchInterval} apart, on the application's executor or
+ * the library's own fetch threads (never the executor grpc-java hands over, which may be the
+ * caller's or a transport thread). Only the newest fetch may replace the cached token; while a
+ * fetch that timed out is still stuck in the source, no other starts, so a source that hangs holds
+ * one thread. Every path ends in exactly one of {@code apply} or {@code fail}.
  */
 final class TokenCallCredentials extends CallCredentials {
 
-  private static final Status INSECURE =
-      Status.UNAUTHENTICATED.withDescription(
-          "Client credentials refused: the connection has no privacy (TLS); to send them in"
-              + " plaintext anyway set allowPlaintextLoopback(true) (a local peer) or"
-              + " allowPlaintext(true) on the credentials' builder");
   private static final Status ILLEGAL_CHARACTERS =
       Status.UNAUTHENTICATED.withDescription(
           "Client credentials refused: the token source returned a token that is empty or has a"
@@ -49,17 +43,25 @@ final class TokenCallCredentials extends CallCredentials {
   private final @Nullable TokenSource source;
   private final long refreshAheadMillis;
   private final long tokenTimeoutMillis;
+  private final long minFetchIntervalMillis;
   private final Clock clock;
   private final @Nullable Executor executor;
-  private final boolean allowPlaintext;
-  private final boolean allowPlaintextLoopback;
+  private final PlaintextAllowance plaintext;
 
   private final Object lock = new Object();
   private volatile @Nullable Cached current;
   private @Nullable CompletableFuture<Cached> inFlight; // guarded by lock
 
-  /** The fetch whose thread is in the source, even after its callers timed out. */
+  /**
+   * The fetch whose thread is in the source (or waits for the minimum interval to start), even
+   * after its callers timed out.
+   */
   private @Nullable CompletableFuture<Cached> running; // guarded by lock
+
+  /** The clock's millis when the last fetch came back from the source; guarded by lock. */
+  private long lastFetchEndedAt;
+
+  private boolean fetchedBefore; // guarded by lock
 
   TokenCallCredentials(
       Metadata.Key<String> header,
@@ -68,6 +70,7 @@ final class TokenCallCredentials extends CallCredentials {
       @Nullable TokenSource source,
       long refreshAheadMillis,
       long tokenTimeoutMillis,
+      long minFetchIntervalMillis,
       Clock clock,
       @Nullable Executor executor,
       boolean allowPlaintext,
@@ -77,10 +80,10 @@ final class TokenCallCredentials extends CallCredentials {
     this.source = source;
     this.refreshAheadMillis = refreshAheadMillis;
     this.tokenTimeoutMillis = tokenTimeoutMillis;
+    this.minFetchIntervalMillis = minFetchIntervalMillis;
     this.clock = clock;
     this.executor = executor;
-    this.allowPlaintext = allowPlaintext;
-    this.allowPlaintextLoopback = allowPlaintextLoopback;
+    this.plaintext = new PlaintextAllowance(allowPlaintext, allowPlaintextLoopback);
     if (fixedToken != null) {
       current = new Cached(prefix + fixedToken, Long.MAX_VALUE, Long.MAX_VALUE, 0);
     }
@@ -89,8 +92,9 @@ final class TokenCallCredentials extends CallCredentials {
   @Override
   public void applyRequestMetadata(
       RequestInfo requestInfo, Executor appExecutor, MetadataApplier applier) {
-    if (!transportAllowed(requestInfo)) {
-      applier.fail(INSECURE);
+    Status refused = plaintext.refusal(requestInfo);
+    if (refused != null) {
+      applier.fail(refused);
       return;
     }
     Cached cached = current;
@@ -103,29 +107,24 @@ final class TokenCallCredentials extends CallCredentials {
       long now = clock.millis();
       if (now < cached.expiresAtMillis) {
         if (now >= cached.refreshAtMillis) {
-          refresh();
+          refresh(true);
         }
         apply(applier, cached, sent);
         return;
       }
     }
-    refresh()
-        .whenComplete(
-            (fresh, error) -> {
-              if (fresh != null) {
-                apply(applier, fresh, sent);
-              } else {
-                applier.fail(failure(error));
-              }
-            });
-  }
-
-  private boolean transportAllowed(RequestInfo requestInfo) {
-    if (allowPlaintext || requestInfo.getSecurityLevel() == SecurityLevel.PRIVACY_AND_INTEGRITY) {
-      return true;
+    CompletableFuture<Cached> fetch = refresh(false);
+    if (fetch == null) {
+      throw new AssertionError("refresh(false) always returns a fetch");
     }
-    return allowPlaintextLoopback
-        && LocalPeers.isLocal(requestInfo.getTransportAttrs().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+    fetch.whenComplete(
+        (fresh, error) -> {
+          if (fresh != null) {
+            apply(applier, fresh, sent);
+          } else {
+            applier.fail(failure(error));
+          }
+        });
   }
 
   private void apply(MetadataApplier applier, Cached cached, @Nullable SentToken sent) {
@@ -157,12 +156,25 @@ final class TokenCallCredentials extends CallCredentials {
     }
   }
 
-  /** Returns the fetch in flight, starting one when there is none. */
-  private CompletableFuture<Cached> refresh() {
+  /**
+   * Returns the fetch in flight, starting one when there is none. A fetch starts at least {@code
+   * minFetchInterval} after the last one came back: a call that needs a token waits for that; a
+   * refresh ahead of expiry ({@code ahead}) does not start at all (null), the next call tries
+   * again.
+   */
+  private @Nullable CompletableFuture<Cached> refresh(boolean ahead) {
     CompletableFuture<Cached> future;
+    long delayMillis;
     synchronized (lock) {
       if (inFlight != null) {
         return inFlight;
+      }
+      delayMillis =
+          fetchedBefore
+              ? minFetchIntervalMillis - Math.max(0, clock.millis() - lastFetchEndedAt)
+              : 0;
+      if (delayMillis > 0 && ahead) {
+        return null;
       }
       future = new CompletableFuture<>();
       if (running != null) {
@@ -180,42 +192,62 @@ final class TokenCallCredentials extends CallCredentials {
       inFlight = future;
       running = future;
     }
-    ScheduledFuture<?> timeout =
-        TokenTimeouts.schedule(
-            () ->
-                finish(
-                    future,
-                    null,
-                    Status.UNAUTHENTICATED
-                        .withDescription(
-                            "Client credentials unavailable: the token source did not answer"
-                                + " within "
-                                + tokenTimeoutMillis
-                                + " ms")
-                        .asException()),
-            tokenTimeoutMillis);
+    if (delayMillis <= 0) {
+      start(future);
+      return future;
+    }
+    try {
+      TokenTimeouts.schedule(() -> start(future), delayMillis);
+    } catch (RuntimeException e) {
+      refused(future, e, "the token timer");
+    }
+    return future;
+  }
+
+  private void start(CompletableFuture<Cached> future) {
+    ScheduledFuture<?> timeout;
+    try {
+      timeout =
+          TokenTimeouts.schedule(
+              () ->
+                  finish(
+                      future,
+                      null,
+                      Status.UNAUTHENTICATED
+                          .withDescription(
+                              "Client credentials unavailable: the token source did not answer"
+                                  + " within "
+                                  + tokenTimeoutMillis
+                                  + " ms")
+                          .asException()),
+              tokenTimeoutMillis);
+    } catch (RuntimeException e) {
+      refused(future, e, "the token timer");
+      return;
+    }
     Executor fetchExecutor = executor != null ? executor : TokenTimeouts.fetchExecutor();
     try {
       fetchExecutor.execute(() -> fetch(future, timeout));
     } catch (RuntimeException e) {
       timeout.cancel(false);
-      synchronized (lock) {
-        if (running == future) {
-          running = null;
-        }
-      }
-      finish(
-          future,
-          null,
-          Status.UNAUTHENTICATED
-              .withDescription(
-                  "Client credentials unavailable: the executor refused to run the token source ("
-                      + e.getClass().getName()
-                      + ")")
-              .withCause(e)
-              .asException());
+      refused(future, e, "the executor");
     }
-    return future;
+  }
+
+  /** Ends a fetch that never reached the source because {@code refuser} threw {@code e}. */
+  private void refused(CompletableFuture<Cached> future, RuntimeException e, String refuser) {
+    finishRunning(
+        future,
+        null,
+        Status.UNAUTHENTICATED
+            .withDescription(
+                "Client credentials unavailable: "
+                    + refuser
+                    + " refused to run the token source ("
+                    + e.getClass().getName()
+                    + ")")
+            .withCause(e)
+            .asException());
   }
 
   private void fetch(CompletableFuture<Cached> future, ScheduledFuture<?> timeout) {
@@ -234,8 +266,12 @@ final class TokenCallCredentials extends CallCredentials {
         if (expiresAt <= now) {
           error = EXPIRED.asException();
         } else {
-          long refreshAt = expiresAt == Long.MAX_VALUE ? expiresAt : saturatedSubtract(expiresAt);
-          fresh = new Cached(prefix + token.getToken(), expiresAt, refreshAt, now);
+          fresh =
+              new Cached(
+                  prefix + token.getToken(),
+                  expiresAt,
+                  refreshAt(now, expiresAt, refreshAheadMillis),
+                  now);
         }
       }
     } catch (Throwable t) {
@@ -254,6 +290,8 @@ final class TokenCallCredentials extends CallCredentials {
   private void finishRunning(
       CompletableFuture<Cached> future, @Nullable Cached fresh, @Nullable Throwable error) {
     synchronized (lock) {
+      fetchedBefore = true;
+      lastFetchEndedAt = clock.millis();
       if (running == future) {
         running = null;
         // No other fetch started while this one ran, so its token is the newest there is, even
@@ -281,9 +319,24 @@ final class TokenCallCredentials extends CallCredentials {
     }
   }
 
-  private long saturatedSubtract(long expiresAt) {
-    long refreshAt = expiresAt - refreshAheadMillis;
-    return refreshAt > expiresAt ? Long.MIN_VALUE : refreshAt;
+  /**
+   * When a token fetched at {@code now} is refreshed: {@code refreshAhead} before it expires, but
+   * never before half its life has passed. Long-lived tokens keep the documented schedule (a minute
+   * ahead by default); a token that lives no longer than twice {@code refreshAhead} (a 30 s
+   * workload-identity token with the 60 s default) is used for half its life and refreshed while
+   * the other half remains for the fetch to answer, so it costs two fetches per life at most
+   * instead of one per call. A token that never expires is never refreshed.
+   */
+  static long refreshAt(long now, long expiresAt, long refreshAheadMillis) {
+    if (expiresAt == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    long halfLife = (now & expiresAt) + ((now ^ expiresAt) >> 1); // their mean, without overflow
+    long ahead = expiresAt - refreshAheadMillis;
+    if (ahead > expiresAt) {
+      ahead = Long.MIN_VALUE; // underflow
+    }
+    return Math.max(halfLife, ahead);
   }
 
   private static long toMillis(@Nullable Instant instant) {

@@ -257,6 +257,8 @@ public final class ServerPipeline implements ServerInterceptor {
    */
   private int join(ServerCallScope scope) {
     int running = 0;
+    List<String> twice = null;
+    ServerPipeline first = null;
     for (int i = 0; i < parts.length; i++) {
       ServerPart part = parts[i];
       ServerPipeline other = runningKind(scope, part);
@@ -264,18 +266,28 @@ public final class ServerPipeline implements ServerInterceptor {
         running |= 1 << i;
       } else if (other.partOfKind(part.kind()) == part) {
         continue; // the same instance, installed twice
-      } else if (part.runsPerInstance() && !hasInstance(scope, part)) {
-        running |= 1 << i;
-      } else if (!part.runsPerInstance() && warnedTwice.compareAndSet(false, true)) {
-        logger.warn(
-            "{} runs twice on {}: installed in {} and again in {}; it runs once, in the first. Keep"
-                + " one installation (a per-service chain needs no tracing, access log, metrics,"
-                + " locale or error mapping of its own when a server-wide chain has them).",
-            part.describe(),
-            scope.fullMethodName(),
-            other.name,
-            name);
+      } else if (part.runsPerInstance()) {
+        if (!hasInstance(scope, part)) {
+          running |= 1 << i;
+        }
+      } else if (!warnedTwice.get()) {
+        if (twice == null) {
+          twice = new ArrayList<>();
+          first = other;
+        }
+        twice.add(part.describe());
       }
+    }
+    if (twice != null && first != null && warnedTwice.compareAndSet(false, true)) {
+      logger.warn(
+          "{} {} twice on {}: installed in {} and again in {}; each runs once, in the first."
+              + " Keep one installation (a per-service chain needs no tracing, access log, metrics"
+              + " or error mapping of its own when a server-wide chain has them).",
+          String.join(", ", twice),
+          twice.size() == 1 ? "runs" : "run",
+          scope.fullMethodName(),
+          first.name,
+          name);
     }
     addJoined(scope, this);
     return running;

@@ -84,12 +84,15 @@ public final class W3CTraceContext {
   /**
    * Combines every {@code tracestate} value (W3C: repeated headers MUST be combined, in order) and
    * returns the list to keep, or {@code null} when there is nothing to keep: absent, empty, or
-   * invalid. An invalid list is discarded whole, never forwarded in part.
+   * invalid. An invalid list is discarded whole, never forwarded in part; a duplicated key is not
+   * invalid (see below).
    *
-   * <p>Valid means: at most 32 members once empty members are skipped and spaces and tabs around
-   * each member trimmed; no key twice; each member {@code key=value} with key {@code
-   * [0-9a-z][_0-9a-z*&#47;@-]{0,255}} and value 1 to 256 printable ASCII characters without {@code
-   * ,} and {@code =}, not ending in a space; at most 512 characters once joined with {@code ,}.
+   * <p>Valid means: each member {@code key=value} with key {@code [0-9a-z][_0-9a-z*&#47;@-]{0,255}}
+   * and value 1 to 256 printable ASCII characters without {@code ,} and {@code =}, not ending in a
+   * space, once empty members are skipped and spaces and tabs around each member trimmed. A key
+   * sent again (in the same header or a later one) is dropped with its value: the first member with
+   * that key is kept (W3C: one of the duplicates may be dropped). What is kept has at most 32
+   * members and at most 512 characters once joined with {@code ,}.
    *
    * @param values every value of the header in order, or {@code null} when it is absent
    * @return the members joined with {@code ,}, or {@code null}
@@ -117,18 +120,15 @@ public final class W3CTraceContext {
         while (to > from && isOws(value.charAt(to - 1))) {
           to--;
         }
-        if (from < to) {
-          int keyLength = memberKeyLength(value, from, to);
-          if (keyLength < 0 || members == MAX_TRACESTATE_MEMBERS) {
+        int keyLength = from < to ? memberKeyLength(value, from, to) : 0;
+        if (keyLength < 0) {
+          return null;
+        }
+        if (keyLength > 0 && !isKept(out, keyStarts, keyLengths, members, value, from, keyLength)) {
+          if (members == MAX_TRACESTATE_MEMBERS) {
             return null;
           }
           int keyStart = out.length() == 0 ? 0 : out.length() + 1;
-          for (int i = 0; i < members; i++) {
-            if (keyLengths[i] == keyLength
-                && regionEquals(out, keyStarts[i], value, from, keyLength)) {
-              return null;
-            }
-          }
           if (out.length() != 0) {
             out.append(',');
           }
@@ -144,6 +144,26 @@ public final class W3CTraceContext {
       }
     }
     return members == 0 ? null : out.toString();
+  }
+
+  /**
+   * Returns whether the key of the member at {@code from} is already in {@code out}: W3C lets a
+   * vendor keep one of the duplicates, and this keeps the first.
+   */
+  private static boolean isKept(
+      CharSequence out,
+      int[] keyStarts,
+      int[] keyLengths,
+      int members,
+      String value,
+      int from,
+      int keyLength) {
+    for (int i = 0; i < members; i++) {
+      if (keyLengths[i] == keyLength && regionEquals(out, keyStarts[i], value, from, keyLength)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Returns the key length of a valid member {@code key=value} in [from, to), else -1. */

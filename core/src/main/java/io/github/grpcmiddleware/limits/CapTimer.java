@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.limits;
 
+import io.github.grpcmiddleware.internal.LibraryThreads;
 import java.util.ArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -8,7 +9,6 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * Times capped calls until their cap passes.
@@ -138,9 +138,9 @@ abstract class CapTimer {
   /**
    * The one thread of every lane, started on first use and ended after {@link #IDLE_EXIT_NANOS}
    * with no call to time (so a redeployed application does not keep it, nor its class loader). A
-   * thread that dies (an {@code Error}) hands over to a new one while calls are timed. It starts
-   * with no context class loader and clears the MDC it may have inherited from the request thread
-   * that started it, so nothing of that first call leaks into what it logs.
+   * thread that dies (an {@code Error}) hands over to a new one while calls are timed. It is a
+   * {@link LibraryThreads} thread: nothing of the request thread that started it (context class
+   * loader, MDC, access control context) stays with it.
    */
   private static final class Clock implements Runnable {
     /** How long the thread waits with nothing to time before it ends. */
@@ -188,9 +188,7 @@ abstract class CapTimer {
     private static Thread ensureThread() {
       Thread running = thread;
       if (running == null) {
-        running = new Thread(new Clock(), "grpcmiddleware-deadline-cap");
-        running.setDaemon(true);
-        running.setContextClassLoader(null);
+        running = LibraryThreads.newThread(new Clock(), "grpcmiddleware-deadline-cap");
         running.start();
         thread = running; // published only once it runs
       }
@@ -204,7 +202,6 @@ abstract class CapTimer {
 
     @Override
     public void run() {
-      MDC.clear();
       try {
         loop();
       } finally {

@@ -145,7 +145,9 @@ public final class TraceIds {
   /**
    * Wraps a task so that it runs with the {@link Context} current now and the MDC entries of the
    * call it belongs to, restoring the running thread's Context and MDC afterwards. Use it to hand
-   * work of a call to a thread of your own.
+   * work of a call to a thread of your own. Once the otel module's {@code GrpcTracing} is in use,
+   * the OpenTelemetry Context current now (the call's span and baggage) is carried too, so a call
+   * the task makes through {@code GrpcTracing}'s client interceptor stays in the trace.
    *
    * @param task the task; not null
    * @return the wrapped task; never null
@@ -156,7 +158,8 @@ public final class TraceIds {
 
   /**
    * Wraps an executor so that each task runs with the {@link Context} current when it was submitted
-   * and the MDC entries of that call, as {@link #wrap(Runnable)} does.
+   * and the MDC entries of that call (and, with the otel module, the OpenTelemetry Context), as
+   * {@link #wrap(Runnable)} does.
    *
    * @param executor the executor; not null
    * @return the wrapping executor; never null

@@ -1,17 +1,23 @@
 package io.github.grpcmiddleware.trace;
 
 import io.github.grpcmiddleware.internal.ServerCallScope;
+import io.github.grpcmiddleware.internal.ThreadContexts;
 import io.grpc.Context;
 import org.jspecify.annotations.Nullable;
 
-/** Runs a task with the Context and the call's MDC entries captured when it was wrapped. */
+/**
+ * Runs a task with the Context, the call's MDC entries and the registered {@link ThreadContexts}
+ * (OpenTelemetry's Context, with the otel module) captured when it was wrapped.
+ */
 final class TracingRunnable implements Runnable {
   private final Runnable task;
+  private final Runnable carried;
   private final Context context;
   private final @Nullable ServerCallScope scope;
 
   TracingRunnable(Runnable task, Context context) {
     this.task = task;
+    this.carried = ThreadContexts.wrap(task);
     this.context = context;
     this.scope = ServerCallScope.fromContext(context);
   }
@@ -22,12 +28,12 @@ final class TracingRunnable implements Runnable {
     try {
       ServerCallScope call = scope;
       if (call == null) {
-        task.run();
+        carried.run();
         return;
       }
       @Nullable String[] saved = call.putMdcEntries();
       try {
-        task.run();
+        carried.run();
       } finally {
         call.restoreMdcEntries(saved);
       }

@@ -52,13 +52,7 @@ class ClientAuthTest {
   static final GrpcServerExtension grpc =
       GrpcServerExtension.builder()
           .service(service)
-          .interceptor(
-              COUNTING,
-              ServerAuth.serverBuilder()
-                  .authenticator(
-                      Authenticators.bearer(
-                          token -> token.startsWith("tok-") ? new NamedPrincipal(token) : null))
-                  .build())
+          .interceptor(COUNTING, RecordingService.acceptingTokTokens())
           .build();
 
   @RegisterExtension
@@ -265,10 +259,15 @@ class ClientAuthTest {
             .clock(clock)
             .build();
 
+    // Each call a second after the last failure: sooner, it would wait for minFetchInterval.
     Rpcs.Outcome first = unaryCall(credentials);
+    clock.advance(Duration.ofSeconds(1));
     Rpcs.Outcome second = unaryCall(credentials);
+    clock.advance(Duration.ofSeconds(1));
     Rpcs.Outcome third = unaryCall(credentials);
+    clock.advance(Duration.ofSeconds(1));
     Rpcs.Outcome fourth = unaryCall(credentials);
+    clock.advance(Duration.ofSeconds(1));
 
     assertThat(first.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(first.status().getDescription())
@@ -311,6 +310,9 @@ class ClientAuthTest {
         .hasMessage("refreshAhead: PT-1S (expected: >= 0)");
     assertThatThrownBy(() -> ClientAuth.bearerToken("t").tokenTimeout(Duration.ZERO).build())
         .hasMessage("tokenTimeout: PT0S (expected: > 0)");
+    assertThatThrownBy(
+            () -> ClientAuth.bearerToken("t").minFetchInterval(Duration.ofMillis(-1)).build())
+        .hasMessage("minFetchInterval: PT-0.001S (expected: >= 0)");
     assertThatThrownBy(() -> ClientAuth.apiKey("bad header", "k"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ClientAuth.apiKey("x-key-bin", "k"))

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.auth;
 
+import io.grpc.ServerInterceptor;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
@@ -14,6 +15,15 @@ import org.slf4j.MDC;
 final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
   final AtomicInteger handlerCalls = new AtomicInteger();
   final List<String> mdcPrincipals = new CopyOnWriteArrayList<>();
+
+  /** Server auth that accepts any bearer token starting with {@code tok-}, named after it. */
+  static ServerInterceptor acceptingTokTokens() {
+    return ServerAuth.serverBuilder()
+        .authenticator(
+            Authenticators.bearer(
+                token -> token.startsWith("tok-") ? new NamedPrincipal(token) : null))
+        .build();
+  }
 
   private SimpleResponse whoAmI() {
     Principal principal = ServerAuth.principal();

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -27,9 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Token fetches: never on the executor grpc-java hands to credentials (a transport or the caller's
- * thread under {@code directExecutor()}), at most one thread stuck in a source that hangs, and only
- * the newest fetch may replace the cached token.
+ * Token fetches: never on the executor grpc-java hands to credentials (the caller's or a transport
+ * thread under {@code directExecutor()}, the application's callback executor otherwise), at most
+ * one thread stuck in a source that hangs, and only the newest fetch may replace the cached token.
  */
 @SuppressWarnings("NullAway") // server and channel are set before each test
 class TokenFetchTest {
@@ -65,18 +67,35 @@ class TokenFetchTest {
 
   @Test
   void theSourceNeverRunsOnTheCallersThread() {
-    CallCredentials credentials =
-        ClientAuth.bearerToken(
-                () -> {
-                  fetchThreads.add(Thread.currentThread().getName());
-                  return AccessToken.of("tok", null);
-                })
-            .build();
+    CallCredentials credentials = recordingFetchThreads();
 
     stub(credentials).unaryRpc(SimpleRequest.getDefaultInstance());
 
     assertThat(fetchThreads).singleElement().asString().startsWith("grpc-middleware-token-fetch");
     assertThat(sentTokens).containsExactly("Bearer tok");
+  }
+
+  @Test
+  void theSourceNeverRunsOnTheChannelsExecutorEither() throws Exception {
+    ExecutorService callbacks =
+        Executors.newSingleThreadExecutor(task -> new Thread(task, "app-callbacks"));
+    ManagedChannel withExecutor = InProcessChannelBuilder.forName(name).executor(callbacks).build();
+    try {
+      CallCredentials credentials = recordingFetchThreads();
+
+      SimpleServiceGrpc.newBlockingStub(withExecutor)
+          .withCallCredentials(credentials)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .unaryRpc(SimpleRequest.getDefaultInstance());
+
+      // grpc-java hands the credentials "app-callbacks": a source that blocks there would hold
+      // up the application's callbacks, and the calls waiting for the token behind them.
+      assertThat(fetchThreads).singleElement().asString().startsWith("grpc-middleware-token-fetch");
+      assertThat(sentTokens).containsExactly("Bearer tok");
+    } finally {
+      withExecutor.shutdownNow();
+      callbacks.shutdownNow();
+    }
   }
 
   @Test
@@ -108,6 +127,16 @@ class TokenFetchTest {
 
     assertThat(fetches).hasValue(1);
     assertThat(sentTokens).containsExactly("Bearer tok-1");
+  }
+
+  /** Credentials whose source notes the thread it runs on and answers "tok". */
+  private CallCredentials recordingFetchThreads() {
+    return ClientAuth.bearerToken(
+            () -> {
+              fetchThreads.add(Thread.currentThread().getName());
+              return AccessToken.of("tok", null);
+            })
+        .build();
   }
 
   private void awaitCached(CallCredentials credentials, String expected) throws Exception {

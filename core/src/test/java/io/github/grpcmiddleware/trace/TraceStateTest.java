@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every rule of the W3C {@code tracestate} section, through a service that continues the trace to a
  * second one: what the second receives is what core forwards. A valid list (all headers combined in
- * order) is forwarded as one header; an invalid one is discarded whole.
+ * order, a key sent again dropped) is forwarded as one header; an invalid one is discarded whole.
  */
 class TraceStateTest {
   static final HeaderCapture atB = new HeaderCapture();
@@ -95,6 +95,14 @@ class TraceStateTest {
         combined("empty members", list(",a=1,,, b=2,"), "a=1,b=2"),
         combined("an empty header beside a full one", list("", "a=1"), "a=1"),
         combined("512 characters once trimmed", list(" " + ofLength(512) + " "), ofLength(512)),
+        // A key sent twice: the first member is kept, later ones dropped (the W3C suite's
+        // test_tracestate_duplicated_keys).
+        combined("duplicated key, same value", list("foo=1,foo=1"), "foo=1"),
+        combined("duplicated key, other value", list("foo=1,foo=2"), "foo=1"),
+        combined("duplicated key keeps its first place", list("a=1,b=2,a=3"), "a=1,b=2"),
+        combined("duplicated key over two headers", list("a=1", "a=2,b=3"), "a=1,b=3"),
+        combined("32 members and a duplicate", list(members(0, 32) + ",m0=w"), members(0, 32)),
+        combined("512 characters and a duplicate", list(ofLength(512) + ",a=1"), ofLength(512)),
         // Nothing to forward.
         discarded("empty header", ""),
         discarded("only commas and spaces", " , ,\t,"),
@@ -114,8 +122,7 @@ class TraceStateTest {
         discarded("tab inside the value", "k=a\tb"),
         discarded("control character in the value", "k=a\u0001b"),
         discarded("DEL in the value", "k=a\u007fb"),
-        discarded("duplicated key", "a=1,b=2,a=3"),
-        discarded("duplicated key over two headers", "a=1", "a=1"),
+        discarded("invalid duplicate of a key", "a=1,a=,b=2"),
         discarded("33 members", members(0, 33)),
         discarded("33 members over two headers", members(0, 17), members(17, 16)),
         discarded("513 characters", ofLength(513)),

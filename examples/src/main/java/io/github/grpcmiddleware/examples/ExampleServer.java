@@ -17,11 +17,13 @@ import io.github.grpcmiddleware.trace.TraceIds;
 import io.github.grpcmiddleware.validation.Validation;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -42,12 +44,18 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -jar examples/target/example-server.jar [--host 127.0.0.1] [--port 50051] [--otel]
+ *     [--zipkin http://127.0.0.1:9411] [--downstream 127.0.0.1:50052]
  * </pre>
  *
  * <p>With {@code --otel} the OpenTelemetry SDK, configured from the usual {@code OTEL_*} variables
  * ({@code OTEL_TRACES_EXPORTER=otlp} and {@code OTEL_EXPORTER_OTLP_ENDPOINT} send spans to a
  * Collector or Jaeger), owns the trace id in place of core's W3C reader; spans go to the log by
- * default, so the demo needs nothing running.
+ * default, so the demo needs nothing running. {@code --zipkin URL} implies {@code --otel} and sends
+ * the spans to that Zipkin server ({@link ZipkinSpanExporterProvider}).
+ *
+ * <p>With {@code --downstream HOST:PORT}, {@code Greeter.SayHello} signs each greeting into the Go
+ * guestbook there ({@code examples/go-server}) through core's client chain ({@link
+ * GuestbookClient}), so one call crosses Node.js or Go, Java and Go in one trace.
  *
  * <p>The accepted token comes from the environment variable {@code DEMO_TOKEN} (default {@code
  * demo-token}).
@@ -70,13 +78,16 @@ public final class ExampleServer {
   /**
    * Starts the server and blocks until it is shut down.
    *
-   * @param args {@code --host HOST} and {@code --port PORT}, both optional
+   * @param args {@code --host HOST}, {@code --port PORT}, {@code --otel}, {@code --zipkin URL} and
+   *     {@code --downstream HOST:PORT}, all optional
    * @throws Exception when the server cannot start
    */
   public static void main(String[] args) throws Exception {
     String host = "127.0.0.1";
     int port = 50051;
     boolean otel = false;
+    String zipkin = null;
+    String downstream = null;
     for (int i = 0; i < args.length; i++) {
       if ("--port".equals(args[i]) && i + 1 < args.length) {
         port = Integer.parseInt(args[++i]);
@@ -84,14 +95,27 @@ public final class ExampleServer {
         host = args[++i];
       } else if ("--otel".equals(args[i])) {
         otel = true;
+      } else if ("--zipkin".equals(args[i]) && i + 1 < args.length) {
+        zipkin = args[++i];
+      } else if ("--downstream".equals(args[i]) && i + 1 < args.length) {
+        downstream = args[++i];
       } else {
-        System.err.println("usage: example-server [--host HOST] [--port PORT] [--otel]");
+        System.err.println(
+            "usage: example-server [--host HOST] [--port PORT] [--otel] [--zipkin URL]"
+                + " [--downstream HOST:PORT]");
         System.exit(2);
       }
     }
     String token = System.getenv().getOrDefault("DEMO_TOKEN", "demo-token");
     Server server =
-        start(host, port, token, new SimpleMeterRegistry(), otel ? openTelemetry() : null);
+        start(
+            host,
+            port,
+            token,
+            new SimpleMeterRegistry(),
+            otel || zipkin != null ? openTelemetry(zipkin) : null,
+            ProductionSettings.defaults(),
+            downstream);
     logger.info("example server listening on {}:{}", host, server.getPort());
     Runtime.getRuntime()
         .addShutdownHook(
@@ -161,14 +185,42 @@ public final class ExampleServer {
       @Nullable OpenTelemetry openTelemetry,
       ProductionSettings settings)
       throws IOException {
+    return start(host, port, token, registry, openTelemetry, settings, null);
+  }
+
+  /**
+   * Starts the example server whose {@code Greeter.SayHello} signs each greeting into the Go
+   * guestbook at {@code downstream} ({@code examples/go-server}).
+   *
+   * @param host the address to bind, such as {@code 127.0.0.1}
+   * @param port the port, or 0 for a free one
+   * @param token the bearer token UserService accepts
+   * @param registry where the server's metrics go
+   * @param openTelemetry when not null, its spans own the trace id in place of core's reader
+   * @param settings the limits; {@link ProductionSettings#defaults()} in production
+   * @param downstream {@code HOST:PORT} of the Go guestbook, or null to call none
+   * @return the running server
+   * @throws IOException when the port cannot be bound
+   */
+  public static Server start(
+      String host,
+      int port,
+      String token,
+      MeterRegistry registry,
+      @Nullable OpenTelemetry openTelemetry,
+      ProductionSettings settings,
+      @Nullable String downstream)
+      throws IOException {
     TransportLogLimiter.install();
+    GuestbookClient guestbook =
+        downstream == null ? null : GuestbookClient.connect(downstream, openTelemetry);
     ExecutorService executor = settings.newExecutor();
     HealthStatusManager health = new HealthStatusManager();
     NettyServerBuilder builder =
         settings
             .applyTo(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)))
             .executor(executor)
-            .addService(new GreeterService())
+            .addService(new GreeterService(guestbook))
             .addService(new UserServiceImpl())
             .addService(health.getHealthService());
     // install adds the chain and its stream tracer, so the access log, metrics and spans record
@@ -185,6 +237,9 @@ public final class ExampleServer {
                 Thread.currentThread().interrupt();
               } finally {
                 executor.shutdownNow();
+                if (guestbook != null) {
+                  guestbook.close();
+                }
               }
             },
             "example-server-reaper");
@@ -211,7 +266,12 @@ public final class ExampleServer {
                 .defaultLocale(Locale.ENGLISH)
                 .mdc(true)
                 .build())
-        .errorMapping(ErrorMapping.serverBuilder().messageResolver(messages).build())
+        .errorMapping(
+            ErrorMapping.serverBuilder()
+                .messageResolver(messages)
+                // The Go guestbook's refusal is the server's failure, not the caller's.
+                .translateDownstream(Status.Code.PERMISSION_DENIED)
+                .build())
         .auth(
             ServerAuth.serverBuilder()
                 .authenticator(
@@ -235,14 +295,18 @@ public final class ExampleServer {
 
   /**
    * The OpenTelemetry SDK from the {@code OTEL_*} environment, with spans logged (not exported)
-   * unless {@code OTEL_TRACES_EXPORTER} says otherwise.
+   * unless {@code OTEL_TRACES_EXPORTER} says otherwise, or sent to the Zipkin server at {@code
+   * zipkinUrl} when it is not null.
    */
-  static OpenTelemetry openTelemetry() {
+  static OpenTelemetrySdk openTelemetry(@Nullable String zipkinUrl) {
     Map<String, String> defaults = new HashMap<>();
     defaults.put("otel.service.name", "example-server");
     defaults.put("otel.traces.exporter", "logging");
     defaults.put("otel.metrics.exporter", "none");
     defaults.put("otel.logs.exporter", "none");
+    if (zipkinUrl != null) {
+      defaults.putAll(ZipkinSpanExporterProvider.properties(zipkinUrl));
+    }
     return AutoConfiguredOpenTelemetrySdk.builder()
         .addPropertiesSupplier(() -> defaults)
         .build()

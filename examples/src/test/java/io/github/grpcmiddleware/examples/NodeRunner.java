@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,11 +41,17 @@ final class NodeRunner {
   /** Runs {@code command} in the client's directory; returns its exit code and output. */
   static Result run(List<String> command, long timeoutSeconds)
       throws IOException, InterruptedException {
-    Path log = Files.createTempFile("node-client", ".log");
+    return run(command, CLIENT_DIR.toFile(), timeoutSeconds);
+  }
+
+  /** Runs {@code command} in {@code directory}; returns its exit code and output. */
+  static Result run(List<String> command, File directory, long timeoutSeconds)
+      throws IOException, InterruptedException {
+    Path log = Files.createTempFile("process", ".log");
     try {
       Process process =
           new ProcessBuilder(command)
-              .directory(CLIENT_DIR.toFile())
+              .directory(directory)
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();

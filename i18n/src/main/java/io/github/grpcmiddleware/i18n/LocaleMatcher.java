@@ -15,21 +15,26 @@ import org.jspecify.annotations.Nullable;
  * Chooses one of the supported locales for an {@code accept-language} value. Package-private; the
  * benchmarks module reaches it from a class in this same package.
  *
- * <p>Ranges are tried by weight, then position (see {@link AcceptLanguage}). For each range:
+ * <p>Tags are compared by what they mean: the script and region a tag leaves out are filled in from
+ * CLDR's likely subtags ({@link LikelySubtags}: {@code zh-HK} is {@code zh-Hant-HK}, {@code pt} is
+ * {@code pt-Latn-BR}, {@code sr} is {@code sr-Cyrl-RS}). Ranges are tried by weight, then position
+ * (see {@link AcceptLanguage}). For each range:
  *
  * <ol>
- *   <li>{@code *} gives the default locale;
- *   <li>otherwise RFC 4647 lookup: the range itself, then the range with its last subtag removed
- *       (and a singleton left at the end removed too), down to the language: {@code en-GB} tries
- *       {@code en-gb}, then {@code en};
- *   <li>Chinese: before the bare {@code zh}, the range's script family is tried. A range with
- *       script {@code Hant}, or region {@code TW}, {@code HK} or {@code MO}, is Traditional and
- *       tries {@code zh-Hant-TW}, {@code zh-Hant}, {@code zh-TW}, {@code zh-HK}, {@code zh-MO}; any
- *       other Chinese range ({@code Hans}, {@code CN}, {@code SG}, or none) is Simplified and tries
- *       {@code zh-Hans-CN}, {@code zh-Hans}, {@code zh-CN}, {@code zh-SG};
- *   <li>last, the first supported locale (in configured order) with the same language (and for
- *       Chinese, the same script family): {@code en} picks {@code en-US} when only that is
- *       supported.
+ *   <li>{@code *} stands for every language no other range of the header names (RFC 9110 section
+ *       12.5.4), at its own weight: the default locale, else the first supported locale, that no
+ *       other range matches;
+ *   <li>the supported locale with the range's tag;
+ *   <li>the first supported locale that means the same ({@code zh-HK} picks {@code zh-Hant-HK},
+ *       {@code zh-Hant-HK} picks {@code zh-HK}, {@code pt} picks {@code pt-BR} over {@code pt-PT});
+ *   <li>RFC 4647 lookup: the range with its last subtag removed (and a singleton left at the end
+ *       removed too), down to the language: {@code en-GB-oxendict} tries {@code en-gb}, then {@code
+ *       en}. In a language written in several scripts (Chinese, Serbian, ...) a shorter tag of
+ *       another script is skipped ({@code sr} is Cyrillic: no answer for {@code sr-Latn-RS}), and
+ *       before the bare language the range's script wins ({@code zh-SG} picks {@code zh-CN} before
+ *       {@code zh});
+ *   <li>last, the first supported locale (in configured order) with the same language and script,
+ *       then with the same language and no conflicting script: {@code fr-CA} picks {@code fr-FR}.
  * </ol>
  *
  * A range with {@code q=0} excludes the supported locales it matches by RFC 4647 basic filtering
@@ -47,15 +52,6 @@ final class LocaleMatcher {
 
   /** Longest header value whose result is cached. */
   static final int MAX_CACHED_HEADER_LENGTH = 256;
-
-  private static final int NONE = 0;
-  private static final int HANS = 1;
-  private static final int HANT = 2;
-  private static final String[][] FAMILY_KEYS = {
-    {},
-    {"zh-hans-cn", "zh-hans", "zh-cn", "zh-sg"},
-    {"zh-hant-tw", "zh-hant", "zh-tw", "zh-hk", "zh-mo"},
-  };
 
   private final List<SupportedLocale> supported;
   private final Map<String, SupportedLocale> byKey;
@@ -149,7 +145,7 @@ final class LocaleMatcher {
         break; // sorted: only exclusions follow
       }
       SupportedLocale found =
-          "*".equals(range.tag()) ? anyAcceptable(ranges) : lookup(range.tag(), ranges);
+          "*".equals(range.tag()) ? unnamed(ranges) : lookup(range.tag(), ranges);
       if (found != null) {
         return found;
       }
@@ -157,12 +153,13 @@ final class LocaleMatcher {
     return defaultLocale;
   }
 
-  private @Nullable SupportedLocale anyAcceptable(List<AcceptLanguage.Range> ranges) {
-    if (!excluded(defaultLocale, ranges)) {
+  /** What {@code *} stands for: the default, else the first supported, that no range names. */
+  private @Nullable SupportedLocale unnamed(List<AcceptLanguage.Range> ranges) {
+    if (!excluded(defaultLocale, ranges) && !named(defaultLocale, ranges)) {
       return defaultLocale;
     }
     for (SupportedLocale entry : supported) {
-      if (!excluded(entry, ranges)) {
+      if (!excluded(entry, ranges) && !named(entry, ranges)) {
         return entry;
       }
     }
@@ -170,24 +167,19 @@ final class LocaleMatcher {
   }
 
   private @Nullable SupportedLocale lookup(String range, List<AcceptLanguage.Range> ranges) {
-    String language = languageOf(range);
-    int family = "zh".equals(language) ? familyOf(range) : NONE;
-    String[] familyKeys = FAMILY_KEYS[family];
+    SupportedLocale found = acceptable(byKey.get(range), ranges);
+    if (found != null) {
+      return found;
+    }
+    LikelySubtags.Tag wanted = LikelySubtags.maximize(range);
+    for (SupportedLocale entry : supported) {
+      if (entry.meaning.equals(wanted) && !excluded(entry, ranges)) {
+        return entry;
+      }
+    }
+    boolean multiScript = LikelySubtags.isMultiScript(wanted.language);
     String candidate = range;
-    boolean truncated = false;
     while (true) {
-      // Before the bare "zh" the script family wins, unless "zh" is the range itself.
-      boolean bareZh = family != NONE && candidate.length() == 2;
-      SupportedLocale found = bareZh && truncated ? first(familyKeys, ranges) : null;
-      if (found == null) {
-        found = acceptable(byKey.get(candidate), ranges);
-      }
-      if (found == null && bareZh && !truncated) {
-        found = first(familyKeys, ranges);
-      }
-      if (found != null) {
-        return found;
-      }
       int dash = candidate.lastIndexOf('-');
       if (dash < 0) {
         break;
@@ -196,27 +188,55 @@ final class LocaleMatcher {
         dash -= 2; // RFC 4647 3.4: drop a singleton left at the end
       }
       candidate = candidate.substring(0, dash);
-      truncated = true;
-    }
-    List<SupportedLocale> sameLanguage = byLanguage.get(language);
-    if (sameLanguage != null) {
-      for (SupportedLocale entry : sameLanguage) {
-        if ((family == NONE || entry.family == family) && !excluded(entry, ranges)) {
-          return entry;
+      if (multiScript && candidate.indexOf('-') < 0) {
+        // The bare language means its default script: the range's own script comes first.
+        found = sameLanguage(wanted, ranges, true);
+        if (found != null) {
+          return found;
         }
+      }
+      SupportedLocale entry = byKey.get(candidate);
+      if (entry != null && !conflicts(entry, wanted)) {
+        found = acceptable(entry, ranges);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return sameLanguage(wanted, ranges, false);
+  }
+
+  /**
+   * The first acceptable supported locale of the wanted language in the wanted script, then (unless
+   * {@code sameScriptOnly}) in any script that does not conflict; a bare-language entry only when
+   * not {@code sameScriptOnly}.
+   */
+  private @Nullable SupportedLocale sameLanguage(
+      LikelySubtags.Tag wanted, List<AcceptLanguage.Range> ranges, boolean sameScriptOnly) {
+    List<SupportedLocale> sameLanguage = byLanguage.get(wanted.language);
+    if (sameLanguage == null) {
+      return null;
+    }
+    for (SupportedLocale entry : sameLanguage) {
+      if (entry.meaning.script.equals(wanted.script)
+          && !(sameScriptOnly && entry.key.indexOf('-') < 0)
+          && !excluded(entry, ranges)) {
+        return entry;
+      }
+    }
+    if (sameScriptOnly) {
+      return null;
+    }
+    for (SupportedLocale entry : sameLanguage) {
+      if (!conflicts(entry, wanted) && !excluded(entry, ranges)) {
+        return entry;
       }
     }
     return null;
   }
 
-  private @Nullable SupportedLocale first(String[] keys, List<AcceptLanguage.Range> ranges) {
-    for (String key : keys) {
-      SupportedLocale found = acceptable(byKey.get(key), ranges);
-      if (found != null) {
-        return found;
-      }
-    }
-    return null;
+  private static boolean conflicts(SupportedLocale entry, LikelySubtags.Tag wanted) {
+    return LikelySubtags.scriptsConflict(wanted.language, entry.meaning.script, wanted.script);
   }
 
   private static @Nullable SupportedLocale acceptable(
@@ -230,39 +250,32 @@ final class LocaleMatcher {
       if (range.weight() != 0) {
         return false;
       }
-      String tag = range.tag();
-      String key = entry.key;
-      if (key.startsWith(tag)
-          && (key.length() == tag.length() || key.charAt(tag.length()) == '-')) {
+      if (matches(range.tag(), entry.key)) {
         return true;
       }
     }
     return false;
   }
 
+  /** Whether a range other than {@code *}, of any weight, matches the entry. */
+  private static boolean named(SupportedLocale entry, List<AcceptLanguage.Range> ranges) {
+    for (AcceptLanguage.Range range : ranges) {
+      if (!"*".equals(range.tag()) && matches(range.tag(), entry.key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** RFC 4647 basic filtering: the range is the key or a prefix of it ending at a subtag. */
+  private static boolean matches(String range, String key) {
+    return key.startsWith(range)
+        && (key.length() == range.length() || key.charAt(range.length()) == '-');
+  }
+
   private static String languageOf(String key) {
     int dash = key.indexOf('-');
     return dash < 0 ? key : key.substring(0, dash);
-  }
-
-  private static int familyOf(String key) {
-    int family = HANS;
-    int start = key.indexOf('-') + 1;
-    while (start > 0 && start < key.length()) {
-      int end = key.indexOf('-', start);
-      String subtag = key.substring(start, end < 0 ? key.length() : end);
-      if ("hant".equals(subtag)) {
-        return HANT;
-      }
-      if ("hans".equals(subtag)) {
-        return HANS;
-      }
-      if ("tw".equals(subtag) || "hk".equals(subtag) || "mo".equals(subtag)) {
-        family = HANT;
-      }
-      start = end < 0 ? -1 : end + 1;
-    }
-    return family;
   }
 
   /**
@@ -274,13 +287,13 @@ final class LocaleMatcher {
     private final Locale locale;
     private final String tag;
     private final String key;
-    private final int family;
+    private final LikelySubtags.Tag meaning;
 
     SupportedLocale(Locale locale) {
       this.locale = locale;
       this.tag = locale.toLanguageTag();
       this.key = tag.toLowerCase(Locale.ROOT);
-      this.family = "zh".equals(languageOf(key)) ? familyOf(key) : NONE;
+      this.meaning = LikelySubtags.maximize(key);
     }
 
     /**

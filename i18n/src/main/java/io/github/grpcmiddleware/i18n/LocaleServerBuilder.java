@@ -13,9 +13,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The interceptor sits outside error mapping (the chain builder puts it there), so error mapping
  * captures a Context that holds the locale. For each call it parses the header (bounded: the first
- * 4096 characters and 32 ranges), chooses a supported locale by q-value and RFC 4647 lookup with
- * documented Chinese script rules and a same-language fallback, and otherwise uses the default
- * locale; a missing or malformed header never fails a call. The answer goes into the {@link
+ * 4096 characters and 32 ranges), chooses a supported locale by q-value ({@code *} at its own q
+ * standing for the languages no other range names), comparing tags by what they mean once CLDR's
+ * likely subtags fill in script and region ({@code zh-HK} is {@code zh-Hant-HK}), by RFC 4647
+ * lookup that never crosses scripts, and by a same-language fallback, and otherwise uses the
+ * default locale; a missing or malformed header never fails a call. The answer goes into the {@link
  * io.grpc.Context} ({@link Locales#current()}), optionally into the MDC under {@code locale} around
  * every listener callback, and into the {@code content-language} response header (unless the
  * service already set one). Results are cached for up to 256 distinct header values.

@@ -31,10 +31,13 @@ import org.slf4j.LoggerFactory;
  * com/example/messages_zh_CN.properties}); every value is a {@link MessageFormat} pattern, so an
  * apostrophe is written {@code ''} and ids are written {@code {0,number,#}}. For a caller's locale
  * the files are tried in this order: the candidates of the caller's locale ({@code de_CH}, then
- * {@code de}), then those of the default locale, then the root file. Chinese adds {@code zh_TW} to
+ * {@code de}), then those of the default locale, then the root file. A language also falls back to
+ * the regional locale CLDR's likely subtags give for it, where the library's catalogs are: {@code
+ * pt} and {@code pt_PT} try {@code pt_BR} after {@code pt}; Chinese adds {@code zh_TW} to
  * Traditional locales ({@code zh_HK}, {@code zh_Hant}) and {@code zh_CN} to Simplified ones ({@code
- * zh_SG}, {@code zh}) before the bare {@code zh}. At each locale the service's catalogs (in the
- * order their base names were added) come before the library's, whose root is core's English {@code
+ * zh_SG}) before the bare {@code zh} (which is Simplified), and {@code zh_CN} after it for a bare
+ * {@code zh} caller. At each locale the service's catalogs (in the order their base names were
+ * added) come before the library's, whose root is core's English {@code
  * io/github/grpcmiddleware/errors/default-messages.properties} (plus, when the validation module is
  * on the class path, its English {@code
  * io/github/grpcmiddleware/validation/default-messages.properties}). The JVM's default locale is
@@ -194,21 +197,48 @@ public final class LocalizedMessages implements MessageResolver {
     return chain;
   }
 
+  /**
+   * Adds the JDK's candidates of {@code locale}, with the regional locale its language is most
+   * likely written for ({@link LikelySubtags#likelyRegional}) and that one's regional candidates:
+   * the library ships {@code pt_BR} and {@code zh_CN}, not {@code pt} or {@code zh}. In a language
+   * written in several scripts they come before the bare language, which means its default script
+   * ({@code zh_HK} tries {@code zh_TW} before {@code zh}); otherwise, and for a bare-language
+   * caller, after it ({@code pt} tries {@code pt_BR} after {@code pt}).
+   */
   private static void addCandidates(Set<Locale> into, Locale locale) {
     List<Locale> candidates = new ArrayList<>(CONTROL.getCandidateLocales("", locale));
     candidates.remove(Locale.ROOT);
-    int bare = candidates.indexOf(Locale.CHINESE);
-    if (bare >= 0) {
-      boolean traditional = false;
-      for (Locale candidate : candidates) {
-        traditional |= "Hant".equals(candidate.getScript());
+    Locale regional = LikelySubtags.likelyRegional(locale);
+    int bare = bareLanguage(candidates);
+    if (regional != null && bare >= 0) {
+      // Script forms (pt_BR_#Latn) only where the script tells catalogs apart (zh_TW_#Hant).
+      boolean multiScript = LikelySubtags.isMultiScript(locale.getLanguage());
+      List<Locale> extra = new ArrayList<>();
+      for (Locale candidate : CONTROL.getCandidateLocales("", regional)) {
+        if (!candidate.getCountry().isEmpty()
+            && (multiScript || candidate.getScript().isEmpty())
+            && !candidates.contains(candidate)
+            && LikelySubtags.maximize(candidate.toLanguageTag().toLowerCase(Locale.ROOT))
+                .script
+                .equalsIgnoreCase(regional.getScript())) {
+          extra.add(candidate);
+        }
       }
-      Locale representative = traditional ? Locale.TRADITIONAL_CHINESE : Locale.SIMPLIFIED_CHINESE;
-      if (!candidates.contains(representative)) {
-        // A bare "zh" caller asked for less than zh_CN, so zh_CN comes after "zh".
-        candidates.add(locale.equals(Locale.CHINESE) ? bare + 1 : bare, representative);
-      }
+      boolean before = multiScript && bare > 0; // the caller is not the bare language
+      candidates.addAll(before ? bare : bare + 1, extra);
     }
     into.addAll(candidates);
+  }
+
+  private static int bareLanguage(List<Locale> candidates) {
+    for (int i = 0; i < candidates.size(); i++) {
+      Locale candidate = candidates.get(i);
+      if (candidate.getScript().isEmpty()
+          && candidate.getCountry().isEmpty()
+          && candidate.getVariant().isEmpty()) {
+        return i;
+      }
+    }
+    return -1;
   }
 }

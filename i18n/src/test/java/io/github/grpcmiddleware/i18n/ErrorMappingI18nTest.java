@@ -131,6 +131,22 @@ class ErrorMappingI18nTest {
                   .build())
           .build();
 
+  /** Supports plain {@code pt}; only the library's catalogs, which ship {@code pt_BR}. */
+  @RegisterExtension
+  static final GrpcServerExtension plainPortuguese =
+      GrpcServerExtension.builder()
+          .service(new FailingService())
+          .interceptor(
+              TraceIds.newServerInterceptor(),
+              Locales.serverBuilder()
+                  .supported(Locale.ENGLISH, Locale.forLanguageTag("pt"))
+                  .defaultLocale(Locale.ENGLISH)
+                  .build(),
+              ErrorMapping.serverBuilder()
+                  .messageResolver(LocalizedMessages.builder().build())
+                  .build())
+          .build();
+
   private final AtomicReference<Metadata> headers = new AtomicReference<>();
   private final AtomicReference<Metadata> trailers = new AtomicReference<>();
 
@@ -186,6 +202,21 @@ class ErrorMappingI18nTest {
       assertThat(report.locale()).as(tag).isEqualTo(tag);
       assertThat(trailers().getAll(CONTENT_LANGUAGE)).as(tag).containsExactly(tag);
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"pt", "pt-PT"})
+  void aServiceSupportingPlainPortugueseSendsTheLibrarysBrazilianMessages(String acceptLanguage)
+      throws Exception {
+    Channel channel = channel(plainPortuguese, acceptLanguage);
+
+    StatusRuntimeException e = fail(channel, "bug");
+
+    String expected =
+        shipped(Locale.forLanguageTag("pt-BR"), MessageKeys.INTERNAL, trailers().get(TRACE_ID));
+    assertThat(e.getStatus().getDescription()).isEqualTo(expected);
+    assertThat(ErrorReport.from(e).locale()).isEqualTo("pt-BR");
+    assertThat(trailers().getAll(CONTENT_LANGUAGE)).containsExactly("pt-BR");
   }
 
   @Test

@@ -2,7 +2,9 @@ package io.github.grpcmiddleware.i18n;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -65,6 +67,58 @@ class LocaleMatcherTest {
       })
   void resolves(String header, String expected) {
     assertThat(match(header)).isEqualTo(expected);
+  }
+
+  private static LocaleMatcher matcher(String supportedTags) {
+    List<Locale> supported = new ArrayList<>();
+    for (String tag : supportedTags.split(",")) {
+      supported.add(Locale.forLanguageTag(tag.trim()));
+    }
+    return new LocaleMatcher(supported, supported.get(0), 0);
+  }
+
+  @ParameterizedTest(name = "{1} against [{0}] -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // supported, the first is the default | header | answer
+        // Likely subtags (CLDR) say what a tag means: zh-HK is zh-Hant-HK, pt is pt-Latn-BR.
+        "en, zh-Hant-TW, zh-Hant-HK | zh-HK | zh-Hant-HK",
+        "en, zh-TW, zh-HK | zh-Hant-HK | zh-HK",
+        "en, zh-TW, zh-HK | zh-Hant-HK-x-private | zh-HK",
+        "en, pt-PT, pt-BR | pt | pt-BR",
+        "en-GB, en-US | en | en-US",
+        // Scripts never cross, in every language that is written in several.
+        "en, sr-Latn, sr-Cyrl | sr | sr-Cyrl",
+        "en, sr-Latn, sr-Cyrl | sr-RS | sr-Cyrl",
+        "en, sr, sr-Latn | sr-ME | sr-Latn",
+        "en, sr-Latn | sr-Cyrl | en",
+        "en, sr-Cyrl | sr-Latn-RS | en",
+        "en, sr-Latn | sr | en",
+        "en, sr-Cyrl | sr-Latn | en",
+        "en, zh | zh-Hant | en",
+        "en, zh | zh-TW | en",
+        // The rest of docs/i18n.md's table.
+        "en, zh-CN, zh-TW | zh-MO | zh-TW",
+        "en, pt-PT, pt-BR | pt-AO | pt-PT",
+      })
+  void scriptsAndRegionsAreCanonicalisedWithLikelySubtags(
+      String supported, String header, String expected) {
+    assertThat(matcher(supported).match(header).tag()).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{1} against [{0}] -> {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // RFC 9110 12.5.4: * stands for every language no other range names, at its own q.
+        "fr, en | fr;q=0.1, * | en",
+        "en, fr | *, en;q=0.5 | fr",
+        "en, fr-FR, de | fr;q=0.2, en;q=0.1, * | de",
+        "fr, en | en;q=0, fr;q=0.1, * | fr",
+      })
+  void theWildcardHonoursItsOwnQ(String supported, String header, String expected) {
+    assertThat(matcher(supported).match(header).tag()).isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")

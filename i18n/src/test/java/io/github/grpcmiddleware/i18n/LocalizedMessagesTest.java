@@ -68,6 +68,22 @@ class LocalizedMessagesTest {
   }
 
   @Test
+  void aLanguageFallsBackToTheLibrarysRegionalCatalogBeforeTheDefault() {
+    LocalizedMessages library = LocalizedMessages.builder().build();
+    for (String tag : new String[] {"pt", "pt-PT", "pt-AO"}) {
+      assertThat(
+              text(resolve(library, Locale.forLanguageTag(tag), "grpcmiddleware.code.NOT_FOUND")))
+          .as(tag)
+          .startsWith("pt-BR: ");
+    }
+    assertThat(text(resolve(library, Locale.forLanguageTag("zh"), "grpcmiddleware.code.NOT_FOUND")))
+        .startsWith("zh-CN: ");
+    assertThat(
+            text(resolve(library, Locale.forLanguageTag("zh-HK"), "grpcmiddleware.code.NOT_FOUND")))
+        .startsWith("zh-TW: ");
+  }
+
+  @Test
   void numbersAndDatesAreFormattedInTheCallersLocale() {
     Date date = new Date(1_700_000_000_000L);
     for (String tag : new String[] {"en", "en-GB", "de", "de-CH", "zh-CN"}) {

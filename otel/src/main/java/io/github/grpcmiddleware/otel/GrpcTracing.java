@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.otel;
 
+import io.github.grpcmiddleware.internal.ThreadContexts;
 import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
 import io.opentelemetry.api.OpenTelemetry;
@@ -25,13 +26,23 @@ import java.util.Objects;
  * mirrored. Baggage beyond the configured bounds is dropped, in that case too.
  *
  * <p>Before the propagator reads the headers, the server applies core's W3C rules: repeated {@code
- * tracestate} headers are combined in order and an invalid list is discarded whole; a {@code
- * traceparent} sent twice with different values, or invalid, starts a new trace. The span's trace
- * flags, {@code tracestate} and span id are handed to core, so core's client interceptor continues
- * this span (with the server's sampling decision) when the service calls another one.
+ * tracestate} headers are combined in order, a key sent again is dropped (the first member is kept)
+ * and an otherwise invalid list is discarded whole; a {@code traceparent} sent twice with different
+ * values, or invalid, starts a new trace. The span's trace flags, {@code tracestate} and span id
+ * are handed to core, so core's client interceptor continues this span (with the server's sampling
+ * decision) when the service calls another one.
  *
  * <p>Client: install the client interceptor first (nearest the application), before core's trace
- * client interceptor, which then injects nothing because {@code traceparent} is already there.
+ * client interceptor, which then injects nothing because {@code traceparent} is already there. Per
+ * call it starts a CLIENT span (a child of the Context current at {@code newCall}), injects its
+ * context, makes it current around every callback ({@code onHeaders}, {@code onMessage}, {@code
+ * onReady}, {@code onClose}; a call chained from a response stays in the trace), and ends it
+ * exactly once: with the status at {@code onClose}, or {@code CANCELLED} when the call is cancelled
+ * before it starts.
+ *
+ * <p>Own threads: once this class is in use, core's {@code TraceIds.wrap(executor)} and {@code
+ * TraceIds.wrap(runnable)} carry the OpenTelemetry Context too (span and baggage), so calls made
+ * from such a thread stay in the trace without {@code opentelemetry-grpc-1.6}'s Context bridge.
  *
  * <p>Sampling is decided when the server span starts, before auth: to keep unauthenticated callers
  * from forcing sampling, configure the SDK's sampler to ignore the remote {@code sampled} flag, for
@@ -54,11 +65,16 @@ public final class GrpcTracing {
 
   static final String INSTRUMENTATION_NAME = "io.github.grpcmiddleware.otel";
 
+  static {
+    ThreadContexts.register(OpenTelemetryContextCarrier.INSTANCE);
+  }
+
   private GrpcTracing() {}
 
   /**
-   * Returns the server interceptor with default settings (at most 64 baggage entries of 4096
-   * characters in all; a span already current at {@code interceptCall} is reused).
+   * Returns the server interceptor with default settings (at most 64 baggage entries of 4096 bytes
+   * in all, as the W3C {@code baggage} header carries them on; a span already current at {@code
+   * interceptCall} is reused).
    *
    * @param openTelemetry the instance whose tracer and propagators are used; not null
    * @return the interceptor, for the trace slot of {@code ServerChain}; never null

@@ -17,9 +17,13 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.jspecify.annotations.Nullable;
 
-/** Starts a CLIENT span per call and injects its context; see {@link GrpcTracing}. */
+/**
+ * Starts a CLIENT span per call, injects its context and makes it current around every callback;
+ * see {@link GrpcTracing}.
+ */
 final class TracingClientInterceptor implements ClientInterceptor {
 
   private static final TextMapSetter<Metadata> SETTER =
@@ -51,27 +55,46 @@ final class TracingClientInterceptor implements ClientInterceptor {
                 .setParent(parent),
             method);
     RpcAttributes.authority(builder, next.authority());
-    Span span = builder.startSpan();
-    Context context = parent.with(span);
+    SpanEnd span = new SpanEnd(builder.startSpan());
+    Context context = parent.with(span.span);
     ClientCall<ReqT, RespT> call;
     try (Scope ignored = context.makeCurrent()) {
       call = next.newCall(method, callOptions);
     } catch (RuntimeException | Error e) {
-      RpcAttributes.end(span, Status.fromThrowable(e), false);
+      span.end(Status.fromThrowable(e));
       throw e;
     }
     return new SpanClientCall<>(call, span, context, propagator);
   }
 
+  /** Ends a span exactly once, whichever of start, cancel and onClose gets there first. */
+  private static final class SpanEnd {
+    private static final AtomicIntegerFieldUpdater<SpanEnd> ENDED =
+        AtomicIntegerFieldUpdater.newUpdater(SpanEnd.class, "ended");
+    final Span span;
+    private volatile int ended;
+
+    SpanEnd(Span span) {
+      this.span = span;
+    }
+
+    void end(Status status) {
+      if (ENDED.compareAndSet(this, 0, 1)) {
+        RpcAttributes.end(span, status, false);
+      }
+    }
+  }
+
   private static final class SpanClientCall<ReqT, RespT>
       extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
-    private final Span span;
+    private final SpanEnd span;
     private final Context context;
     private final TextMapPropagator propagator;
+    private volatile boolean started;
 
     SpanClientCall(
         ClientCall<ReqT, RespT> delegate,
-        Span span,
+        SpanEnd span,
         Context context,
         TextMapPropagator propagator) {
       super(delegate);
@@ -82,34 +105,65 @@ final class TracingClientInterceptor implements ClientInterceptor {
 
     @Override
     public void start(Listener<RespT> responseListener, Metadata headers) {
+      started = true;
       propagator.inject(context, headers, SETTER);
       try (Scope ignored = context.makeCurrent()) {
         super.start(new SpanClientListener<>(responseListener, span, context), headers);
       } catch (RuntimeException | Error e) {
-        RpcAttributes.end(span, Status.fromThrowable(e), false);
+        span.end(Status.fromThrowable(e));
         throw e;
       }
     }
+
+    @Override
+    public void cancel(@Nullable String message, @Nullable Throwable cause) {
+      if (!started) {
+        // No listener exists yet, so no onClose will come: this is the call's end.
+        span.end(Status.CANCELLED.withDescription(message).withCause(cause));
+      }
+      super.cancel(message, cause);
+    }
   }
 
+  /**
+   * Makes the span's Context current around every callback: without a bridge between {@code
+   * io.grpc.Context} and OpenTelemetry's, the channel's executor threads have none of their own.
+   */
   private static final class SpanClientListener<RespT>
       extends ForwardingClientCallListener.SimpleForwardingClientCallListener<RespT> {
-    private final Span span;
+    private final SpanEnd span;
     private final Context context;
-    private boolean ended;
 
-    SpanClientListener(ClientCall.Listener<RespT> delegate, Span span, Context context) {
+    SpanClientListener(ClientCall.Listener<RespT> delegate, SpanEnd span, Context context) {
       super(delegate);
       this.span = span;
       this.context = context;
     }
 
     @Override
-    public void onClose(Status status, Metadata trailers) {
-      if (!ended) {
-        ended = true;
-        RpcAttributes.end(span, status, false);
+    public void onHeaders(Metadata headers) {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onHeaders(headers);
       }
+    }
+
+    @Override
+    public void onMessage(RespT message) {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onMessage(message);
+      }
+    }
+
+    @Override
+    public void onReady() {
+      try (Scope ignored = context.makeCurrent()) {
+        super.onReady();
+      }
+    }
+
+    @Override
+    public void onClose(Status status, Metadata trailers) {
+      span.end(status);
       try (Scope ignored = context.makeCurrent()) {
         super.onClose(status, trailers);
       }

@@ -33,8 +33,11 @@ public final class TracingServerBuilder {
   }
 
   /**
-   * Bounds the incoming baggage by the size of its keys and values (UTF-16 characters): entries
-   * past the limit are dropped.
+   * Bounds the incoming baggage by its size in bytes as the W3C {@code baggage} header carries it
+   * on: each entry's key, {@code =} and percent-encoded value, plus {@code ;} and its
+   * percent-encoded metadata (properties) when it has some, and a {@code ,} between entries, as
+   * OpenTelemetry's {@code W3CBaggagePropagator} writes them. Entries that do not fit in what is
+   * left are dropped, in the baggage's order; smaller ones after them may still fit.
    *
    * @param bytes at least 0; default 4096
    * @return this builder

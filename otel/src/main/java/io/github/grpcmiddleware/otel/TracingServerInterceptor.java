@@ -48,8 +48,9 @@ final class TracingServerInterceptor extends ServerPart {
         /**
          * Applies core's W3C rules before the propagator sees the headers, so that both trace parts
          * accept the same calls: repeated {@code tracestate} (and {@code baggage}) headers are
-         * combined in order, an invalid {@code tracestate} list is discarded whole, and a {@code
-         * traceparent} sent twice with different values, or invalid, starts a new trace.
+         * combined in order, a duplicated {@code tracestate} key keeps its first member, an invalid
+         * list is discarded whole, and a {@code traceparent} sent twice with different values, or
+         * invalid, starts a new trace.
          */
         @Override
         public @Nullable String get(@Nullable Metadata carrier, String key) {

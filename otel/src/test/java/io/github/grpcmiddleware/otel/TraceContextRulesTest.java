@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every rule of the W3C {@code traceparent} and {@code tracestate} sections, for a server whose
  * trace slot is {@link GrpcTracing}: the same values core accepts continue the trace (the server
  * span's parent is the caller's), the same values core rejects start a new one, repeated {@code
- * tracestate} headers are combined in order, and an invalid list is discarded whole. What the
- * server's own downstream call (through core's client) sends is checked too.
+ * tracestate} headers are combined in order, a key sent again is dropped, and an invalid list is
+ * discarded whole. What the server's own downstream call (through core's client) sends is checked
+ * too.
  */
 class TraceContextRulesTest {
   static final String T = TraceContextVectors.TRACE_ID;
@@ -140,6 +141,12 @@ class TraceContextRulesTest {
         Arguments.of("tabs around commas", List.of("a=1\t,\tb=2"), "a=1,b=2"),
         Arguments.of("empty members", List.of(",a=1,,, b=2,"), "a=1,b=2"),
         Arguments.of("an empty header beside a full one", List.of("", "a=1"), "a=1"),
+        // A key sent twice: the first member is kept (the W3C suite's
+        // test_tracestate_duplicated_keys).
+        Arguments.of("duplicated key, same value", List.of("foo=1,foo=1"), "foo=1"),
+        Arguments.of("duplicated key, other value", List.of("foo=1,foo=2"), "foo=1"),
+        Arguments.of("duplicated key keeps its first place", List.of("a=1,b=2,a=3"), "a=1,b=2"),
+        Arguments.of("duplicated key over two headers", List.of("a=1", "a=2,b=3"), "a=1,b=3"),
         discarded("empty header", ""),
         discarded("only commas and spaces", " , ,\t,"),
         discarded("space inside the key", "foo =1"),
@@ -155,8 +162,7 @@ class TraceContextRulesTest {
         discarded("value of 257 characters", "k=" + "v".repeat(257)),
         discarded("tab inside the value", "k=a\tb"),
         discarded("control character in the value", "k=a\u0001b"),
-        discarded("duplicated key", "a=1,b=2,a=3"),
-        discarded("duplicated key over two headers", "a=1", "a=1"),
+        discarded("invalid duplicate of a key", "a=1,a=,b=2"),
         discarded("33 members", members(0, 33)),
         discarded("33 members over two headers", members(0, 17), members(17, 16)),
         discarded("513 characters", ofLength(513)),

@@ -3,6 +3,8 @@ package io.github.grpcmiddleware.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
+import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.ServerCallCapture;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -89,6 +91,14 @@ final class TwoHops implements AutoCloseable {
                     new ServiceA(), GrpcTracing.newServerInterceptor(openTelemetry)))
             .build()
             .start();
+  }
+
+  /** A server (in-process, per test) that answers every call and records it in {@code capture}. */
+  static GrpcServerExtension answering(ServerCallCapture capture) {
+    return GrpcServerExtension.builder()
+        .service(new Answer())
+        .interceptor(capture.interceptor())
+        .build();
   }
 
   /** Answers every call. */

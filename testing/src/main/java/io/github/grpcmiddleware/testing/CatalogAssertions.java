@@ -10,6 +10,7 @@ import java.text.Format;
 import java.text.MessageFormat;
 import java.text.NumberFormat;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,16 +36,20 @@ import java.util.regex.Pattern;
  *
  * <p>It catches the MessageFormat traps: a single {@code '} (an apostrophe written as in prose)
  * quotes the rest of the text, so {@code "Item {0} isn't here"} is sent as {@code "Item ZZ isnt
- * here"} and {@code "L'utilisateur {0}"} loses its argument (write {@code ''}); {@code {0,number}}
- * groups digits, so an id 1234567 is sent as {@code 1,234,567} (write {@code {0,number,#}}); and a
- * pattern MessageFormat cannot parse. Every problem of the catalog is reported in one {@link
- * AssertionError}, key by key. Pass ids as strings or with {@code {0,number,#}}: a number given to
- * a plain {@code {0}} is grouped too, and no check of the text can see that.
+ * here"} and {@code "L'utilisateur {0}"} loses its argument (write {@code ''}); an argument between
+ * quotes ({@code "Field '{0}' is required."}, {@code "l'{0}"}) is sent as a literal {@code {0}},
+ * which MessageFormat does not even count as an argument (write {@code ''{0}''}); {@code
+ * {0,number}} groups digits, so an id 1234567 is sent as {@code 1,234,567} (write {@code
+ * {0,number,#}}); and a pattern MessageFormat cannot parse. Every problem of the catalog is
+ * reported in one {@link AssertionError}, key by key. Pass ids as strings or with {@code
+ * {0,number,#}}: a number given to a plain {@code {0}} is grouped too, and no check of the text can
+ * see that.
  *
  * <p>This class is thread-safe.
  */
 public final class CatalogAssertions {
   private static final long NUMBER_SENTINEL = 1234567L;
+  private static final Pattern QUOTED_ARGUMENT = Pattern.compile("\\{\\s*(\\d{1,9})\\s*[,}]");
 
   private CatalogAssertions() {}
 
@@ -97,7 +103,8 @@ public final class CatalogAssertions {
     for (Map.Entry<String, String> entry : patterns.entrySet()) {
       String key = entry.getKey();
       String pattern = entry.getValue();
-      if (hasLoneApostropheBeforeLetter(pattern)) {
+      boolean loneApostrophe = hasLoneApostropheBeforeLetter(pattern);
+      if (loneApostrophe) {
         problems.add(
             key
                 + ": a single ' before a letter is dropped together with the text it quotes;"
@@ -122,6 +129,20 @@ public final class CatalogAssertions {
       } catch (IllegalArgumentException e) {
         problems.add(key + ": cannot be formatted (" + e.getMessage() + "): " + pattern);
         continue;
+      }
+      // Said once per key: a lone ' before a letter quotes the arguments after it too.
+      for (int quoted :
+          loneApostrophe ? Collections.<Integer>emptyList() : quotedArguments(pattern)) {
+        problems.add(
+            key
+                + ": argument {"
+                + quoted
+                + "} is inside quotes, so the text says a literal {"
+                + quoted
+                + "}; write '' for an apostrophe: "
+                + pattern
+                + " -> "
+                + text);
       }
       for (int i = 0; i < formats.length; i++) {
         if (args[i] instanceof String && !text.contains((String) args[i])) {
@@ -184,6 +205,39 @@ public final class CatalogAssertions {
 
   private static Pattern groupingNumber(int index) {
     return Pattern.compile("\\{\\s*" + index + "\\s*,\\s*number\\s*(,\\s*integer\\s*)?}");
+  }
+
+  /**
+   * The argument indexes written inside a quoted part of the pattern's top level ({@code Field
+   * '{0}'}, {@code l'{0}}): MessageFormat sends them as literal text, and does not count them as
+   * arguments, so a check of the arguments it parsed cannot see them.
+   */
+  static List<Integer> quotedArguments(String pattern) {
+    List<Integer> found = new ArrayList<>();
+    boolean quoted = false;
+    int depth = 0;
+    for (int i = 0; i < pattern.length(); i++) {
+      char c = pattern.charAt(i);
+      if (c == '\'') {
+        if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '\'') {
+          i++; // '' is an apostrophe, in quotes or not
+        } else {
+          quoted = !quoted;
+        }
+      } else if (quoted) {
+        if (c == '{' && depth == 0) {
+          Matcher argument = QUOTED_ARGUMENT.matcher(pattern).region(i, pattern.length());
+          if (argument.lookingAt()) {
+            found.add(Integer.parseInt(argument.group(1)));
+          }
+        }
+      } else if (c == '{') {
+        depth++;
+      } else if (c == '}' && depth > 0) {
+        depth--;
+      }
+    }
+    return found;
   }
 
   /** A {@code '} that is not doubled and comes before a letter: letters never need quoting. */

@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +38,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the client has its response: use {@link #await} or {@link #awaitEvents}. Register one field per
  * logger to capture several.
  *
+ * <p>Safe under JUnit's parallel execution ({@code junit.jupiter.execution.parallel.enabled},
+ * methods or classes concurrent), also on a static field: each test has its own appender and its
+ * own events, found by the thread that runs the test (JUnit runs a test's {@code @BeforeEach}, body
+ * and {@code @AfterEach} on one thread; from another thread the methods read the one test running,
+ * and fail clearly when several are). A capture sees every event of its logger, so tests that run
+ * at the same time and log to the same logger see each other's lines: give each its own logger, or
+ * look for something of its own (a trace id, a message). Tests running at the same time share the
+ * logger's level: they must ask for the same one ({@code atLevel}, {@code setLevel}, or neither),
+ * else the later one fails with an {@link IllegalStateException} saying so; the level from before
+ * comes back when the last of them ends.
+ *
  * <p>Needs {@code ch.qos.logback:logback-classic} as the SLF4J backend (an optional dependency of
  * this module; logback 1.5 runs on Java 11+). This class is thread-safe.
  */
@@ -43,11 +56,17 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
   private static final List<String> EVENT_LEVELS =
       Collections.unmodifiableList(Arrays.asList("TRACE", "DEBUG", "INFO", "WARN", "ERROR"));
 
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(LogCapture.class);
+
   private final String loggerName;
   private final @Nullable String level;
-  private final List<LoggedEvent> events = new CopyOnWriteArrayList<>();
-  private final Object lock = new Object();
-  private @Nullable LogbackAttachment attachment;
+
+  /** The tests capturing now, by the thread that runs each. */
+  private final Map<Thread, TestCapture> running = new ConcurrentHashMap<>();
+
+  /** The last test that ended, for reading its events afterwards. */
+  private volatile @Nullable TestCapture last;
 
   private LogCapture(String loggerName, @Nullable String level) {
     LogbackAttachment.checkAvailable();
@@ -120,16 +139,14 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    */
   public void setLevel(String levelName) {
     String upper = levelOf(levelName);
-    synchronized (lock) {
-      LogbackAttachment attached = attachment;
-      if (attached == null) {
-        throw new IllegalStateException(
-            "LogCapture.setLevel: no test is running on logger \""
-                + loggerName
-                + "\" (call it from a test, a @BeforeEach or an @AfterEach method)");
-      }
-      attached.setLevel(upper);
+    TestCapture test = current("setLevel");
+    if (test == null || test.ended) {
+      throw new IllegalStateException(
+          "LogCapture.setLevel: no test is running on logger \""
+              + loggerName
+              + "\" (call it from a test, a @BeforeEach or an @AfterEach method)");
     }
+    test.attachment.setLevel(upper);
   }
 
   private static String levelOf(String levelName) {
@@ -144,25 +161,75 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    synchronized (lock) {
-      detach();
-      events.clear();
-      attachment = LogbackAttachment.attach(loggerName, level, events);
+    List<LoggedEvent> events = new CopyOnWriteArrayList<>();
+    TestCapture test = new TestCapture(LogbackAttachment.attach(loggerName, level, events), events);
+    context.getStore(NAMESPACE).put(this, test);
+    TestCapture stale = running.put(Thread.currentThread(), test);
+    if (stale != null) {
+      stale.end();
     }
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    synchronized (lock) {
-      detach();
+    TestCapture test = context.getStore(NAMESPACE).remove(this, TestCapture.class);
+    if (test == null) {
+      return; // beforeEach failed: nothing is attached
     }
+    running.values().remove(test);
+    last = test;
+    test.end();
   }
 
-  private void detach() {
-    LogbackAttachment attached = attachment;
-    if (attached != null) {
-      attachment = null;
-      attached.detach();
+  /**
+   * The capture of the test the calling thread runs; else of the one test running; else of the last
+   * test that ended; null before the first test.
+   */
+  private @Nullable TestCapture current(String method) {
+    TestCapture mine = running.get(Thread.currentThread());
+    if (mine != null) {
+      return mine;
+    }
+    List<TestCapture> all = new ArrayList<>(running.values());
+    if (all.size() == 1) {
+      return all.get(0);
+    }
+    if (all.isEmpty()) {
+      return last;
+    }
+    throw new IllegalStateException(
+        "LogCapture."
+            + method
+            + ": "
+            + all.size()
+            + " tests capture logger \""
+            + loggerName
+            + "\" at the same time and thread \""
+            + Thread.currentThread().getName()
+            + "\" runs none of them; call it from the test's own thread");
+  }
+
+  private List<LoggedEvent> currentEvents(String method) {
+    TestCapture test = current(method);
+    return test == null ? Collections.<LoggedEvent>emptyList() : test.events;
+  }
+
+  /** One test's appender and events. */
+  private static final class TestCapture {
+    final LogbackAttachment attachment;
+    final List<LoggedEvent> events;
+    volatile boolean ended;
+
+    TestCapture(LogbackAttachment attachment, List<LoggedEvent> events) {
+      this.attachment = attachment;
+      this.events = events;
+    }
+
+    void end() {
+      if (!ended) {
+        ended = true;
+        attachment.detach();
+      }
     }
   }
 
@@ -172,7 +239,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    * @return an unmodifiable copy; never null
    */
   public List<LoggedEvent> events() {
-    return Collections.unmodifiableList(new ArrayList<>(events));
+    return Collections.unmodifiableList(new ArrayList<>(currentEvents("events")));
   }
 
   /**
@@ -191,7 +258,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
           "level: " + levelName + " (expected: TRACE, DEBUG, INFO, WARN or ERROR)");
     }
     List<LoggedEvent> atLevel = new ArrayList<>();
-    for (LoggedEvent event : events) {
+    for (LoggedEvent event : currentEvents("events")) {
       if (event.level().equals(upper)) {
         atLevel.add(event);
       }
@@ -206,7 +273,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
    */
   public List<String> messages() {
     List<String> messages = new ArrayList<>();
-    for (LoggedEvent event : events) {
+    for (LoggedEvent event : currentEvents("messages")) {
       messages.add(event.message());
     }
     return Collections.unmodifiableList(messages);
@@ -223,6 +290,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
   public LoggedEvent await(Predicate<? super LoggedEvent> condition, Duration timeout) {
     Objects.requireNonNull(condition, "condition");
     Objects.requireNonNull(timeout, "timeout");
+    List<LoggedEvent> events = currentEvents("await");
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (LoggedEvent event : events) {
@@ -237,7 +305,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
                 + "\" within "
                 + timeout.toMillis()
                 + " ms; captured: "
-                + describe(events()));
+                + describe(new ArrayList<>(events)));
       }
       pause();
     }
@@ -260,9 +328,10 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     if (count < 1) {
       throw new IllegalArgumentException("count: " + count + " (expected: > 0)");
     }
+    List<LoggedEvent> events = currentEvents("awaitEvents");
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      List<LoggedEvent> captured = events();
+      List<LoggedEvent> captured = Collections.unmodifiableList(new ArrayList<>(events));
       if (captured.size() == count) {
         return captured;
       }
@@ -294,7 +363,10 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
   /** Forgets the events captured so far in the current test. */
   public void clear() {
-    events.clear();
+    TestCapture test = current("clear");
+    if (test != null) {
+      test.events.clear();
+    }
   }
 
   private static String describe(List<LoggedEvent> captured) {

@@ -56,6 +56,29 @@ class CatalogAssertionsTest {
   }
 
   @Test
+  void anArgumentInsideQuotesIsReportedBecauseItIsSentAsALiteral() {
+    Map<String, String> patterns = new LinkedHashMap<>();
+    patterns.put("field.required", "Field '{0}' is required.");
+    patterns.put("user.unknown", "Utilisateur l'{0} inconnu");
+    patterns.put("both", "'{1}' and {0}");
+    patterns.put("fine", "Field ''{0}'' is required, use '{' and '}'.");
+
+    assertThatThrownBy(() -> CatalogAssertions.assertEveryMessageFormats(patterns, Locale.FRENCH))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith("3 problem(s) in the catalog (4 keys):")
+        .hasMessageContaining(
+            "\n  field.required: argument {0} is inside quotes, so the text says a literal {0};"
+                + " write '' for an apostrophe: Field '{0}' is required. -> Field {0} is"
+                + " required.")
+        .hasMessageContaining(
+            "\n  user.unknown: argument {0} is inside quotes, so the text says a literal {0};"
+                + " write '' for an apostrophe: Utilisateur l'{0} inconnu -> Utilisateur l{0}"
+                + " inconnu")
+        .hasMessageContaining("\n  both: argument {1} is inside quotes")
+        .hasMessageNotContaining("fine:");
+  }
+
+  @Test
   void aMissingFileFails() {
     assertThatThrownBy(
             () ->
