@@ -6,9 +6,6 @@ import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
-import io.github.grpcmiddleware.limits.LimitKey;
-import io.github.grpcmiddleware.limits.LimitMetrics;
-import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.logging.AccessLog;
 import io.github.grpcmiddleware.logging.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
@@ -27,7 +24,6 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
@@ -45,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -jar examples/target/example-server.jar [--host 127.0.0.1] [--port 50051] [--otel]
  *     [--zipkin http://127.0.0.1:9411] [--downstream 127.0.0.1:50052]
+ *     [--redis redis://127.0.0.1:6379]
  * </pre>
  *
  * <p>With {@code --otel} the OpenTelemetry SDK, configured from the usual {@code OTEL_*} variables
@@ -68,7 +65,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>UserService's requests are checked against the {@code buf.validate} rules of {@code
  * example.proto} (validation part, {@code docs/validation.md}), and {@code ExportUsers} is limited
- * to 2 calls a minute per caller (limits part, {@code docs/limits.md}).
+ * to 2 calls a minute per caller (limits part, {@code docs/limits.md}); with {@code --redis URI}
+ * that limit lives in Redis and holds for every replica started with the same URI ({@link
+ * ExportLimit}).
  */
 public final class ExampleServer {
   private static final Logger logger = LoggerFactory.getLogger(ExampleServer.class);
@@ -78,8 +77,8 @@ public final class ExampleServer {
   /**
    * Starts the server and blocks until it is shut down.
    *
-   * @param args {@code --host HOST}, {@code --port PORT}, {@code --otel}, {@code --zipkin URL} and
-   *     {@code --downstream HOST:PORT}, all optional
+   * @param args {@code --host HOST}, {@code --port PORT}, {@code --otel}, {@code --zipkin URL},
+   *     {@code --downstream HOST:PORT} and {@code --redis URI}, all optional
    * @throws Exception when the server cannot start
    */
   public static void main(String[] args) throws Exception {
@@ -88,6 +87,7 @@ public final class ExampleServer {
     boolean otel = false;
     String zipkin = null;
     String downstream = null;
+    String redis = null;
     for (int i = 0; i < args.length; i++) {
       if ("--port".equals(args[i]) && i + 1 < args.length) {
         port = Integer.parseInt(args[++i]);
@@ -99,10 +99,12 @@ public final class ExampleServer {
         zipkin = args[++i];
       } else if ("--downstream".equals(args[i]) && i + 1 < args.length) {
         downstream = args[++i];
+      } else if ("--redis".equals(args[i]) && i + 1 < args.length) {
+        redis = args[++i];
       } else {
         System.err.println(
             "usage: example-server [--host HOST] [--port PORT] [--otel] [--zipkin URL]"
-                + " [--downstream HOST:PORT]");
+                + " [--downstream HOST:PORT] [--redis URI]");
         System.exit(2);
       }
     }
@@ -115,7 +117,8 @@ public final class ExampleServer {
             new SimpleMeterRegistry(),
             otel || zipkin != null ? openTelemetry(zipkin) : null,
             ProductionSettings.defaults(),
-            downstream);
+            downstream,
+            redis);
     logger.info("example server listening on {}:{}", host, server.getPort());
     Runtime.getRuntime()
         .addShutdownHook(
@@ -211,10 +214,40 @@ public final class ExampleServer {
       ProductionSettings settings,
       @Nullable String downstream)
       throws IOException {
+    return start(host, port, token, registry, openTelemetry, settings, downstream, null);
+  }
+
+  /**
+   * Starts the example server whose {@code ExportUsers} limit lives in the Redis at {@code redis}
+   * (shared by every replica started with it), or in this process when it is null.
+   *
+   * @param host the address to bind, such as {@code 127.0.0.1}
+   * @param port the port, or 0 for a free one
+   * @param token the bearer token UserService accepts
+   * @param registry where the server's metrics go
+   * @param openTelemetry when not null, its spans own the trace id in place of core's reader
+   * @param settings the limits; {@link ProductionSettings#defaults()} in production
+   * @param downstream {@code HOST:PORT} of the Go guestbook, or null to call none
+   * @param redis a Redis URI such as {@code redis://127.0.0.1:6379}, or null
+   * @return the running server
+   * @throws IOException when the port cannot be bound
+   */
+  public static Server start(
+      String host,
+      int port,
+      String token,
+      MeterRegistry registry,
+      @Nullable OpenTelemetry openTelemetry,
+      ProductionSettings settings,
+      @Nullable String downstream,
+      @Nullable String redis)
+      throws IOException {
     TransportLogLimiter.install();
     GuestbookClient guestbook =
         downstream == null ? null : GuestbookClient.connect(downstream, openTelemetry);
     ExecutorService executor = settings.newExecutor();
+    ExportLimit exportLimit =
+        redis == null ? ExportLimit.local(registry) : ExportLimit.shared(redis, registry, executor);
     HealthStatusManager health = new HealthStatusManager();
     NettyServerBuilder builder =
         settings
@@ -227,7 +260,10 @@ public final class ExampleServer {
     // the status the client received even when grpc-java closes a call itself (a request that
     // does not decode, for one).
     Server server =
-        ServerChain.install(builder, chain(token, registry, openTelemetry)).build().start();
+        ServerChain.install(
+                builder, chain(token, registry, openTelemetry, exportLimit.interceptor()))
+            .build()
+            .start();
     Thread reaper =
         new Thread(
             () -> {
@@ -237,6 +273,7 @@ public final class ExampleServer {
                 Thread.currentThread().interrupt();
               } finally {
                 executor.shutdownNow();
+                exportLimit.close();
                 if (guestbook != null) {
                   guestbook.close();
                 }
@@ -248,9 +285,18 @@ public final class ExampleServer {
     return server;
   }
 
-  /** The whole server chain; the builder puts the parts in the right order. */
+  /** The whole server chain, with ExportUsers limited in this process. */
   static ServerInterceptor chain(
       String token, MeterRegistry registry, @Nullable OpenTelemetry openTelemetry) {
+    return chain(token, registry, openTelemetry, ExportLimit.local(registry).interceptor());
+  }
+
+  /** The whole server chain; the builder puts the parts in the right order. */
+  static ServerInterceptor chain(
+      String token,
+      MeterRegistry registry,
+      @Nullable OpenTelemetry openTelemetry,
+      ServerInterceptor limits) {
     // [START server_chain]
     LocalizedMessages messages = LocalizedMessages.builder().baseName("example-messages").build();
     return ServerChain.builder()
@@ -278,16 +324,7 @@ public final class ExampleServer {
                     Authenticators.bearerTokens(Collections.singletonMap(token, "demo-user")))
                 .exempt(MethodSelector.of("example.Greeter/*"))
                 .build())
-        .limits(
-            Limits.serverBuilder() // RESOURCE_EXHAUSTED + RetryInfo + QuotaFailure past the limit
-                .rateLimit(
-                    "export-per-caller",
-                    MethodSelector.of("example.UserService/ExportUsers"),
-                    LimitKey.principal(),
-                    2,
-                    Duration.ofMinutes(1))
-                .rejectionListener(LimitMetrics.rejectionCounter(registry))
-                .build())
+        .limits(limits) // ExportUsers: 2 calls a minute per caller (ExportLimit)
         .validation(Validation.serverBuilder().messageResolver(messages).build()) // buf.validate
         .build();
     // [END server_chain]
