@@ -1,6 +1,8 @@
 package io.github.grpcmiddleware.benchmarks;
 
+import io.github.bucket4j.BucketConfiguration;
 import io.github.grpcmiddleware.limits.LimitKey;
+import io.github.grpcmiddleware.limits.LimitType;
 import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.testing.protobuf.SimpleRequest;
@@ -39,7 +41,10 @@ public class LimitsBenchmark {
    * {@code rate} (a per-method rate limit far above the benchmark's rate); {@code cap_no_deadline}
    * (a 10 s cap, the call has no deadline, so it is capped); {@code cap_longer_deadline} (a 10 s
    * cap, the client sends 1 h, capped); {@code cap_within_deadline} (a 1 h cap, the client sends 10
-   * s, kept: nothing to do); {@code all} (both limits and the 10 s cap, no deadline).
+   * s, kept: nothing to do); {@code all} (both limits and the 10 s cap, no deadline); {@code
+   * rate_redis} (the {@code rate} row's limit kept in a redis-server on 127.0.0.1 through {@code
+   * grpc-middleware-bucket4j}: Bucket4j's Lettuce proxy manager, the call going on on the limits
+   * part's default call executor; needs redis-server).
    */
   @Param({
     "bare",
@@ -51,7 +56,8 @@ public class LimitsBenchmark {
     "cap_no_deadline",
     "cap_longer_deadline",
     "cap_within_deadline",
-    "all"
+    "all",
+    "rate_redis"
   })
   public String stack;
 
@@ -105,6 +111,27 @@ public class LimitsBenchmark {
                   .rateLimit(
                       "rate", EVERY_METHOD, LimitKey.method(), 1_000_000_000, Duration.ofSeconds(1))
                   .build());
+      case "rate_redis" -> {
+        LoopbackRedis redis = LoopbackRedis.start();
+        config.resources.add(redis);
+        config.server.add(
+            Limits.serverBuilder()
+                .asyncLimit(
+                    "rate",
+                    LimitType.RATE,
+                    EVERY_METHOD,
+                    LimitKey.method(),
+                    redis.limiters(
+                        "rate:",
+                        BucketConfiguration.builder()
+                            .addLimit(
+                                limit ->
+                                    limit
+                                        .capacity(1_000_000_000L)
+                                        .refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
+                            .build()))
+                .build());
+      }
       default -> throw new IllegalArgumentException("unknown stack: " + stack);
     }
     endpoint = Endpoint.inProcess(config);

@@ -3,15 +3,8 @@ package io.github.grpcmiddleware.benchmarks;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
-import io.github.grpcmiddleware.bucket4j.Bucket4jLimiters;
 import io.github.grpcmiddleware.limits.AsyncLimiter;
 import io.github.grpcmiddleware.limits.Permit;
-import io.lettuce.core.RedisClient;
-import java.io.File;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -51,8 +44,7 @@ public class SharedLimiterBenchmark {
                       .refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
           .build();
 
-  private Process redis;
-  private RedisClient client;
+  private LoopbackRedis redis;
   private Bucket local;
   private AsyncLimiter shared;
 
@@ -63,46 +55,8 @@ public class SharedLimiterBenchmark {
       local = Bucket.builder().addLimit(PLENTY.getBandwidths()[0]).build();
       return;
     }
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
-    if (!new File("/usr/bin/redis-server").canExecute()) {
-      throw new IllegalStateException("redis-server missing: apt-get install -y redis-server");
-    }
-    redis =
-        new ProcessBuilder(
-                "/usr/bin/redis-server",
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (true) {
-      try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        break;
-      } catch (java.io.IOException e) {
-        if (System.nanoTime() - deadline > 0) {
-          throw e;
-        }
-        Thread.sleep(20);
-      }
-    }
-    client = RedisClient.create("redis://127.0.0.1:" + port);
-    shared =
-        Bucket4jLimiters.builder(
-                Bucket4jLettuce.casBasedBuilder(client).build(),
-                Bucket4jLimiters.utf8Keys("bench:"))
-            .configuration(PLENTY)
-            .build()
-            .create("principal:bench");
+    redis = LoopbackRedis.start();
+    shared = redis.limiters("bench:", PLENTY).create("principal:bench");
     if (!decision().isGranted()) {
       throw new IllegalStateException("the shared bucket refused the first call");
     }
@@ -111,12 +65,8 @@ public class SharedLimiterBenchmark {
   /** Stops the client and redis-server. */
   @TearDown
   public void tearDown() throws Exception {
-    if (client != null) {
-      client.shutdown();
-    }
     if (redis != null) {
-      redis.destroy();
-      redis.waitFor(10, TimeUnit.SECONDS);
+      redis.close();
     }
   }
 

@@ -127,7 +127,7 @@ final class Stack {
   /** Whether this stack exports spans. */
   boolean expectsSpans;
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  final List<AutoCloseable> resources = new ArrayList<>();
 
   private Stack() {}
 
