@@ -32,7 +32,7 @@ public final class LimitsServerBuilder {
 
   private MethodSelector deadlineRequired = MethodSelector.none();
   private final List<DeadlineCap> caps = new ArrayList<>();
-  private final List<PendingRule> rules = new ArrayList<>();
+  private final List<LimitDraft> rules = new ArrayList<>();
   private int maxKeys = DEFAULT_MAX_KEYS;
   private @Nullable RejectionListener rejections;
   private @Nullable ScheduledExecutorService scheduler;
@@ -98,14 +98,13 @@ public final class LimitsServerBuilder {
       throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
     }
     rules.add(
-        new PendingRule(
+        LimitDraft.of(
             name,
             LimitType.CONCURRENCY,
             "at most " + maxInFlight + " calls in flight",
             methods,
             key,
-            ticker -> k -> new ConcurrencyLimiter(maxInFlight, ticker),
-            null));
+            ticker -> k -> new ConcurrencyLimiter(maxInFlight, ticker)));
     return this;
   }
 
@@ -137,14 +136,13 @@ public final class LimitsServerBuilder {
           "per: " + per + " (expected: at least " + permits + " ns, one per permit)");
     }
     rules.add(
-        new PendingRule(
+        LimitDraft.of(
             name,
             LimitType.RATE,
             permits + " calls per " + per,
             methods,
             key,
-            ticker -> k -> new TokenBucketLimiter(permits, interval, ticker),
-            null));
+            ticker -> k -> new TokenBucketLimiter(permits, interval, ticker)));
     return this;
   }
 
@@ -168,8 +166,7 @@ public final class LimitsServerBuilder {
     requireNonNull(type, "type");
     requireNonNull(factory, "factory");
     requireLimitType(type);
-    rules.add(
-        new PendingRule(name, type, type.tag() + " limit", methods, key, ticker -> factory, null));
+    rules.add(LimitDraft.of(name, type, type.tag() + " limit", methods, key, ticker -> factory));
     return this;
   }
 
@@ -243,14 +240,14 @@ public final class LimitsServerBuilder {
     requireLimitType(type);
     String description = options.description();
     rules.add(
-        new PendingRule(
+        LimitDraft.async(
             name,
             type,
             description != null ? description : type.tag() + " limit",
             methods,
             key,
-            null,
-            new PendingAsync(factory, options)));
+            factory,
+            options));
     return this;
   }
 
@@ -358,46 +355,16 @@ public final class LimitsServerBuilder {
       throw new IllegalArgumentException("maxKeys: " + maxKeys + " (expected: >= 1)");
     }
     Set<String> names = new HashSet<>();
+    ScheduledExecutorService timer = scheduler;
     LimitRule[] built = new LimitRule[rules.size()];
     for (int i = 0; i < built.length; i++) {
-      PendingRule rule = rules.get(i);
+      LimitDraft rule = rules.get(i);
       if (!names.add(rule.name)) {
         throw new IllegalArgumentException(
             "name: \"" + rule.name + "\" (expected: unique; used by two limits)");
       }
-      PendingAsync async = rule.async;
-      FactoryMaker factory = rule.factory;
-      if (async != null) {
-        ScheduledExecutorService timer = scheduler;
-        StoreGuard guard =
-            new StoreGuard(
-                rule.name,
-                async.options,
-                rejections,
-                timer != null ? timer : DecisionThreads.timer());
-        built[i] =
-            new LimitRule(
-                rule.name,
-                rule.type,
-                rule.description,
-                rule.methods,
-                rule.key,
-                async.factory,
-                maxKeys,
-                guard);
-      } else if (factory != null) {
-        built[i] =
-            new LimitRule(
-                rule.name,
-                rule.type,
-                rule.description,
-                rule.methods,
-                rule.key,
-                factory.create(ticker),
-                maxKeys);
-      } else {
-        throw new IllegalStateException("limit \"" + rule.name + "\" has no limiter");
-      }
+      built[i] =
+          rule.build(maxKeys, ticker, rejections, timer != null ? timer : DecisionThreads.timer());
     }
     return built;
   }
@@ -407,51 +374,5 @@ public final class LimitsServerBuilder {
       throw new NullPointerException(name);
     }
     return value;
-  }
-
-  /** Makes a rule's limiter factory once the clock is known. */
-  @FunctionalInterface
-  private interface FactoryMaker {
-    LimiterFactory create(LongSupplier ticker);
-  }
-
-  private static final class PendingAsync {
-    final AsyncLimiterFactory factory;
-    final AsyncLimitOptions options;
-
-    PendingAsync(AsyncLimiterFactory factory, AsyncLimitOptions options) {
-      this.factory = factory;
-      this.options = options;
-    }
-  }
-
-  private static final class PendingRule {
-    final String name;
-    final LimitType type;
-    final String description;
-    final MethodSelector methods;
-    final LimitKey key;
-    final @Nullable FactoryMaker factory;
-    final @Nullable PendingAsync async;
-
-    PendingRule(
-        String name,
-        LimitType type,
-        String description,
-        MethodSelector methods,
-        LimitKey key,
-        @Nullable FactoryMaker factory,
-        @Nullable PendingAsync async) {
-      this.name = requireNonNull(name, "name");
-      if (name.isEmpty()) {
-        throw new IllegalArgumentException("name: \"\" (expected: not empty)");
-      }
-      this.type = type;
-      this.description = name + ": " + description;
-      this.methods = requireNonNull(methods, "methods");
-      this.key = requireNonNull(key, "key");
-      this.factory = factory;
-      this.async = async;
-    }
   }
 }
