@@ -1,6 +1,5 @@
 package io.github.grpcmiddleware.benchmarks;
 
-import io.github.bucket4j.BucketConfiguration;
 import io.github.grpcmiddleware.limits.LimitKey;
 import io.github.grpcmiddleware.limits.LimitType;
 import io.github.grpcmiddleware.limits.Limits;
@@ -121,15 +120,7 @@ public class LimitsBenchmark {
                     LimitType.RATE,
                     EVERY_METHOD,
                     LimitKey.method(),
-                    redis.limiters(
-                        "rate:",
-                        BucketConfiguration.builder()
-                            .addLimit(
-                                limit ->
-                                    limit
-                                        .capacity(1_000_000_000L)
-                                        .refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
-                            .build()))
+                    redis.limiters("rate:", LoopbackRedis.PLENTY))
                 .build());
       }
       default -> throw new IllegalArgumentException("unknown stack: " + stack);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,6 +19,16 @@ import java.util.concurrent.TimeUnit;
  * Needs {@code redis-server} (apt-get install -y redis-server).
  */
 final class LoopbackRedis implements AutoCloseable {
+  /** A bucket no benchmark empties: 10^9 tokens, refilled at 10^9 a second. */
+  static final BucketConfiguration PLENTY =
+      BucketConfiguration.builder()
+          .addLimit(
+              limit ->
+                  limit
+                      .capacity(1_000_000_000L)
+                      .refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
+          .build();
+
   private final Process process;
   final RedisClient client;
 

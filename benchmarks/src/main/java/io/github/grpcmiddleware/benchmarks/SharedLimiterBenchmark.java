@@ -5,7 +5,6 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.grpcmiddleware.limits.AsyncLimiter;
 import io.github.grpcmiddleware.limits.Permit;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,14 +34,7 @@ public class SharedLimiterBenchmark {
   @Param({"local", "redis"})
   public String store;
 
-  private static final BucketConfiguration PLENTY =
-      BucketConfiguration.builder()
-          .addLimit(
-              limit ->
-                  limit
-                      .capacity(1_000_000_000L)
-                      .refillGreedy(1_000_000_000L, Duration.ofSeconds(1)))
-          .build();
+  private static final BucketConfiguration PLENTY = LoopbackRedis.PLENTY;
 
   private LoopbackRedis redis;
   private Bucket local;

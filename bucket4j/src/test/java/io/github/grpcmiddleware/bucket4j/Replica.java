@@ -14,18 +14,11 @@ import io.github.grpcmiddleware.limits.RejectionListener;
 import io.github.grpcmiddleware.redistest.Redis;
 import io.github.grpcmiddleware.redistest.RedisServer;
 import io.github.grpcmiddleware.selector.MethodSelector;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
+import io.github.grpcmiddleware.testsupport.NettyChainServer;
+import io.github.grpcmiddleware.testsupport.RecordingService;
 import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
-import io.grpc.testing.protobuf.SimpleRequest;
-import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.lettuce.core.RedisClient;
 import java.io.IOException;
@@ -46,19 +39,21 @@ final class Replica implements AutoCloseable {
   static final String LIMIT = "per-caller";
 
   final RedisClient redis;
-  final Server server;
-  final ManagedChannel channel;
-  final AtomicInteger handled = new AtomicInteger();
+  final AtomicInteger handled;
+  private final NettyChainServer netty;
   private final ExecutorService executor;
 
-  private Replica(RedisClient redis, Server server, ExecutorService executor) {
+  private Replica(
+      RedisClient redis, NettyChainServer netty, ExecutorService executor, AtomicInteger handled) {
     this.redis = redis;
-    this.server = server;
+    this.netty = netty;
     this.executor = executor;
-    this.channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
-            .build();
+    this.handled = handled;
+  }
+
+  /** The server's port. */
+  int port() {
+    return netty.server.getPort();
   }
 
   /**
@@ -105,61 +100,39 @@ final class Replica implements AutoCloseable {
                         Map.of("alice-token", "alice", "bob-token", "bob"))))
             .limits(limits.build())
             .build();
-    ServerBuilder<?> builder =
-        ServerChain.install(
-            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).executor(executor),
-            chain);
-    if (outermost != null) {
-      builder.intercept(outermost); // registered last: runs first
-    }
-    Replica[] self = new Replica[1];
-    Server server =
-        builder
-            .addService(
-                new SimpleServiceGrpc.SimpleServiceImplBase() {
-                  @Override
-                  public void unaryRpc(
-                      SimpleRequest request, StreamObserver<SimpleResponse> responses) {
-                    self[0].handled.incrementAndGet();
-                    responses.onNext(
-                        SimpleResponse.newBuilder()
-                            .setResponseMessage(request.getRequestMessage())
-                            .build());
-                    responses.onCompleted();
-                  }
-                })
-            .build()
-            .start();
-    self[0] = new Replica(client, server, executor);
-    return self[0];
+    RecordingService echo = new RecordingService();
+    NettyChainServer netty =
+        outermost == null
+            ? NettyChainServer.start(chain, echo, executor)
+            : NettyChainServer.start(chain, echo, executor, outermost);
+    return new Replica(client, netty, executor, echo.started);
   }
 
   /** An async stub calling as {@code token}'s principal, with a 10 s deadline. */
   SimpleServiceGrpc.SimpleServiceStub stub(String token) {
-    Metadata headers = new Metadata();
-    headers.put(
-        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-    return SimpleServiceGrpc.newStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+    return SimpleServiceGrpc.newStub(netty.channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   /** A blocking stub calling as {@code token}'s principal, with a 10 s deadline. */
   SimpleServiceGrpc.SimpleServiceBlockingStub blocking(String token) {
+    return SimpleServiceGrpc.newBlockingStub(netty.channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer(token)))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** Request headers with {@code authorization: Bearer <token>}. */
+  static Metadata bearer(String token) {
     Metadata headers = new Metadata();
     headers.put(
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-    return SimpleServiceGrpc.newBlockingStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-        .withDeadlineAfter(10, TimeUnit.SECONDS);
+    return headers;
   }
 
   @Override
   public void close() throws InterruptedException {
-    channel.shutdownNow();
-    server.shutdownNow();
-    channel.awaitTermination(5, TimeUnit.SECONDS);
-    server.awaitTermination(5, TimeUnit.SECONDS);
+    netty.close();
     executor.shutdownNow();
     redis.shutdown();
   }

@@ -9,33 +9,26 @@ import com.google.rpc.RetryInfo;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.grpcmiddleware.limits.AsyncLimitOptions;
 import io.github.grpcmiddleware.limits.LimitMetrics;
+import io.github.grpcmiddleware.limits.RejectionListener;
 import io.github.grpcmiddleware.redistest.RedisServer;
-import io.grpc.ForwardingServerCall;
+import io.github.grpcmiddleware.testsupport.Responses;
+import io.github.grpcmiddleware.testsupport.RetryRecorder;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
-import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -75,32 +68,6 @@ class SharedLimitServersTest {
     throw new AssertionError("no " + type.getSimpleName() + " in " + status);
   }
 
-  /** One unary call's outcome: null when OK, else the exception. */
-  private static CompletableFuture<@Nullable StatusRuntimeException> call(
-      SimpleServiceGrpc.SimpleServiceStub stub) {
-    CompletableFuture<@Nullable StatusRuntimeException> done = new CompletableFuture<>();
-    stub.unaryRpc(
-        request("hello"),
-        new StreamObserver<SimpleResponse>() {
-          @Override
-          public void onNext(SimpleResponse value) {}
-
-          @Override
-          public void onError(Throwable t) {
-            done.complete(
-                t instanceof StatusRuntimeException
-                    ? (StatusRuntimeException) t
-                    : Status.fromThrowable(t).asRuntimeException());
-          }
-
-          @Override
-          public void onCompleted() {
-            done.complete(null);
-          }
-        });
-    return done;
-  }
-
   @Test
   void twoReplicasAdmitTwentyCallsASecondPerCallerBetweenThem() throws Exception {
     BucketConfiguration bucket = perInterval(20, Duration.ofSeconds(1));
@@ -111,40 +78,26 @@ class SharedLimitServersTest {
             .timeout(Duration.ofSeconds(2))
             .description("20 calls per second per caller")
             .build();
-    try (Replica a =
-            Replica.start(
-                redis,
-                true,
-                "two-replicas:",
-                bucket,
-                options,
-                LimitMetrics.rejectionCounter(registry),
-                null);
-        Replica b =
-            Replica.start(
-                redis,
-                true,
-                "two-replicas:",
-                bucket,
-                options,
-                LimitMetrics.rejectionCounter(registry),
-                null)) {
+    RejectionListener counted = LimitMetrics.rejectionCounter(registry);
+    try (Replica a = Replica.start(redis, true, "two-replicas:", bucket, options, counted, null);
+        Replica b = Replica.start(redis, true, "two-replicas:", bucket, options, counted, null)) {
       // Warm both connections up (as Bob, whose bucket is his own) so that Alice's 100 calls fit in
       // one interval of her bucket.
       a.blocking("bob-token").unaryRpc(request("warm"));
       b.blocking("bob-token").unaryRpc(request("warm"));
       int warm = a.handled.get() + b.handled.get();
 
-      List<CompletableFuture<@Nullable StatusRuntimeException>> calls = new ArrayList<>();
+      List<Responses> calls = new ArrayList<>();
       long start = System.nanoTime();
       for (int i = 0; i < 100; i++) {
-        calls.add(call((i % 2 == 0 ? a : b).stub("alice-token")));
+        Responses call = new Responses();
+        (i % 2 == 0 ? a : b).stub("alice-token").unaryRpc(request("hello"), call);
+        calls.add(call);
       }
       List<StatusRuntimeException> rejected = new ArrayList<>();
-      for (CompletableFuture<@Nullable StatusRuntimeException> call : calls) {
-        StatusRuntimeException e = call.get(30, TimeUnit.SECONDS);
-        if (e != null) {
-          rejected.add(e);
+      for (Responses call : calls) {
+        if (!call.await().isOk()) {
+          rejected.add(Objects.requireNonNull(call.failure()));
         }
       }
       long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -195,82 +148,30 @@ class SharedLimitServersTest {
    */
   @Test
   void aClientRetryPolicyWaitsForThePushbackAndItsRetrySucceeds() throws Exception {
-    List<Long> arrivals = new CopyOnWriteArrayList<>();
-    List<String> pushbacks = new CopyOnWriteArrayList<>();
-    ServerInterceptor recorder =
-        new ServerInterceptor() {
-          @Override
-          public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-              ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-            arrivals.add(System.nanoTime());
-            return next.startCall(
-                new ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>(call) {
-                  @Override
-                  public void close(Status status, Metadata trailers) {
-                    String value = trailers.get(PUSHBACK);
-                    if (value != null) {
-                      pushbacks.add(value);
-                    }
-                    super.close(status, trailers);
-                  }
-                },
-                headers);
-          }
-        };
+    RetryRecorder recorder = new RetryRecorder();
     BucketConfiguration bucket = perInterval(1, Duration.ofMillis(400));
     AsyncLimitOptions options = AsyncLimitOptions.defaults();
     try (Replica a = Replica.start(redis, true, "retry:", bucket, options, null, recorder)) {
-      Map<String, Object> retryPolicy =
-          Map.of(
-              "maxAttempts",
-              3.0,
-              "initialBackoff",
-              "0.01s",
-              "maxBackoff",
-              "0.01s",
-              "backoffMultiplier",
-              1.0,
-              "retryableStatusCodes",
-              List.of("RESOURCE_EXHAUSTED"));
       ManagedChannel retrying =
           Grpc.newChannelBuilderForAddress(
-                  "127.0.0.1", a.server.getPort(), InsecureChannelCredentials.create())
+                  "127.0.0.1", a.port(), InsecureChannelCredentials.create())
               .defaultServiceConfig(
-                  Map.of(
-                      "methodConfig",
-                      List.of(
-                          Map.of(
-                              "name",
-                              List.of(Map.of("service", "grpc.testing.SimpleService")),
-                              "retryPolicy",
-                              retryPolicy))))
+                  RetryRecorder.retryingServiceConfig("grpc.testing.SimpleService"))
               .enableRetry()
               .build();
       try {
-        Metadata headers = new Metadata();
-        headers.put(
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-            "Bearer alice-token");
         SimpleServiceGrpc.SimpleServiceBlockingStub stub =
             SimpleServiceGrpc.newBlockingStub(retrying)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withInterceptors(
+                    MetadataUtils.newAttachHeadersInterceptor(Replica.bearer("alice-token")))
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
         assertThat(stub.unaryRpc(request("first")).getResponseMessage()).isEqualTo("first");
         long start = System.nanoTime();
         assertThat(stub.unaryRpc(request("second")).getResponseMessage()).isEqualTo("second");
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-        assertThat(pushbacks).hasSize(1);
-        long pushback = Long.parseLong(pushbacks.get(0));
-        assertThat(pushback).isPositive().isLessThanOrEqualTo(400);
-        assertThat(arrivals).as("first call, rejected attempt, retry").hasSize(3);
-        long gapMillis = TimeUnit.NANOSECONDS.toMillis(arrivals.get(2) - arrivals.get(1));
-        System.out.printf(
-            "shared limit: pushback %d ms; the retry arrived %d ms after the rejected attempt;"
-                + " the call took %d ms%n",
-            pushback, gapMillis, tookMillis);
-        assertThat(gapMillis).isGreaterThanOrEqualTo(pushback);
-        assertThat(tookMillis).isGreaterThanOrEqualTo(pushback).isLessThan(pushback + 5_000);
+        long pushback = recorder.assertRetriedAfterPushback("shared limit", tookMillis);
+        assertThat(pushback).isLessThanOrEqualTo(400);
         assertThat(a.handled).hasValue(2);
       } finally {
         retrying.shutdownNow();

@@ -11,19 +11,16 @@ import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.CallThreads;
+import io.github.grpcmiddleware.testsupport.NettyChainServer;
 import io.github.grpcmiddleware.testsupport.RecordingService;
+import io.github.grpcmiddleware.testsupport.Responses;
 import io.github.grpcmiddleware.testsupport.Rpcs;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
-import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.io.IOException;
 import java.security.Principal;
@@ -33,8 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -53,36 +48,26 @@ import org.slf4j.MDC;
  * order; the service runs in the call's Context, never on the provider's thread; every answer maps
  * as a synchronous authenticator's would; a call that ends while it waits never starts.
  */
-@SuppressWarnings("NullAway.Init") // server and channel: set by each test's start
+@SuppressWarnings("NullAway.Init") // server: set by each test's start
 class AsyncAuthenticatorTest {
   private static final long ANSWER_MILLIS = 50;
 
   @RegisterExtension
   final LogCapture log = LogCapture.forLogger(AuthServerInterceptor.class).atLevel("INFO");
 
-  private final ScheduledExecutorService idp =
-      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "idp-client"));
-  private final ExecutorService serverExecutor =
-      Executors.newFixedThreadPool(2, r -> new Thread(r, "server-executor"));
-  private final ExecutorService callExecutor =
-      Executors.newSingleThreadExecutor(r -> new Thread(r, "call-executor"));
+  private final CallThreads threads = new CallThreads("idp-client");
+  private final ExecutorService callExecutor = threads.call;
   private final RecordingService service = new RecordingService();
   private final List<String> seen = new CopyOnWriteArrayList<>();
-  private Server server;
-  private ManagedChannel channel;
+  private NettyChainServer server;
 
   @AfterEach
   @SuppressWarnings("NullAway") // null in the builder test, which starts no server
   void stop() throws InterruptedException {
     if (server != null) {
-      channel.shutdownNow();
-      server.shutdownNow();
-      channel.awaitTermination(5, TimeUnit.SECONDS);
-      server.awaitTermination(5, TimeUnit.SECONDS);
+      server.close();
     }
-    idp.shutdownNow();
-    serverExecutor.shutdownNow();
-    callExecutor.shutdownNow();
+    threads.close();
   }
 
   /** The identity provider: what each bearer token gets, {@link #ANSWER_MILLIS} later. */
@@ -102,7 +87,7 @@ class AsyncAuthenticatorTest {
             default -> answer.completeExceptionally(AuthenticationException.invalid());
           }
         };
-    idp.schedule(decide, delayMillis, TimeUnit.MILLISECONDS);
+    threads.foreign.schedule(decide, delayMillis, TimeUnit.MILLISECONDS);
     return answer;
   }
 
@@ -127,18 +112,7 @@ class AsyncAuthenticatorTest {
     if (limits != null) {
       chain.limits(limits);
     }
-    server =
-        ServerChain.install(
-                Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                    .executor(serverExecutor),
-                chain.build())
-            .addService(service)
-            .build()
-            .start();
-    channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
-            .build();
+    server = NettyChainServer.start(chain.build(), service, threads.server);
     service.onStart =
         () ->
             seen.add(
@@ -154,34 +128,9 @@ class AsyncAuthenticatorTest {
   }
 
   private SimpleServiceGrpc.SimpleServiceStub stub(String token) {
-    return SimpleServiceGrpc.newStub(channel)
+    return SimpleServiceGrpc.newStub(server.channel)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(Rpcs.bearer("Bearer " + token)))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
-  /** Collects a call's responses and how it ended. */
-  private static final class Responses implements StreamObserver<SimpleResponse> {
-    final List<String> texts = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Status> done = new CompletableFuture<>();
-
-    @Override
-    public void onNext(SimpleResponse value) {
-      texts.add(value.getResponseMessage());
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      done.complete(Status.OK);
-    }
-
-    Status await() throws Exception {
-      return done.get(10, TimeUnit.SECONDS);
-    }
   }
 
   /** Starts a call of {@code kind} and sends m1, m2, m3 (m1 alone for unary) at once. */
@@ -289,7 +238,7 @@ class AsyncAuthenticatorTest {
   void credentialsTheHeadersAlreadyRejectAreAnsweredAtOnce() throws Exception {
     start(auth -> auth.callExecutor(callExecutor));
     Responses responses = new Responses();
-    SimpleServiceGrpc.newStub(channel)
+    SimpleServiceGrpc.newStub(server.channel)
         .withDeadlineAfter(10, TimeUnit.SECONDS)
         .unaryRpc(request("m1"), responses);
 
@@ -351,7 +300,7 @@ class AsyncAuthenticatorTest {
 
     assertThat(responses.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     assertThat(answered.await(10, TimeUnit.SECONDS)).isTrue();
-    callExecutor.submit(() -> {}).get(10, TimeUnit.SECONDS); // after the resumed start
+    threads.drainCallExecutor(); // after the resumed start
     assertThat(service.started).hasValue(0);
     assertThat(service.received).isEmpty();
   }

@@ -4,27 +4,23 @@ import static io.github.grpcmiddleware.testsupport.Rpcs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.chain.ServerChain;
+import io.github.grpcmiddleware.testsupport.CallThreads;
+import io.github.grpcmiddleware.testsupport.NettyChainServer;
 import io.github.grpcmiddleware.testsupport.RecordingService;
+import io.github.grpcmiddleware.testsupport.Responses;
 import io.github.grpcmiddleware.trace.TraceIdTestInterceptor;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
-import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,30 +37,21 @@ import org.slf4j.MDC;
  * and wait again, or reject; a call that ends while it waits never starts. The chain is installed
  * with its stream tracer, as users install it.
  */
-@SuppressWarnings("NullAway.Init") // server and channel: set by each test's start
+@SuppressWarnings("NullAway.Init") // server: set by each test's start
 class LaterStartTest {
   private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-  private final ScheduledExecutorService foreign =
-      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "foreign"));
-  private final ExecutorService callExecutor =
-      Executors.newSingleThreadExecutor(r -> new Thread(r, "call-executor"));
-  private final ExecutorService serverExecutor =
-      Executors.newFixedThreadPool(2, r -> new Thread(r, "server-executor"));
+  private final CallThreads threads = new CallThreads("foreign");
+  private final ScheduledExecutorService foreign = threads.foreign;
+  private final ExecutorService callExecutor = threads.call;
   private final RecordingService service = new RecordingService();
   private final List<String> seen = new CopyOnWriteArrayList<>();
-  private Server server;
-  private ManagedChannel channel;
+  private NettyChainServer server;
 
   @AfterEach
   void stop() throws InterruptedException {
-    channel.shutdownNow();
-    server.shutdownNow();
-    channel.awaitTermination(5, TimeUnit.SECONDS);
-    server.awaitTermination(5, TimeUnit.SECONDS);
-    foreign.shutdownNow();
-    callExecutor.shutdownNow();
-    serverExecutor.shutdownNow();
+    server.close();
+    threads.close();
   }
 
   /** A part (in auth's place) whose decision {@code decide} makes on the foreign thread later. */
@@ -99,13 +86,7 @@ class LaterStartTest {
   private void start(ServerPart part) throws Exception {
     ServerInterceptor chain =
         ServerChain.builder().tracing(new TraceIdTestInterceptor(TRACE_ID)).auth(part).build();
-    String name = InProcessServerBuilder.generateName();
-    server =
-        ServerChain.install(InProcessServerBuilder.forName(name).executor(serverExecutor), chain)
-            .addService(service)
-            .build()
-            .start();
-    channel = InProcessChannelBuilder.forName(name).build();
+    server = NettyChainServer.start(chain, service, threads.server);
   }
 
   /** Where and in what a piece of the call ran: thread, Context's trace id and deadline, MDC. */
@@ -126,39 +107,7 @@ class LaterStartTest {
       " on call-executor trace=" + TRACE_ID + " mdc=" + TRACE_ID + " deadline=true";
 
   private SimpleServiceGrpc.SimpleServiceStub stub() {
-    return SimpleServiceGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
-  /** Collects a call's responses and how it ended. */
-  private static final class Responses implements StreamObserver<SimpleResponse> {
-    final List<String> texts = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Status> done = new CompletableFuture<>();
-
-    @Override
-    public void onNext(SimpleResponse value) {
-      texts.add(value.getResponseMessage());
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.complete(Status.fromThrowable(t));
-    }
-
-    @Override
-    public void onCompleted() {
-      done.complete(Status.OK);
-    }
-
-    Status await() throws Exception {
-      return done.get(10, TimeUnit.SECONDS);
-    }
-  }
-
-  private static void send(StreamObserver<SimpleRequest> requests, String... texts) {
-    for (String text : texts) {
-      requests.onNext(request(text));
-    }
-    requests.onCompleted();
+    return SimpleServiceGrpc.newStub(server.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -167,7 +116,7 @@ class LaterStartTest {
     start(new LaterPart(50, StartResult.Pending::proceed));
     Responses responses = new Responses();
     // Sent before the decision: held, then delivered in order.
-    send(stub().clientStreamingRpc(responses), "a", "b", "c");
+    Responses.send(stub().clientStreamingRpc(responses), "a", "b", "c");
 
     assertThat(responses.await().getCode()).isEqualTo(Status.Code.OK);
     assertThat(responses.texts).containsExactly("a,b,c");
@@ -189,7 +138,7 @@ class LaterStartTest {
                       return second;
                     })));
     Responses responses = new Responses();
-    send(stub().bidiStreamingRpc(responses), "a", "b", "c");
+    Responses.send(stub().bidiStreamingRpc(responses), "a", "b", "c");
 
     assertThat(responses.await().getCode()).isEqualTo(Status.Code.OK);
     assertThat(responses.texts).containsExactly("a", "b", "c");
@@ -212,7 +161,7 @@ class LaterStartTest {
                             new Metadata())));
     start(part[0]);
     Responses responses = new Responses();
-    send(stub().bidiStreamingRpc(responses), "a", "b");
+    Responses.send(stub().bidiStreamingRpc(responses), "a", "b");
 
     Status status = responses.await();
     assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -247,7 +196,7 @@ class LaterStartTest {
     start(part);
     Responses responses = new Responses();
     StreamObserver<SimpleRequest> requests =
-        SimpleServiceGrpc.newStub(channel)
+        SimpleServiceGrpc.newStub(server.channel)
             .withDeadlineAfter(100, TimeUnit.MILLISECONDS)
             .bidiStreamingRpc(responses);
     requests.onNext(request("a"));
@@ -262,7 +211,7 @@ class LaterStartTest {
     assertThat(ends).singleElement().satisfies(s -> assertThat(s.isOk()).isFalse());
 
     assertThat(decided.await(10, TimeUnit.SECONDS)).isTrue();
-    callExecutor.submit(() -> {}).get(10, TimeUnit.SECONDS); // after the resumed start
+    threads.drainCallExecutor(); // after the resumed start
     assertThat(continued).as("the continuation of an ended call").hasValue(0);
     assertThat(service.started).hasValue(0);
     assertThat(ends).hasSize(1);

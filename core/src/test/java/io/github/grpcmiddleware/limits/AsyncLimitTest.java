@@ -7,19 +7,16 @@ import com.google.rpc.QuotaFailure;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.selector.MethodSelector;
+import io.github.grpcmiddleware.testsupport.CallThreads;
+import io.github.grpcmiddleware.testsupport.NettyChainServer;
 import io.github.grpcmiddleware.testsupport.RecordingService;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
-import io.grpc.ManagedChannel;
+import io.github.grpcmiddleware.testsupport.Responses;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
-import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.time.Duration;
 import java.util.List;
@@ -27,13 +24,9 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,27 +42,16 @@ import org.junit.jupiter.api.Test;
 class AsyncLimitTest {
   private static final MethodSelector ALL = MethodSelector.of("*");
 
-  private final ScheduledExecutorService storeIo =
-      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "store-io"));
-  private final ExecutorService serverExecutor =
-      Executors.newFixedThreadPool(2, r -> new Thread(r, "server-executor"));
-  private final ExecutorService callExecutor =
-      Executors.newSingleThreadExecutor(r -> new Thread(r, "call-executor"));
+  private final CallThreads callThreads = new CallThreads("store-io");
   private final RecordingService service = new RecordingService();
   private final List<String> threads = new CopyOnWriteArrayList<>();
   private final List<String> asked = new CopyOnWriteArrayList<>();
-  private Server server;
-  private ManagedChannel channel;
+  private NettyChainServer server;
 
   @AfterEach
   void stop() throws InterruptedException {
-    channel.shutdownNow();
-    server.shutdownNow();
-    channel.awaitTermination(5, TimeUnit.SECONDS);
-    server.awaitTermination(5, TimeUnit.SECONDS);
-    storeIo.shutdownNow();
-    serverExecutor.shutdownNow();
-    callExecutor.shutdownNow();
+    server.close();
+    callThreads.close();
   }
 
   /** A store that answers {@code permit} {@code delayMillis} later on the store's thread. */
@@ -78,7 +60,8 @@ class AsyncLimitTest {
         () -> {
           asked.add(name);
           CompletableFuture<Permit> answer = new CompletableFuture<>();
-          storeIo.schedule(() -> answer.complete(permit.get()), delayMillis, TimeUnit.MILLISECONDS);
+          callThreads.foreign.schedule(
+              () -> answer.complete(permit.get()), delayMillis, TimeUnit.MILLISECONDS);
           return answer;
         };
   }
@@ -97,62 +80,19 @@ class AsyncLimitTest {
     ServerInterceptor chain =
         ServerChain.builder()
             .errorMapping(ErrorMapping.serverBuilder().build())
-            .limits(limits.callExecutor(callExecutor).build())
+            .limits(limits.callExecutor(callThreads.call).build())
             .build();
-    server =
-        ServerChain.install(
-                Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                    .executor(serverExecutor),
-                chain)
-            .addService(service)
-            .build()
-            .start();
-    channel =
-        Grpc.newChannelBuilderForAddress(
-                "127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
-            .build();
+    server = NettyChainServer.start(chain, service, callThreads.server);
     service.onStart = () -> threads.add(Thread.currentThread().getName());
   }
 
   private SimpleServiceGrpc.SimpleServiceStub stub() {
-    return SimpleServiceGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    return SimpleServiceGrpc.newStub(server.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  /** Collects a call's responses and how it ended. */
-  private static final class Responses implements StreamObserver<SimpleResponse> {
-    final List<String> texts = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Throwable> failure = new CompletableFuture<>();
-    final CountDownLatch done = new CountDownLatch(1);
-
-    @Override
-    public void onNext(SimpleResponse value) {
-      texts.add(value.getResponseMessage());
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      failure.complete(t);
-      done.countDown();
-    }
-
-    @Override
-    public void onCompleted() {
-      done.countDown();
-    }
-
-    @Nullable Throwable await() throws Exception {
-      assertThat(done.await(10, TimeUnit.SECONDS)).as("the call ended").isTrue();
-      return failure.getNow(null);
-    }
-  }
-
-  private Responses bidi(SimpleServiceGrpc.SimpleServiceStub stub, String... texts) {
+  private static Responses bidi(SimpleServiceGrpc.SimpleServiceStub stub, String... texts) {
     Responses responses = new Responses();
-    StreamObserver<SimpleRequest> requests = stub.bidiStreamingRpc(responses);
-    for (String text : texts) {
-      requests.onNext(request(text));
-    }
-    requests.onCompleted();
+    Responses.send(stub.bidiStreamingRpc(responses), texts);
     return responses;
   }
 
@@ -180,7 +120,7 @@ class AsyncLimitTest {
             .limit("last", LimitType.CONCURRENCY, ALL, LimitKey.global(), counting("last", held)));
     Responses responses = bidi(stub(), "m1", "m2", "m3");
 
-    assertThat(responses.await()).isNull();
+    assertThat(responses.await().getCode()).isEqualTo(Status.Code.OK);
     assertThat(responses.texts).containsExactly("m1", "m2", "m3");
     assertThat(service.received).containsExactly("m1", "m2", "m3");
     assertThat(asked).containsExactly("first", "shared", "last");
@@ -206,9 +146,8 @@ class AsyncLimitTest {
             .limit("last", LimitType.CONCURRENCY, ALL, LimitKey.global(), counting("last", held)));
     Responses responses = bidi(stub(), "m1", "m2");
 
-    Throwable failure = responses.await();
-    assertThat(failure).isInstanceOf(StatusRuntimeException.class);
-    StatusRuntimeException e = (StatusRuntimeException) Objects.requireNonNull(failure);
+    assertThat(responses.await().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    StatusRuntimeException e = Objects.requireNonNull(responses.failure());
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(e.getStatus().getDescription()).isEqualTo("Too many requests. Please retry later.");
     assertThat(
@@ -250,13 +189,12 @@ class AsyncLimitTest {
                 AsyncLimitOptions.builder().timeout(Duration.ofSeconds(5)).build()));
     Responses responses = new Responses();
     StreamObserver<SimpleRequest> requests =
-        SimpleServiceGrpc.newStub(channel)
+        SimpleServiceGrpc.newStub(server.channel)
             .withDeadlineAfter(100, TimeUnit.MILLISECONDS)
             .bidiStreamingRpc(responses);
     requests.onNext(request("m1"));
 
-    Throwable failure = responses.await();
-    assertThat(Status.fromThrowable(failure).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    assertThat(responses.await().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
     // The call ended at once: the permit taken before the wait is back before the store answers.
     awaitZero(held);
     assertThat(answered.getCount()).as("the store has not answered yet").isEqualTo(1);
@@ -265,7 +203,7 @@ class AsyncLimitTest {
     for (int i = 0; i < 500 && lateReleases.get() == 0; i++) {
       Thread.sleep(10);
     }
-    callExecutor.submit(() -> {}).get(10, TimeUnit.SECONDS); // after the resumed start, if any
+    callThreads.drainCallExecutor(); // after the resumed start, if any
     assertThat(lateReleases).as("the permit the store granted after the end").hasValue(1);
     assertThat(service.started).hasValue(0);
     assertThat(held).hasValue(0);
@@ -283,7 +221,7 @@ class AsyncLimitTest {
                 key -> () -> CompletableFuture.completedFuture(Permit.granted())));
     Responses responses = bidi(stub(), "m1");
 
-    assertThat(responses.await()).isNull();
+    assertThat(responses.await().getCode()).isEqualTo(Status.Code.OK);
     assertThat(threads).singleElement().asString().startsWith("server-executor");
   }
 }

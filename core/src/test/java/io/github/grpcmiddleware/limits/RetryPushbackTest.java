@@ -8,25 +8,20 @@ import com.google.rpc.RetryInfo;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.selector.MethodSelector;
-import io.grpc.ForwardingServerCall;
+import io.github.grpcmiddleware.testsupport.RetryRecorder;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -145,28 +140,7 @@ class RetryPushbackTest {
    */
   @Test
   void aClientRetryPolicyWaitsForThePushbackAndItsRetrySucceeds() throws Exception {
-    List<Long> arrivals = new CopyOnWriteArrayList<>();
-    List<String> pushbacks = new CopyOnWriteArrayList<>();
-    ServerInterceptor recorder =
-        new ServerInterceptor() {
-          @Override
-          public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-              ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-            arrivals.add(System.nanoTime());
-            return next.startCall(
-                new ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>(call) {
-                  @Override
-                  public void close(Status status, Metadata trailers) {
-                    String value = trailers.get(PUSHBACK);
-                    if (value != null) {
-                      pushbacks.add(value);
-                    }
-                    super.close(status, trailers);
-                  }
-                },
-                headers);
-          }
-        };
+    RetryRecorder recorder = new RetryRecorder();
     ServerInterceptor limits =
         Limits.serverBuilder()
             .rateLimit("one-per-400ms", ALL, LimitKey.global(), 1, Duration.ofMillis(400))
@@ -176,31 +150,10 @@ class RetryPushbackTest {
             .addService(ServerInterceptors.intercept(new ControlledService(), limits, recorder))
             .build()
             .start();
-    Map<String, Object> retryPolicy =
-        Map.of(
-            "maxAttempts",
-            3.0,
-            "initialBackoff",
-            "0.01s",
-            "maxBackoff",
-            "0.01s",
-            "backoffMultiplier",
-            1.0,
-            "retryableStatusCodes",
-            List.of("RESOURCE_EXHAUSTED"));
-    Map<String, Object> serviceConfig =
-        Map.of(
-            "methodConfig",
-            List.of(
-                Map.of(
-                    "name",
-                    List.of(Map.of("service", "grpc.testing.SimpleService")),
-                    "retryPolicy",
-                    retryPolicy)));
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress(
                 "127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
-            .defaultServiceConfig(serviceConfig)
+            .defaultServiceConfig(RetryRecorder.retryingServiceConfig("grpc.testing.SimpleService"))
             .enableRetry()
             .build();
     try {
@@ -211,18 +164,7 @@ class RetryPushbackTest {
       assertThat(stub.unaryRpc(request("ok")).getResponseMessage()).isEqualTo("ok");
       long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-      assertThat(pushbacks)
-          .singleElement()
-          .satisfies(p -> assertThat(Long.parseLong(p)).isPositive());
-      long pushback = Long.parseLong(pushbacks.get(0));
-      assertThat(arrivals).as("first call, rejected attempt, retry").hasSize(3);
-      long gapMillis = TimeUnit.NANOSECONDS.toMillis(arrivals.get(2) - arrivals.get(1));
-      System.out.printf(
-          "pushback %d ms; the retry arrived %d ms after the rejected attempt; the call took %d"
-              + " ms%n",
-          pushback, gapMillis, waitedMillis);
-      assertThat(gapMillis).isGreaterThanOrEqualTo(pushback);
-      assertThat(waitedMillis).isGreaterThanOrEqualTo(pushback).isLessThan(pushback + 5_000);
+      recorder.assertRetriedAfterPushback("local limit", waitedMillis);
     } finally {
       channel.shutdownNow();
       server.shutdownNow();
