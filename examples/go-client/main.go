@@ -287,7 +287,7 @@ func rateLimit(users pb.UserServiceClient) {
 	if d.quota != nil && len(d.quota.GetViolations()) == 1 {
 		quota = d.quota.GetViolations()[0].GetSubject() + " " + d.quota.GetViolations()[0].GetDescription()
 	}
-	expect(strings.HasPrefix(quota, "demo-user export-per-caller:"), "QuotaFailure decoded: "+quota, d.quota)
+	expect(strings.HasPrefix(quota, "principal:demo-user export-per-caller:"), "QuotaFailure decoded: "+quota, d.quota)
 	expect(d.errorInfo != nil && d.errorInfo.GetReason() == "RATE_LIMIT_EXCEEDED" && d.errorInfo.GetMetadata()["limit"] == "export-per-caller",
 		fmt.Sprintf("ErrorInfo decoded: %s limit=%s", d.errorInfo.GetReason(), d.errorInfo.GetMetadata()["limit"]), d.errorInfo)
 	expect(d.localized != nil && d.localized.GetLocale() == *lang && status.Convert(err).Message() == d.localized.GetMessage(),

@@ -3,8 +3,10 @@ package io.github.grpcmiddleware.examples;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
+import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
 import io.github.grpcmiddleware.bucket4j.Bucket4jLimiters;
 import io.github.grpcmiddleware.limits.AsyncLimitOptions;
+import io.github.grpcmiddleware.limits.AsyncLimiterFactory;
 import io.github.grpcmiddleware.limits.LimitKey;
 import io.github.grpcmiddleware.limits.LimitMetrics;
 import io.github.grpcmiddleware.limits.LimitType;
@@ -25,10 +27,6 @@ import org.jspecify.annotations.Nullable;
  * behind one load balancer still allow 2 a minute, not 4.
  */
 final class ExportLimit implements AutoCloseable {
-  static final String NAME = "export-per-caller";
-  private static final MethodSelector EXPORT_USERS =
-      MethodSelector.of("example.UserService/ExportUsers");
-
   private final ServerInterceptor interceptor;
   private final @Nullable RedisClient redis;
 
@@ -39,54 +37,63 @@ final class ExportLimit implements AutoCloseable {
 
   /** The limit in this process only. */
   static ExportLimit local(MeterRegistry registry) {
-    return new ExportLimit(
+    // [START export_limit]
+    ServerInterceptor limits =
         Limits.serverBuilder() // RESOURCE_EXHAUSTED + RetryInfo + QuotaFailure past the limit
-            .rateLimit(NAME, EXPORT_USERS, LimitKey.principal(), 2, Duration.ofMinutes(1))
+            .rateLimit(
+                "export-per-caller",
+                MethodSelector.of("example.UserService/ExportUsers"),
+                LimitKey.principal(),
+                2,
+                Duration.ofMinutes(1))
             .rejectionListener(LimitMetrics.rejectionCounter(registry))
-            .build(),
-        null);
+            .build();
+    // [END export_limit]
+    return new ExportLimit(limits, null);
   }
 
   /**
    * The limit kept in the Redis at {@code uri} ({@code redis://127.0.0.1:6379}), shared by every
    * server started with the same one.
    *
-   * @param callExecutor the server's executor: where a call goes on once Redis answered
+   * @param serverExecutor the server's executor: where a call goes on once Redis answered
    */
-  static ExportLimit shared(String uri, MeterRegistry registry, Executor callExecutor) {
+  static ExportLimit shared(String uri, MeterRegistry registry, Executor serverExecutor) {
     // [START shared_limit]
-    RedisClient redis = RedisClient.create(uri);
-    // Fail at once while Redis is unreachable, rather than queue commands until it is back.
+    RedisClient redis = RedisClient.create(uri); // such as "redis://127.0.0.1:6379"
+    // Fail at once while Redis is unreachable, instead of queueing commands until it is back.
     redis.setOptions(
         ClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .build());
+    LettuceBasedProxyManager<byte[]> buckets =
+        Bucket4jLettuce.casBasedBuilder(redis)
+            // A bucket's key goes away once the bucket is full again: keys that callers make up
+            // do not pile up in Redis.
+            .expirationAfterWrite(
+                ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
+                    Duration.ofMinutes(1)))
+            .build();
+    AsyncLimiterFactory perCaller =
+        Bucket4jLimiters.builder(buckets, Bucket4jLimiters.utf8Keys("export-per-caller:"))
+            .configuration(
+                BucketConfiguration.builder()
+                    .addLimit(limit -> limit.capacity(2).refillGreedy(2, Duration.ofMinutes(1)))
+                    .build())
+            .build();
     ServerInterceptor limits =
         Limits.serverBuilder()
             .asyncLimit(
-                NAME,
+                "export-per-caller",
                 LimitType.RATE,
-                EXPORT_USERS,
+                MethodSelector.of("example.UserService/ExportUsers"),
                 LimitKey.principal(),
-                Bucket4jLimiters.builder(
-                        Bucket4jLettuce.casBasedBuilder(redis)
-                            // A key leaves Redis once its bucket is full again.
-                            .expirationAfterWrite(
-                                ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(
-                                    Duration.ofMinutes(1)))
-                            .build(),
-                        Bucket4jLimiters.utf8Keys("example:" + NAME + ":"))
-                    .configuration(
-                        BucketConfiguration.builder()
-                            .addLimit(
-                                limit -> limit.capacity(2).refillGreedy(2, Duration.ofMinutes(1)))
-                            .build())
-                    .build(),
+                perCaller,
                 AsyncLimitOptions.builder()
-                    .timeout(Duration.ofMillis(100)) // then fail open: one WARN per outage
+                    .timeout(Duration.ofMillis(100)) // then fail open, with one WARN per outage
                     .description("2 calls per minute per caller, shared by every replica")
                     .build())
-            .callExecutor(callExecutor)
+            .callExecutor(serverExecutor) // where the call goes on once Redis answered
             .rejectionListener(LimitMetrics.rejectionCounter(registry))
             .build();
     // [END shared_limit]

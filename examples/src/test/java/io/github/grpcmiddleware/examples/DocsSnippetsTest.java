@@ -20,15 +20,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The code in README.md and docs/*.md is code that compiles and whose tests pass, in both
  * directions: every region marked {@code // [START name]} ... {@code // [END name]} in a Java
- * source (or {@code <!-- [START name] -->} in examples/standalone/pom.xml) appears verbatim
- * (dedented) as a code block of some page, and every {@code java} or {@code xml} code block of a
- * page is exactly one of those regions.
+ * source (or {@code <!-- [START name] -->} in examples/standalone/pom.xml and examples/pom.xml)
+ * appears verbatim (dedented) as a code block of some page, and every {@code java} or {@code xml}
+ * code block of a page is exactly one of those regions.
  */
 class DocsSnippetsTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern JAVA_START = Pattern.compile("^\\s*// \\[START ([\\w-]+)]$");
   private static final Pattern XML_START = Pattern.compile("^\\s*<!-- \\[START ([\\w-]+)] -->$");
-  private static final Pattern FENCE = Pattern.compile("^```(\\w*)\\s*$");
+  // An info string may have a hyphen (java-sketch: a sketch that is not compiled, on purpose).
+  private static final Pattern FENCE = Pattern.compile("^```([\\w-]*)\\s*$");
 
   @Test
   void everyMarkedRegionIsACodeBlockOfTheDocs() throws IOException {
@@ -112,6 +113,7 @@ class DocsSnippetsTest {
     Map<String, String> regions = new LinkedHashMap<>();
     List<Path> sources = new ArrayList<>(javaSources());
     sources.add(ROOT.resolve("examples/standalone/pom.xml"));
+    sources.add(ROOT.resolve("examples/pom.xml"));
     for (Path source : sources) {
       Pattern start = source.toString().endsWith(".xml") ? XML_START : JAVA_START;
       List<String> lines = Files.readAllLines(source, StandardCharsets.UTF_8);

@@ -54,7 +54,8 @@ class GoClientInteropTest {
               Pattern.quote("PASS RetryInfo decoded: retry in ")
                   + "[1-9]\\d* ms "
                   + Pattern.quote("(0 < delay <= 30 s)")),
-          literal("PASS QuotaFailure decoded: demo-user export-per-caller: 2 calls per PT1M"),
+          literal(
+              "PASS QuotaFailure decoded: principal:demo-user export-per-caller: 2 calls per PT1M"),
           literal("PASS ErrorInfo decoded: RATE_LIMIT_EXCEEDED limit=export-per-caller"),
           literal("PASS the limit message is localized [zh-CN]"),
           literal("go client check: all passed"));
