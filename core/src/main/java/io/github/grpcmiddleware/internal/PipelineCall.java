@@ -39,11 +39,20 @@ public final class PipelineCall<ReqT, RespT>
   final int running;
   final boolean owner;
 
+  private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<Object>() {};
+
+  /** The listener of what follows this pipeline: the rest of the call, once started. */
+  volatile ServerCall.Listener<?> inner = NOOP;
+
   private boolean closed; // guarded by this
   private volatile boolean closedByPart;
   private volatile boolean closedByApplication;
   private volatile boolean headersSent;
   volatile boolean applicationStarted;
+
+  // A start decision of this pipeline that waits, armed once the start's bracket closed.
+  private StartResult.@Nullable Pending pending;
+  private @Nullable Runnable resume;
 
   // The MDC and Context of a send from outside a callback; guarded by this.
   private @Nullable String @Nullable [] saved;
@@ -60,6 +69,32 @@ public final class PipelineCall<ReqT, RespT>
     this.pipeline = pipeline;
     this.running = running;
     this.owner = owner;
+  }
+
+  /** The rest of the call started; its listener gets the events from now on. */
+  void started(ServerCall.Listener<?> listener) {
+    inner = listener;
+    applicationStarted = true;
+  }
+
+  /**
+   * A start decision of this pipeline waits: the owner holds the call's events until it arrives.
+   */
+  void waitFor(StartResult.Pending decision, Runnable onDecided) {
+    pending = decision;
+    resume = onDecided;
+    PipelineListener.hold(scope);
+  }
+
+  /** Arms the waiting decision; called once the start's bracket closed. */
+  void armWait() {
+    StartResult.Pending decision = pending;
+    Runnable run = resume;
+    if (decision != null && run != null) {
+      pending = null;
+      resume = null;
+      decision.whenDecided(run);
+    }
   }
 
   /** Whether a part of this pipeline closed the call. */
