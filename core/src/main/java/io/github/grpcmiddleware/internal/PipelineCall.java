@@ -50,13 +50,11 @@ public final class PipelineCall<ReqT, RespT>
   private volatile boolean headersSent;
   volatile boolean applicationStarted;
 
-  // A start decision of this pipeline that waits, armed once the start's bracket closed.
-  private StartResult.@Nullable Pending pending;
-  private @Nullable Runnable resume;
+  /** A start decision of this pipeline that waits, armed once the start's bracket closed. */
+  private @Nullable Waiting waiting;
 
-  // The MDC and Context of a send from outside a callback; guarded by this.
-  private @Nullable String @Nullable [] saved;
-  private @Nullable Context outsidePrevious;
+  /** The MDC and Context of a send from outside a callback, made on first need; guarded by this. */
+  private @Nullable Outside outside;
 
   PipelineCall(
       ServerCall<ReqT, RespT> delegate,
@@ -81,20 +79,32 @@ public final class PipelineCall<ReqT, RespT>
    * A start decision of this pipeline waits: the owner holds the call's events until it arrives.
    */
   void waitFor(StartResult.Pending decision, Runnable onDecided) {
-    pending = decision;
-    resume = onDecided;
+    waiting = new Waiting(decision, onDecided);
     PipelineListener.hold(scope);
   }
 
   /** Arms the waiting decision; called once the start's bracket closed. */
   void armWait() {
-    StartResult.Pending decision = pending;
-    Runnable run = resume;
-    if (decision != null && run != null) {
-      pending = null;
-      resume = null;
-      decision.whenDecided(run);
+    Waiting armed = waiting;
+    if (armed != null) {
+      waiting = null;
+      armed.decision.whenDecided(armed.onDecided);
     }
+  }
+
+  private static final class Waiting {
+    final StartResult.Pending decision;
+    final Runnable onDecided;
+
+    Waiting(StartResult.Pending decision, Runnable onDecided) {
+      this.decision = decision;
+      this.onDecided = onDecided;
+    }
+  }
+
+  private static final class Outside {
+    final @Nullable String[] saved = new String[CallMdc.SLOTS];
+    @Nullable Context previous;
   }
 
   /** Whether a part of this pipeline closed the call. */
@@ -386,21 +396,21 @@ public final class PipelineCall<ReqT, RespT>
     if (!scope.needsBracket() || scope.inBracket()) {
       return false;
     }
-    @Nullable String[] entries = saved;
-    if (entries == null) {
-      entries = new String[CallMdc.SLOTS];
-      saved = entries;
+    Outside state = outside;
+    if (state == null) {
+      state = new Outside();
+      outside = state;
     }
-    outsidePrevious = scope.enterOutside(entries);
+    state.previous = scope.enterOutside(state.saved);
     return true;
   }
 
   private void exitOutside() {
-    @Nullable String[] entries = saved;
-    if (entries != null) {
-      Context previous = outsidePrevious;
-      outsidePrevious = null;
-      scope.exitOutside(entries, previous);
+    Outside state = outside;
+    if (state != null) {
+      Context previous = state.previous;
+      state.previous = null;
+      scope.exitOutside(state.saved, previous);
     }
   }
 

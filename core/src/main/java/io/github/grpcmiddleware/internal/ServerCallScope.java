@@ -165,17 +165,18 @@ public final class ServerCallScope extends CallEnds {
    */
   public void useContext(Context derived) {
     Context own = KEY.get(derived) == this ? derived : attach(derived, this);
+    Context previousContext = context;
     context = own;
     if (bracketThread == Thread.currentThread()) {
       // One attach per bracket, undone in reverse order: a storage such as OpenTelemetry's bridge
       // restores only from the very Context its attach returned.
-      Context attached = bracketAttached;
-      if (attached != null) {
+      Context attached = previousContext;
+      if (attachedInBracket && attached != null) {
         Context previous = bracketPrevious;
         attached.detach(previous == null ? Context.ROOT : previous);
       }
       bracketPrevious = own.attach();
-      bracketAttached = own;
+      attachedInBracket = true;
     }
   }
 
@@ -199,7 +200,9 @@ public final class ServerCallScope extends CallEnds {
 
   // What the open bracket attached and must restore; only its own thread touches them (the
   // callbacks of one call are serialized, and a send from inside a callback opens no bracket).
-  private @Nullable Context bracketAttached;
+  // (what it attached is `context`, which a part may replace inside the bracket: useContext then
+  // detaches the old one and attaches the new one)
+  private boolean attachedInBracket;
   private @Nullable Context bracketPrevious;
 
   /**
@@ -210,7 +213,7 @@ public final class ServerCallScope extends CallEnds {
     Context attached = context;
     if (attached != null) {
       bracketPrevious = attached.attach();
-      bracketAttached = attached;
+      attachedInBracket = true;
     }
     bracketThread = Thread.currentThread();
     CallExtras extras = extrasOrNull();
@@ -235,10 +238,10 @@ public final class ServerCallScope extends CallEnds {
       }
     } finally {
       bracketThread = null;
-      Context attached = bracketAttached;
-      if (attached != null) {
+      Context attached = context;
+      if (attachedInBracket && attached != null) {
         Context previous = bracketPrevious;
-        bracketAttached = null;
+        attachedInBracket = false;
         bracketPrevious = null;
         attached.detach(previous == null ? Context.ROOT : previous);
       }
