@@ -92,21 +92,6 @@ public final class PipelineCall<ReqT, RespT>
     }
   }
 
-  private static final class Waiting {
-    final StartResult.Pending decision;
-    final Runnable onDecided;
-
-    Waiting(StartResult.Pending decision, Runnable onDecided) {
-      this.decision = decision;
-      this.onDecided = onDecided;
-    }
-  }
-
-  private static final class Outside {
-    final @Nullable String[] saved = new String[CallMdc.SLOTS];
-    @Nullable Context previous;
-  }
-
   /** Whether a part of this pipeline closed the call. */
   boolean closedByPart() {
     return closedByPart;
@@ -179,15 +164,7 @@ public final class PipelineCall<ReqT, RespT>
       dropped("close(" + status.getCode() + ")");
       return;
     }
-    boolean outside = enterOutside();
-    try {
-      Status out = closeHooks(pipeline.parts.length - 1, status, trailers);
-      finishClose(out, trailers, true);
-    } finally {
-      if (outside) {
-        exitOutside();
-      }
-    }
+    sendClose(pipeline.parts.length - 1, status, trailers, true);
   }
 
   /**
@@ -253,13 +230,16 @@ public final class PipelineCall<ReqT, RespT>
    * @param trailers the trailers; not null
    */
   public synchronized void closeClaimed(ServerPart part, Status status, Metadata trailers) {
-    if (scope.transportEnded()) {
-      return;
+    if (!scope.transportEnded()) {
+      sendClose(pipeline.indexOf(part) - 1, status, trailers, false);
     }
+  }
+
+  /** Closes the delegate through the close hooks of parts {@code from} to 0, once. */
+  private void sendClose(int from, Status status, Metadata trailers, boolean application) {
     boolean outside = enterOutside();
     try {
-      Status out = closeHooks(pipeline.indexOf(part) - 1, status, trailers);
-      finishClose(out, trailers, false);
+      finishClose(closeHooks(from, status, trailers), trailers, application);
     } finally {
       if (outside) {
         exitOutside();
@@ -297,14 +277,7 @@ public final class PipelineCall<ReqT, RespT>
       status = FALLBACK;
     }
     if (!scope.transportEnded()) {
-      boolean outside = enterOutside();
-      try {
-        finishClose(closeHooks(index - 1, status, trailers), trailers, false);
-      } finally {
-        if (outside) {
-          exitOutside();
-        }
-      }
+      sendClose(index - 1, status, trailers, false);
     }
     return true;
   }
