@@ -43,9 +43,8 @@ final class ErrorMappingServerInterceptor extends ServerPart {
   @Override
   public Status onClose(ServerCallScope scope, Status status, Metadata trailers) {
     Throwable cause = status.getCause();
-    Context context = scope.context();
     if (cause instanceof ServiceException) {
-      Status sent = renderer.render((ServiceException) cause, context, trailers);
+      Status sent = renderer.render((ServiceException) cause, scope.context(), trailers);
       log(scope, cause, sent.getCode());
       return sent.withCause(cause);
     }
@@ -54,7 +53,7 @@ final class ErrorMappingServerInterceptor extends ServerPart {
     }
     if (status.getCode() != Status.Code.OK && renderer.isTranslated(status.getCode())) {
       logTranslated(scope, status);
-      return renderer.renderInternal(context, clear(trailers)).withCause(cause);
+      return renderer.renderInternal(scope.context(), clear(trailers)).withCause(cause);
     }
     return renderer.passThrough(status, trailers);
   }

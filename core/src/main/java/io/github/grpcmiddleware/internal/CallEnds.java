@@ -27,17 +27,13 @@ abstract class CallEnds extends CallMdc {
   /** The status the application's close went out with (outermost wrapper); for ends without it. */
   volatile @Nullable Status closeStatus;
 
-  // Guarded by this: the status the observers were told, an end waiting for the start, whether a
-  // pipeline is starting the call (or has), and the observers. The first two observers live in
-  // fields: most calls have at most two, and the array (32 bytes) is made only for more.
+  // Guarded by this: the status the observers were told, how many starts are running (-1 before
+  // the first), and the observers. The first two observers live in fields: most calls have at most
+  // two, and more (and an end that waits for the start) go to the extras.
   private @Nullable Status endStatus;
-  private @Nullable Status pendingEnd;
-  private int starting;
-  private boolean startedOnce;
+  private int starting = -1;
   private @Nullable ServerCallObserver observer0;
   private @Nullable ServerCallObserver observer1;
-  private ServerCallObserver @Nullable [] moreObservers;
-  private int moreObserverCount;
 
   CallEnds(long startNanos, boolean viaTracer, String fullMethodName) {
     super(startNanos, viaTracer, fullMethodName);
@@ -73,8 +69,12 @@ abstract class CallEnds extends CallMdc {
     if (observer0 == observer || observer1 == observer) {
       return true;
     }
-    ServerCallObserver[] more = moreObservers;
-    for (int i = 0; more != null && i < moreObserverCount; i++) {
+    CallExtras extras = extrasOrNull();
+    if (extras == null) {
+      return false;
+    }
+    ServerCallObserver[] more = extras.moreObservers;
+    for (int i = 0; more != null && i < extras.moreObserverCount; i++) {
       if (more[i] == observer) {
         return true;
       }
@@ -91,32 +91,33 @@ abstract class CallEnds extends CallMdc {
       observer1 = observer;
       return;
     }
-    ServerCallObserver[] more = moreObservers;
+    CallExtras extras = extras();
+    ServerCallObserver[] more = extras.moreObservers;
     if (more == null) {
       more = new ServerCallObserver[4];
-      moreObservers = more;
-    } else if (moreObserverCount == more.length) {
-      more = Arrays.copyOf(more, moreObserverCount * 2);
-      moreObservers = more;
+      extras.moreObservers = more;
+    } else if (extras.moreObserverCount == more.length) {
+      more = Arrays.copyOf(more, extras.moreObserverCount * 2);
+      extras.moreObservers = more;
     }
-    more[moreObserverCount++] = observer;
+    more[extras.moreObserverCount++] = observer;
   }
 
   /** A pipeline starts the call: ends wait until {@link #startDone()}. */
   final synchronized void startBegins() {
-    starting++;
-    startedOnce = true;
+    starting = starting < 0 ? 1 : starting + 1;
   }
 
   /** The pipeline's start returned; an end that waited for it happens now. */
   final void startDone() {
     Status pending;
     synchronized (this) {
-      if (--starting > 0 || pendingEnd == null) {
+      CallExtras extras = extrasOrNull();
+      if (--starting > 0 || extras == null || extras.pendingEnd == null) {
         return;
       }
-      pending = pendingEnd;
-      pendingEnd = null;
+      pending = extras.pendingEnd;
+      extras.pendingEnd = null;
     }
     end(pending);
   }
@@ -128,8 +129,9 @@ abstract class CallEnds extends CallMdc {
    */
   final void transportClosed(Status status, ServerCallObserver[] unknownMethodObservers) {
     synchronized (this) {
+      boolean startedOnce = starting >= 0;
       if (starting > 0 || (!startedOnce && status.getCode() != Status.Code.UNIMPLEMENTED)) {
-        pendingEnd = status;
+        extras().pendingEnd = status;
         return;
       }
       if (method() == null && !startedOnce) {
@@ -158,14 +160,15 @@ abstract class CallEnds extends CallMdc {
         return;
       }
       if (starting > 0) {
-        pendingEnd = status; // told when the start returns (an end during a synchronous start)
+        extras().pendingEnd = status; // told when the start returns
         return;
       }
       endStatus = status;
       first = observer0;
       second = observer1;
-      more = moreObservers;
-      moreCount = moreObserverCount;
+      CallExtras extras = extrasOrNull();
+      more = extras == null ? null : extras.moreObservers;
+      moreCount = extras == null ? 0 : extras.moreObserverCount;
     }
     ended();
     if (first != null) {

@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  * <p>What is known about a server call: its method (by name from the first moment, by descriptor
  * once grpc-java found it), headers, peer, deadline, start time and message counts. The first of
  * the classes {@link ServerCallScope} is made of, one per concern, so that the call's record stays
- * one object (the bytes per call are what the benchmarks measure).
+ * one object (the bytes per call are what the benchmarks measure): the record is also the owner's
+ * listener, hence this root.
  */
-abstract class CallFacts {
+abstract class CallFacts extends ServerCall.Listener<Object> {
 
   final long startNanos;
   final boolean viaTracer;
@@ -28,7 +29,7 @@ abstract class CallFacts {
   private volatile String fullMethodName;
   private volatile @Nullable Metadata headers;
   private volatile @Nullable SocketAddress peer;
-  private long deadlineNanos = -1;
+  private volatile @Nullable CallExtras extras;
 
   /** Messages the outermost pipeline's listener was given; written by serialized callbacks. */
   volatile int received;
@@ -44,6 +45,26 @@ abstract class CallFacts {
     this.viaTracer = viaTracer;
     this.fullMethodName = fullMethodName;
     this.transportInbound = viaTracer ? 0 : -1;
+  }
+
+  /** What few calls need; made on first need. */
+  final CallExtras extras() {
+    CallExtras made = extras;
+    if (made == null) {
+      synchronized (this) {
+        made = extras;
+        if (made == null) {
+          made = new CallExtras();
+          extras = made;
+        }
+      }
+    }
+    return made;
+  }
+
+  /** What few calls need, or null when none was made. */
+  final @Nullable CallExtras extrasOrNull() {
+    return extras;
   }
 
   /** Sets what grpc-java tells the stream tracer once it found the method. */
@@ -100,8 +121,9 @@ abstract class CallFacts {
    */
   public final void recordDeadline() {
     Deadline deadline = Context.current().getDeadline();
-    deadlineNanos =
-        deadline == null ? -1 : Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+    if (deadline != null) {
+      extras().deadlineNanos = Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS));
+    }
   }
 
   /**
@@ -110,7 +132,8 @@ abstract class CallFacts {
    * @return the time left, or -1 when the call had no deadline (or none was recorded)
    */
   public final long deadlineNanos() {
-    return deadlineNanos;
+    CallExtras made = extras;
+    return made == null ? -1 : made.deadlineNanos;
   }
 
   /** Returns when the call started, in {@link System#nanoTime()} units. */

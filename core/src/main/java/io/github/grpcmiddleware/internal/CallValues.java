@@ -33,6 +33,9 @@ abstract class CallValues extends CallFacts {
   /** Whether a part registered an MDC key for {@code slot}. */
   abstract boolean hasKey(int slot);
 
+  /** A value the application may read through the call's Context was registered. */
+  abstract void valueRegistered();
+
   // ---- trace
 
   /**
@@ -46,6 +49,7 @@ abstract class CallValues extends CallFacts {
       return false;
     }
     this.trace = trace;
+    valueRegistered();
     TraceValues.Keys keys = trace.keys;
     putSlot(CallMdc.TRACE, keys.traceId, trace.traceId);
     putSlot(CallMdc.SPAN, trace.spanId == null ? null : keys.spanId, trace.spanId);
@@ -103,6 +107,7 @@ abstract class CallValues extends CallFacts {
       Locale locale, String tag, @Nullable String mdcKey, boolean contentLanguage) {
     this.locale = locale;
     this.contentLanguage = contentLanguage ? tag : null;
+    valueRegistered();
     if (mdcKey != null || !hasKey(CallMdc.LOCALE)) {
       putSlot(CallMdc.LOCALE, mdcKey, tag);
     }
@@ -125,6 +130,7 @@ abstract class CallValues extends CallFacts {
    */
   public final void setPrincipal(Principal principal, @Nullable String mdcKey) {
     this.principal = principal;
+    valueRegistered();
     if (mdcKey != null || !hasKey(CallMdc.PRINCIPAL)) {
       putSlot(CallMdc.PRINCIPAL, mdcKey, principal.getName());
     }

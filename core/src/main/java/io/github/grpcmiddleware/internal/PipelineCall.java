@@ -39,15 +39,22 @@ public final class PipelineCall<ReqT, RespT>
   final int running;
   final boolean owner;
 
+  private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<Object>() {};
+
+  /** The listener of what follows this pipeline: the rest of the call, once started. */
+  volatile ServerCall.Listener<?> inner = NOOP;
+
   private boolean closed; // guarded by this
   private volatile boolean closedByPart;
   private volatile boolean closedByApplication;
   private volatile boolean headersSent;
   volatile boolean applicationStarted;
 
-  // The MDC and Context of a send from outside a callback; guarded by this.
-  private @Nullable String @Nullable [] saved;
-  private @Nullable Context outsidePrevious;
+  /** A start decision of this pipeline that waits, armed once the start's bracket closed. */
+  private @Nullable Waiting waiting;
+
+  /** The MDC and Context of a send from outside a callback, made on first need; guarded by this. */
+  private @Nullable Outside outside;
 
   PipelineCall(
       ServerCall<ReqT, RespT> delegate,
@@ -60,6 +67,29 @@ public final class PipelineCall<ReqT, RespT>
     this.pipeline = pipeline;
     this.running = running;
     this.owner = owner;
+  }
+
+  /** The rest of the call started; its listener gets the events from now on. */
+  void started(ServerCall.Listener<?> listener) {
+    inner = listener;
+    applicationStarted = true;
+  }
+
+  /**
+   * A start decision of this pipeline waits: the owner holds the call's events until it arrives.
+   */
+  void waitFor(StartResult.Pending decision, Runnable onDecided) {
+    waiting = new Waiting(decision, onDecided);
+    PipelineListener.hold(scope);
+  }
+
+  /** Arms the waiting decision; called once the start's bracket closed. */
+  void armWait() {
+    Waiting armed = waiting;
+    if (armed != null) {
+      waiting = null;
+      armed.decision.whenDecided(armed.onDecided);
+    }
   }
 
   /** Whether a part of this pipeline closed the call. */
@@ -134,15 +164,7 @@ public final class PipelineCall<ReqT, RespT>
       dropped("close(" + status.getCode() + ")");
       return;
     }
-    boolean outside = enterOutside();
-    try {
-      Status out = closeHooks(pipeline.parts.length - 1, status, trailers);
-      finishClose(out, trailers, true);
-    } finally {
-      if (outside) {
-        exitOutside();
-      }
-    }
+    sendClose(pipeline.parts.length - 1, status, trailers, true);
   }
 
   /**
@@ -208,13 +230,16 @@ public final class PipelineCall<ReqT, RespT>
    * @param trailers the trailers; not null
    */
   public synchronized void closeClaimed(ServerPart part, Status status, Metadata trailers) {
-    if (scope.transportEnded()) {
-      return;
+    if (!scope.transportEnded()) {
+      sendClose(pipeline.indexOf(part) - 1, status, trailers, false);
     }
+  }
+
+  /** Closes the delegate through the close hooks of parts {@code from} to 0, once. */
+  private void sendClose(int from, Status status, Metadata trailers, boolean application) {
     boolean outside = enterOutside();
     try {
-      Status out = closeHooks(pipeline.indexOf(part) - 1, status, trailers);
-      finishClose(out, trailers, false);
+      finishClose(closeHooks(from, status, trailers), trailers, application);
     } finally {
       if (outside) {
         exitOutside();
@@ -252,14 +277,7 @@ public final class PipelineCall<ReqT, RespT>
       status = FALLBACK;
     }
     if (!scope.transportEnded()) {
-      boolean outside = enterOutside();
-      try {
-        finishClose(closeHooks(index - 1, status, trailers), trailers, false);
-      } finally {
-        if (outside) {
-          exitOutside();
-        }
-      }
+      sendClose(index - 1, status, trailers, false);
     }
     return true;
   }
@@ -351,21 +369,21 @@ public final class PipelineCall<ReqT, RespT>
     if (!scope.needsBracket() || scope.inBracket()) {
       return false;
     }
-    @Nullable String[] entries = saved;
-    if (entries == null) {
-      entries = new String[CallMdc.SLOTS];
-      saved = entries;
+    Outside state = outside;
+    if (state == null) {
+      state = new Outside();
+      outside = state;
     }
-    outsidePrevious = scope.enterOutside(entries);
+    state.previous = scope.enterOutside(state.saved);
     return true;
   }
 
   private void exitOutside() {
-    @Nullable String[] entries = saved;
-    if (entries != null) {
-      Context previous = outsidePrevious;
-      outsidePrevious = null;
-      scope.exitOutside(entries, previous);
+    Outside state = outside;
+    if (state != null) {
+      Context previous = state.previous;
+      state.previous = null;
+      scope.exitOutside(state.saved, previous);
     }
   }
 

@@ -2,18 +2,19 @@ package io.github.grpcmiddleware.internal;
 
 import io.grpc.ServerCall;
 import java.util.ArrayDeque;
-import org.jspecify.annotations.Nullable;
 
 /**
  * This class is internal and is hence not for public use. Its APIs are unstable and can change at
  * any time.
  *
- * <p>The one listener wrapper of a pipeline. The owner's (the outermost pipeline's) puts the call's
- * Context and MDC entries around every callback (one bracket, for every part), counts the messages,
- * tells the record of the end when the stream tracer is not installed, and holds the call's events
- * while a start decision is pending, replaying them in order once it arrives. Every pipeline's
- * listener runs the message hooks of its parts, drops inbound events once one of its parts closed
- * the call, and hands what the service's callbacks throw to its failure part (error mapping).
+ * <p>The listener side of a pipeline. The owner's (the outermost pipeline's) listener is the call's
+ * record itself ({@link ServerCallScope}, one object fewer per call); a pipeline that joins the
+ * call gets an instance of this class. The owner puts the call's Context and MDC entries around
+ * every callback (one bracket, for every part), counts the messages, tells the record of the end
+ * when the stream tracer is not installed, and holds the call's events while a start decision is
+ * pending, replaying them in order once it arrives. Every pipeline's listener runs the message
+ * hooks of its parts, drops inbound events once one of its parts closed the call, and hands what
+ * the service's callbacks throw to its failure part (error mapping).
  *
  * <p>The transport's end reaches the application as grpc-java delivers it, except that a call a
  * part ended while the application ran (a deadline cap, a request that failed validation), or whose
@@ -32,318 +33,284 @@ import org.jspecify.annotations.Nullable;
  */
 final class PipelineListener<ReqT> extends ServerCall.Listener<ReqT> {
 
-  private static final ServerCall.Listener<Object> NOOP = new ServerCall.Listener<Object>() {};
-
   private static final Object HALF_CLOSE = new Object();
   private static final Object READY = new Object();
   private static final Object CANCEL = new Object();
   private static final Object COMPLETE = new Object();
 
-  private final PipelineCall<ReqT, ?> call;
-  private final ServerCallScope scope;
-  private final ServerPipeline pipeline;
-  private final boolean owner;
+  private final PipelineCall<?, ?> call;
 
-  @SuppressWarnings("unchecked") // NOOP ignores every message, whatever its type
-  private volatile ServerCall.Listener<ReqT> inner = (ServerCall.Listener<ReqT>) NOOP;
-
-  // A start decision of this pipeline that waits, armed once the start's bracket closed.
-  private StartResult.@Nullable Pending pending;
-  private @Nullable Runnable resume;
-
-  // The owner's held events while any start decision of the call waits; guarded by this.
-  private volatile boolean holding;
-  private int holds;
-  private @Nullable ArrayDeque<Object> held;
-
-  PipelineListener(PipelineCall<ReqT, ?> call) {
+  PipelineListener(PipelineCall<?, ?> call) {
     this.call = call;
-    this.scope = call.scope;
-    this.pipeline = call.pipeline;
-    this.owner = call.owner;
-    if (owner) {
-      scope.ownerListener = this;
+  }
+
+  @Override
+  public void onMessage(ReqT message) {
+    onMessage(call.scope, call, message);
+  }
+
+  @Override
+  public void onHalfClose() {
+    onHalfClose(call.scope, call);
+  }
+
+  @Override
+  public void onReady() {
+    onReady(call.scope, call);
+  }
+
+  @Override
+  public void onCancel() {
+    onCancel(call.scope, call);
+  }
+
+  @Override
+  public void onComplete() {
+    onComplete(call.scope, call);
+  }
+
+  // ---- holding the owner's events while a start decision waits
+
+  /** A start decision waits: the owner holds the call's events until it arrives. */
+  static void hold(ServerCallScope scope) {
+    synchronized (scope) {
+      scope.extras().holds++;
+      scope.mark(ServerCallScope.HOLDING);
     }
   }
 
-  /** The rest of the call started; its listener gets the events from now on. */
-  void started(ServerCall.Listener<ReqT> listener) {
-    inner = listener;
-    call.applicationStarted = true;
-  }
-
-  /** The call was rejected (or failed) at start: events go nowhere. */
-  void rejected() {}
-
-  /**
-   * A start decision of this pipeline waits: the owner holds the call's events until it arrives.
-   */
-  void waitFor(StartResult.Pending decision, Runnable onDecided) {
-    pending = decision;
-    resume = onDecided;
-    PipelineListener<?> first = scope.ownerListener;
-    if (first != null) {
-      first.hold();
-    }
-  }
-
-  /** Arms the waiting decision; called once the start's bracket closed. */
-  void armWait() {
-    StartResult.Pending decision = pending;
-    Runnable run = resume;
-    if (decision != null && run != null) {
-      pending = null;
-      resume = null;
-      decision.whenDecided(run);
-    }
-  }
-
-  /** The waiting decision was handled: the owner replays what it held when nothing else waits. */
-  void decided() {
-    PipelineListener<?> first = scope.ownerListener;
-    if (first != null) {
-      first.release();
-    }
-  }
-
-  private synchronized void hold() {
-    holds++;
-    holding = true;
-  }
-
-  private void release() {
-    synchronized (this) {
-      if (--holds > 0) {
+  /** A waiting decision was handled: the owner replays what it held when nothing else waits. */
+  static void release(ServerCallScope scope) {
+    synchronized (scope) {
+      if (--scope.extras().holds > 0) {
         return;
       }
     }
+    PipelineCall<?, ?> call = scope.ownerCall;
     for (; ; ) {
       Object event;
-      synchronized (this) {
-        ArrayDeque<Object> queue = held;
+      synchronized (scope) {
+        ArrayDeque<Object> queue = scope.extras().held;
         event = queue == null ? null : queue.poll();
         if (event == null) {
-          holding = false;
+          scope.unmark(ServerCallScope.HOLDING);
           return;
         }
       }
-      replay(event);
+      if (call != null) {
+        replay(scope, call, event);
+      }
     }
   }
 
   /** Holds {@code event} while a decision waits; false when it is to be delivered now. */
-  private boolean held(Object event) {
-    if (!holding) {
-      return false;
-    }
-    synchronized (this) {
-      if (!holding) {
+  private static boolean held(ServerCallScope scope, Object event) {
+    synchronized (scope) {
+      if (!scope.is(ServerCallScope.HOLDING)) {
         return false;
       }
-      ArrayDeque<Object> queue = held;
+      CallExtras extras = scope.extras();
+      ArrayDeque<Object> queue = extras.held;
       if (queue == null) {
         queue = new ArrayDeque<>();
-        held = queue;
+        extras.held = queue;
       }
       queue.add(event);
       return true;
     }
   }
 
-  @SuppressWarnings("unchecked") // a held message is one of this call's requests
-  private void replay(Object event) {
+  private static void replay(ServerCallScope scope, PipelineCall<?, ?> call, Object event) {
     if (event == HALF_CLOSE) {
-      deliverHalfClose();
+      deliverHalfClose(scope, call);
     } else if (event == READY) {
-      deliverReady();
+      deliverReady(scope, call);
     } else if (event == CANCEL) {
-      deliverCancel();
+      deliverCancel(scope, call);
     } else if (event == COMPLETE) {
-      deliverComplete();
+      deliverComplete(scope, call);
     } else {
-      deliverMessage((ReqT) ((Message) event).message);
+      deliverMessage(scope, call, ((HeldMessage) event).message);
     }
   }
 
   /** A held message (a request could be any object, even one of the markers above). */
-  private static final class Message {
+  private static final class HeldMessage {
     final Object message;
 
-    Message(Object message) {
+    HeldMessage(Object message) {
       this.message = message;
     }
   }
 
-  // ---- callbacks from grpc-java (or from the listener outside this pipeline)
+  // ---- callbacks from grpc-java (owner) or from the listener outside this pipeline
 
-  @Override
   @SuppressWarnings("NonAtomicVolatileUpdate") // callbacks are serialized
-  public void onMessage(ReqT message) {
-    if (owner) {
+  static void onMessage(ServerCallScope scope, PipelineCall<?, ?> call, Object message) {
+    if (call.owner) {
       scope.received++;
-      if (holding && held(new Message(message))) {
+      if (scope.is(ServerCallScope.HOLDING) && held(scope, new HeldMessage(message))) {
         return;
       }
     }
-    deliverMessage(message);
+    deliverMessage(scope, call, message);
   }
 
-  @Override
-  public void onHalfClose() {
-    if (owner) {
+  static void onHalfClose(ServerCallScope scope, PipelineCall<?, ?> call) {
+    if (call.owner) {
       if (scope.transportInbound > scope.received) {
         // grpc-java could not decode a request and closed the call itself: nothing may be sent.
         scope.mark(ServerCallScope.TRANSPORT_ENDED | ServerCallScope.ENDED_BY_LIBRARY);
         return;
       }
-      if (held(HALF_CLOSE)) {
+      if (scope.is(ServerCallScope.HOLDING) && held(scope, HALF_CLOSE)) {
         return;
       }
     }
-    deliverHalfClose();
+    deliverHalfClose(scope, call);
   }
 
-  @Override
-  public void onReady() {
-    if (owner && held(READY)) {
+  static void onReady(ServerCallScope scope, PipelineCall<?, ?> call) {
+    if (call.owner && scope.is(ServerCallScope.HOLDING) && held(scope, READY)) {
       return;
     }
-    deliverReady();
+    deliverReady(scope, call);
   }
 
-  @Override
-  public void onCancel() {
-    if (owner) {
+  static void onCancel(ServerCallScope scope, PipelineCall<?, ?> call) {
+    if (call.owner) {
       scope.mark(ServerCallScope.TRANSPORT_ENDED);
-      if (holding) {
+      if (scope.is(ServerCallScope.HOLDING)) {
         scope.cancelled(); // a cancel while a decision waits ends the call at once
-      }
-      if (held(CANCEL)) {
-        return;
+        if (held(scope, CANCEL)) {
+          return;
+        }
       }
     }
-    deliverCancel();
+    deliverCancel(scope, call);
   }
 
-  @Override
-  public void onComplete() {
-    if (owner) {
+  static void onComplete(ServerCallScope scope, PipelineCall<?, ?> call) {
+    if (call.owner) {
       scope.mark(ServerCallScope.TRANSPORT_ENDED);
-      if (held(COMPLETE)) {
+      if (scope.is(ServerCallScope.HOLDING) && held(scope, COMPLETE)) {
         return;
       }
     }
-    deliverComplete();
+    deliverComplete(scope, call);
   }
 
   // ---- delivery, inside the owner's bracket
 
-  private void deliverMessage(ReqT message) {
-    if (owner) {
+  @SuppressWarnings("unchecked") // the pipeline's inner listener takes this call's requests
+  private static void deliverMessage(
+      ServerCallScope scope, PipelineCall<?, ?> call, Object message) {
+    if (call.owner) {
       scope.enter();
     }
     try {
-      if (dropsInbound()) {
+      if (dropsInbound(scope, call)) {
         return;
       }
+      ServerPipeline pipeline = call.pipeline;
       int hooks = pipeline.messageMask & call.running;
       for (int i = 0; hooks != 0 && i < pipeline.parts.length; i++) {
         if ((hooks & (1 << i)) != 0 && !pipeline.parts[i].onMessage(scope, call, message)) {
           return;
         }
       }
-      inner.onMessage(message);
+      ((ServerCall.Listener<Object>) call.inner).onMessage(message);
     } catch (Throwable t) {
-      failed(t, true);
+      failed(scope, call, t, true);
     } finally {
-      if (owner) {
+      if (call.owner) {
         scope.exit();
       }
     }
   }
 
-  private void deliverHalfClose() {
-    if (owner) {
+  private static void deliverHalfClose(ServerCallScope scope, PipelineCall<?, ?> call) {
+    if (call.owner) {
       scope.enter();
     }
     try {
-      if (!dropsInbound()) {
-        inner.onHalfClose();
+      if (!dropsInbound(scope, call)) {
+        call.inner.onHalfClose();
       }
     } catch (Throwable t) {
-      failed(t, true);
+      failed(scope, call, t, true);
     } finally {
-      if (owner) {
+      if (call.owner) {
         scope.exit();
       }
     }
   }
 
-  private void deliverReady() {
-    if (owner) {
+  private static void deliverReady(ServerCallScope scope, PipelineCall<?, ?> call) {
+    if (call.owner) {
       scope.enter();
     }
     try {
-      if (!dropsInbound()) {
-        inner.onReady();
+      if (!dropsInbound(scope, call)) {
+        call.inner.onReady();
       }
     } catch (Throwable t) {
-      failed(t, true);
+      failed(scope, call, t, true);
     } finally {
-      if (owner) {
+      if (call.owner) {
         scope.exit();
       }
     }
   }
 
-  private void deliverCancel() {
-    if (owner) {
+  private static void deliverCancel(ServerCallScope scope, PipelineCall<?, ?> call) {
+    if (call.owner) {
       scope.enter();
     }
     try {
-      inner.onCancel();
+      call.inner.onCancel();
     } catch (Throwable t) {
-      failed(t, false);
+      failed(scope, call, t, false);
     } finally {
       try {
-        if (owner) {
+        if (call.owner) {
           scope.cancelled();
         }
       } finally {
-        if (owner) {
+        if (call.owner) {
           scope.exit();
         }
       }
     }
   }
 
-  private void deliverComplete() {
-    if (owner) {
+  private static void deliverComplete(ServerCallScope scope, PipelineCall<?, ?> call) {
+    if (call.owner) {
       scope.enter();
     }
     try {
-      if (owner && scope.is(ServerCallScope.ENDED_BY_LIBRARY)) {
-        inner.onCancel();
+      if (call.owner && scope.is(ServerCallScope.ENDED_BY_LIBRARY)) {
+        call.inner.onCancel();
       } else {
-        inner.onComplete();
+        call.inner.onComplete();
       }
     } catch (Throwable t) {
-      failed(t, false);
+      failed(scope, call, t, false);
     } finally {
       try {
-        if (owner) {
+        if (call.owner) {
           scope.completed();
         }
       } finally {
-        if (owner) {
+        if (call.owner) {
           scope.exit();
         }
       }
     }
   }
 
-  private boolean dropsInbound() {
-    return call.closedByPart() || (owner && scope.transportEnded());
+  private static boolean dropsInbound(ServerCallScope scope, PipelineCall<?, ?> call) {
+    return call.closedByPart() || (call.owner && scope.transportEnded());
   }
 
   /**
@@ -352,14 +319,15 @@ final class PipelineListener<ReqT> extends ServerCall.Listener<ReqT> {
    * UNKNOWN} when an {@code onMessage}, {@code onHalfClose} or {@code onReady} threw). Errors are
    * never swallowed.
    */
-  private void failed(Throwable failure, boolean grpcClosesCall) {
+  private static void failed(
+      ServerCallScope scope, PipelineCall<?, ?> call, Throwable failure, boolean grpcClosesCall) {
     if (call.fail(failure)) {
       if (failure instanceof Error) {
         throw (Error) failure;
       }
       return;
     }
-    if (owner && grpcClosesCall) {
+    if (call.owner && grpcClosesCall) {
       scope.mark(ServerCallScope.TRANSPORT_ENDED);
     }
     throw sneaky(failure);

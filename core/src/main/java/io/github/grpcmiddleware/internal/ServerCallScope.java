@@ -35,26 +35,29 @@ public final class ServerCallScope extends CallEnds {
   /** The call's state: a part of the library ended it while the application ran. */
   static final int ENDED_BY_LIBRARY = 2;
 
+  /** The call's state: a start decision waits; the owner holds the call's events. */
+  static final int HOLDING = 4;
+
+  /** The record of the call whose start is running on this thread, for pipelines that join it. */
+  private static final ThreadLocal<@Nullable ServerCallScope> STARTING = new ThreadLocal<>();
+
   /**
-   * The Context the owner's brackets attach, or null when grpc-java attaches the call's own Context
-   * (the tracer put the record there) and no part replaced it.
+   * The Context the owner's brackets attach, or null when they attach none: grpc-java attaches the
+   * call's own Context, which holds the record when the tracer put it there; without the tracer the
+   * record gets a Context of its own only once a part registers a value the application may read
+   * through it (a trace id, a locale, a principal) or another Context, so a run of parts that
+   * registers nothing (error mapping, metrics, limits without a cap) makes none.
    */
   private @Nullable Context context;
 
-  /** The call's Context as it was when the owner started the call: for the cancel cause. */
+  /** The call's Context as it was when the owner started the call. */
   @Nullable Context callContext;
 
-  /** A bracket of another Context system (OpenTelemetry's), entered after the Context. */
-  private @Nullable ContextBracket extraBracket;
-
-  /** The owner's pipeline and any that joined; see {@link ServerPipeline}. */
+  /** The owner's pipeline; see {@link ServerPipeline}. */
   @Nullable ServerPipeline owner;
 
-  @Nullable ServerPipeline joined;
-  ServerPipeline @Nullable [] moreJoined;
-
-  /** The owner's listener, which holds the call's events while a start decision waits. */
-  @Nullable PipelineListener<?> ownerListener;
+  /** The owner's call wrapper, whose listener this record is. */
+  @Nullable PipelineCall<?, ?> ownerCall;
 
   private volatile int state;
 
@@ -63,12 +66,14 @@ public final class ServerCallScope extends CallEnds {
   }
 
   /**
-   * Returns the record of the call whose Context is current.
+   * Returns the record of the call whose Context is current, or whose start runs on this thread (a
+   * record gets a Context of its own only when a part registered a value in it).
    *
    * @return the record, or null outside a call of the library's parts
    */
   public static @Nullable ServerCallScope current() {
-    return KEY.get();
+    ServerCallScope scope = KEY.get();
+    return scope != null ? scope : STARTING.get();
   }
 
   /**
@@ -99,13 +104,37 @@ public final class ServerCallScope extends CallEnds {
     return parent.withValue(KEY, scope);
   }
 
-  /** Opens a record of a call without the stream tracer, in a Context of its own. */
+  /** Opens a record of a call without the stream tracer. */
   static ServerCallScope open(String fullMethodName) {
     ServerCallScope scope = new ServerCallScope(System.nanoTime(), false, fullMethodName);
-    Context current = Context.current();
-    scope.callContext = current;
-    scope.context = attach(current, scope);
+    scope.callContext = Context.current();
     return scope;
+  }
+
+  /** Returns the record whose start runs on this thread (for a pipeline joining it), or null. */
+  static @Nullable ServerCallScope starting() {
+    return STARTING.get();
+  }
+
+  /** Marks this record's start running on this thread; returns what {@link #startEnds} restores. */
+  @Nullable ServerCallScope startRuns() {
+    ServerCallScope previous = STARTING.get();
+    STARTING.set(this);
+    return previous;
+  }
+
+  static void startEnds(@Nullable ServerCallScope previous) {
+    // set(null), not remove(): removing would make the next call's set allocate a new map entry.
+    STARTING.set(previous);
+  }
+
+  /** A part registered a value the application may read through the call's Context. */
+  @Override
+  void valueRegistered() {
+    if (!viaTracer && context == null) {
+      Context call = callContext;
+      useContext(call != null ? call : Context.current());
+    }
   }
 
   /**
@@ -121,7 +150,10 @@ public final class ServerCallScope extends CallEnds {
       return own;
     }
     Context call = callContext;
-    return call != null ? call : attach(Context.ROOT, this);
+    if (viaTracer && call != null) {
+      return call;
+    }
+    return attach(call != null ? call : Context.ROOT, this);
   }
 
   /**
@@ -133,17 +165,18 @@ public final class ServerCallScope extends CallEnds {
    */
   public void useContext(Context derived) {
     Context own = KEY.get(derived) == this ? derived : attach(derived, this);
+    Context previousContext = context;
     context = own;
     if (bracketThread == Thread.currentThread()) {
       // One attach per bracket, undone in reverse order: a storage such as OpenTelemetry's bridge
       // restores only from the very Context its attach returned.
-      Context attached = bracketAttached;
-      if (attached != null) {
+      Context attached = previousContext;
+      if (attachedInBracket && attached != null) {
         Context previous = bracketPrevious;
         attached.detach(previous == null ? Context.ROOT : previous);
       }
       bracketPrevious = own.attach();
-      bracketAttached = own;
+      attachedInBracket = true;
     }
   }
 
@@ -155,20 +188,22 @@ public final class ServerCallScope extends CallEnds {
    * @param bracket the bracket; not null
    */
   public void addContextBracket(ContextBracket bracket) {
-    if (extraBracket != null) {
+    CallExtras extras = extras();
+    if (extras.extraBracket != null) {
       throw new IllegalStateException("a Context bracket is registered already");
     }
-    extraBracket = bracket;
+    extras.extraBracket = bracket;
     if (bracketThread == Thread.currentThread()) {
-      extraToken = bracket.enter();
+      extras.extraToken = bracket.enter();
     }
   }
 
   // What the open bracket attached and must restore; only its own thread touches them (the
   // callbacks of one call are serialized, and a send from inside a callback opens no bracket).
-  private @Nullable Context bracketAttached;
+  // (what it attached is `context`, which a part may replace inside the bracket: useContext then
+  // detaches the old one and attaches the new one)
+  private boolean attachedInBracket;
   private @Nullable Context bracketPrevious;
-  private @Nullable Object extraToken;
 
   /**
    * Opens a bracket: attaches the Context (when the record has one of its own), enters the extra
@@ -178,12 +213,12 @@ public final class ServerCallScope extends CallEnds {
     Context attached = context;
     if (attached != null) {
       bracketPrevious = attached.attach();
-      bracketAttached = attached;
+      attachedInBracket = true;
     }
     bracketThread = Thread.currentThread();
-    ContextBracket extra = extraBracket;
-    if (extra != null) {
-      extraToken = extra.enter();
+    CallExtras extras = extrasOrNull();
+    if (extras != null && extras.extraBracket != null) {
+      extras.extraToken = extras.extraBracket.enter();
     }
     putBracketEntries();
   }
@@ -192,18 +227,21 @@ public final class ServerCallScope extends CallEnds {
   void exit() {
     try {
       restoreBracketEntries();
-      ContextBracket extra = extraBracket;
-      Object token = extraToken;
-      if (extra != null && token != null) {
-        extraToken = null;
-        extra.exit(token);
+      CallExtras extras = extrasOrNull();
+      if (extras != null) {
+        ContextBracket extra = extras.extraBracket;
+        Object token = extras.extraToken;
+        if (extra != null && token != null) {
+          extras.extraToken = null;
+          extra.exit(token);
+        }
       }
     } finally {
       bracketThread = null;
-      Context attached = bracketAttached;
-      if (attached != null) {
+      Context attached = context;
+      if (attachedInBracket && attached != null) {
         Context previous = bracketPrevious;
-        bracketAttached = null;
+        attachedInBracket = false;
         bracketPrevious = null;
         attached.detach(previous == null ? Context.ROOT : previous);
       }
@@ -250,6 +288,47 @@ public final class ServerCallScope extends CallEnds {
     synchronized (this) {
       state |= flag;
     }
+  }
+
+  final void unmark(int flag) {
+    synchronized (this) {
+      state &= ~flag;
+    }
+  }
+
+  // ---- the owner's listener: the record is the listener of the call's first pipeline
+
+  @Override
+  public void onMessage(Object message) {
+    PipelineListener.onMessage(this, ownerCall(), message);
+  }
+
+  @Override
+  public void onHalfClose() {
+    PipelineListener.onHalfClose(this, ownerCall());
+  }
+
+  @Override
+  public void onReady() {
+    PipelineListener.onReady(this, ownerCall());
+  }
+
+  @Override
+  public void onCancel() {
+    PipelineListener.onCancel(this, ownerCall());
+  }
+
+  @Override
+  public void onComplete() {
+    PipelineListener.onComplete(this, ownerCall());
+  }
+
+  private PipelineCall<?, ?> ownerCall() {
+    PipelineCall<?, ?> call = ownerCall;
+    if (call == null) {
+      throw new IllegalStateException("the record of " + fullMethodName() + " has no owner");
+    }
+    return call;
   }
 
   /** Whether the transport ended the call: nothing more may be sent on it. */

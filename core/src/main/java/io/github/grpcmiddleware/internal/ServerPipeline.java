@@ -117,6 +117,7 @@ public final class ServerPipeline implements ServerInterceptor {
   }
 
   @Override
+  @SuppressWarnings("unchecked") // the record forwards each callback to the listener it was given
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     int applicable = 0;
@@ -126,6 +127,9 @@ public final class ServerPipeline implements ServerInterceptor {
       }
     }
     ServerCallScope scope = ServerCallScope.current();
+    if (scope == null) {
+      scope = ServerCallScope.starting(); // an owner without a Context of its own is starting
+    }
     if (applicable == 0 && (!opensRecord || (scope != null && scope.owner != null))) {
       return next.startCall(call, headers); // nothing to do here on this call: no wrappers
     }
@@ -142,7 +146,12 @@ public final class ServerPipeline implements ServerInterceptor {
       owner = false;
     }
     scope.describe(call, headers);
-    int running = (owner ? all : join(scope)) & applicable;
+    if (applicable == 0) {
+      // A chain whose parts all stay out of this call still gives the application's interceptors
+      // and the service the record, through the call's Context.
+      scope.valueRegistered();
+    }
+    int running = (owner ? all : Joins.join(scope, this)) & applicable;
     if (!owner && running == 0) {
       return next.startCall(call, headers); // everything here runs already: no wrappers
     }
@@ -156,22 +165,30 @@ public final class ServerPipeline implements ServerInterceptor {
           name);
     }
     PipelineCall<ReqT, RespT> wrapped = new PipelineCall<>(call, scope, this, running, owner);
-    PipelineListener<ReqT> listener = new PipelineListener<>(wrapped);
+    ServerCall.Listener<ReqT> listener;
+    if (owner) {
+      scope.ownerCall = wrapped;
+      listener = (ServerCall.Listener<ReqT>) (ServerCall.Listener<?>) scope;
+    } else {
+      listener = new PipelineListener<>(wrapped);
+    }
     scope.startBegins();
+    ServerCallScope previous = owner ? scope.startRuns() : null;
     if (owner) {
       scope.enter();
     }
     try {
-      startFrom(0, wrapped, listener, headers, next);
+      startFrom(0, wrapped, headers, next);
     } finally {
       if (owner) {
         scope.exit();
+        ServerCallScope.startEnds(previous);
       }
       scope.startDone();
     }
     // A decision that waits is armed only now, outside the bracket: it may resume on another
     // thread at once, which opens the bracket itself.
-    listener.armWait();
+    wrapped.armWait();
     return listener;
   }
 
@@ -182,7 +199,6 @@ public final class ServerPipeline implements ServerInterceptor {
   <ReqT, RespT> void startFrom(
       int from,
       PipelineCall<ReqT, RespT> call,
-      PipelineListener<ReqT> listener,
       Metadata headers,
       ServerCallHandler<ReqT, RespT> next) {
     ServerCallScope scope = call.scope;
@@ -195,7 +211,7 @@ public final class ServerPipeline implements ServerInterceptor {
       try {
         result = parts[i].start(scope, call, headers);
       } catch (RuntimeException | Error e) {
-        failStart(call, listener, e);
+        failStart(call, e);
         return;
       }
       if (result == StartResult.CONTINUE) {
@@ -203,21 +219,20 @@ public final class ServerPipeline implements ServerInterceptor {
       }
       if (result instanceof StartResult.Pending) {
         StartResult.Pending pending = (StartResult.Pending) result;
-        listener.waitFor(
-            pending, new ResumedStart<>(this, pending, i, call, listener, headers, next));
-        return;
+        int resumeAt = i + 1;
+        int part = i;
+        call.waitFor(pending, () -> resume(pending, part, resumeAt, call, headers, next));
       }
-      listener.rejected();
-      return;
+      return; // rejected, or waiting
     }
     ServerCall.Listener<ReqT> inner;
     try {
       inner = next.startCall(call, headers);
     } catch (RuntimeException | Error e) {
-      failStart(call, listener, e);
+      failStart(call, e);
       return;
     }
-    listener.started(inner);
+    call.started(inner);
   }
 
   /**
@@ -225,9 +240,7 @@ public final class ServerPipeline implements ServerInterceptor {
    * without one it goes outwards (to an outer pipeline's error mapping, or to grpc-java, which
    * closes the call with {@code Status.fromThrowable}).
    */
-  private static void failStart(
-      PipelineCall<?, ?> call, PipelineListener<?> listener, Throwable failure) {
-    listener.rejected();
+  private static void failStart(PipelineCall<?, ?> call, Throwable failure) {
     if (!call.fail(failure)) {
       ServerCallScope scope = call.scope;
       if (call.owner) {
@@ -249,108 +262,85 @@ public final class ServerPipeline implements ServerInterceptor {
     }
   }
 
-  /**
-   * Joins a call another pipeline opened: returns the parts of this one that run on it. A part
-   * whose kind already runs passes through: silently when it is the same instance, with one WARN
-   * naming both installations when it is another instance of a record-keeping kind; another
-   * instance of the other kinds runs too (see {@link ServerPart}).
-   */
-  private int join(ServerCallScope scope) {
-    int running = 0;
-    List<String> twice = null;
-    ServerPipeline first = null;
-    for (int i = 0; i < parts.length; i++) {
-      ServerPart part = parts[i];
-      ServerPipeline other = runningKind(scope, part);
-      if (other == null) {
-        running |= 1 << i;
-      } else if (other.partOfKind(part.kind()) == part) {
-        continue; // the same instance, installed twice
-      } else if (part.runsPerInstance()) {
-        if (!hasInstance(scope, part)) {
-          running |= 1 << i;
+  /** A pending start decision arrived: go on (or reject) on the decision's executor. */
+  private <ReqT, RespT> void resume(
+      StartResult.Pending pending,
+      int part,
+      int resumeAt,
+      PipelineCall<ReqT, RespT> call,
+      Metadata headers,
+      ServerCallHandler<ReqT, RespT> next) {
+    ServerCallScope scope = call.scope;
+    // Not a grpc-java callback: the call's own Context is attached here, for the parts, the service
+    // and the replayed events (the bracket attaches only a Context of the record's own).
+    Context callContext = scope.callContext;
+    Context outer = callContext == null ? null : callContext.attach();
+    scope.startBegins();
+    ServerCallScope previous = scope.startRuns();
+    scope.enter();
+    try {
+      Status rejection = pending.rejection();
+      Metadata trailers = pending.rejectionTrailers();
+      StartResult.Continuation rest = pending.continuation();
+      if (scope.transportEnded() || scope.hasEnded()) {
+        return; // cancelled while waiting: nothing starts
+      }
+      StartResult result;
+      if (rejection != null && trailers != null) {
+        result = call.reject(parts[part], rejection, trailers);
+      } else {
+        result = rest == null ? StartResult.CONTINUE : rest.start(scope, call, headers);
+      }
+      if (result == StartResult.CONTINUE) {
+        startFrom(resumeAt, call, headers, next);
+      } else if (result instanceof StartResult.Pending) {
+        StartResult.Pending again = (StartResult.Pending) result; // the part waits once more
+        call.waitFor(again, () -> resume(again, part, resumeAt, call, headers, next));
+      }
+    } catch (RuntimeException | Error e) {
+      // Nothing outside maps it here (grpc-java's start returned long ago): close the call, so that
+      // it never waits for its deadline.
+      call.closeAfterFailure(e);
+      if (e instanceof Error) {
+        throw (Error) e;
+      }
+    } finally {
+      scope.exit();
+      ServerCallScope.startEnds(previous);
+      scope.startDone();
+      call.armWait();
+      try {
+        PipelineListener.release(scope);
+      } finally {
+        if (callContext != null) {
+          callContext.detach(outer == null ? Context.ROOT : outer);
         }
-      } else if (!warnedTwice.get()) {
-        if (twice == null) {
-          twice = new ArrayList<>();
-          first = other;
-        }
-        twice.add(part.describe());
       }
     }
-    if (twice != null && first != null && warnedTwice.compareAndSet(false, true)) {
-      logger.warn(
-          "{} {} twice on {}: installed in {} and again in {}; each runs once, in the first."
-              + " Keep one installation (a per-service chain needs no tracing, access log, metrics"
-              + " or error mapping of its own when a server-wide chain has them).",
-          String.join(", ", twice),
-          twice.size() == 1 ? "runs" : "run",
-          scope.fullMethodName(),
-          first.name,
-          name);
-    }
-    addJoined(scope, this);
-    return running;
   }
 
-  /** The first pipeline on the call with a part of {@code part}'s kind, or null. */
-  private static @Nullable ServerPipeline runningKind(ServerCallScope scope, ServerPart part) {
-    ServerPipeline owner = scope.owner;
-    if (owner != null && owner.partOfKind(part.kind()) != null) {
-      return owner;
-    }
-    ServerPipeline joined = scope.joined;
-    if (joined != null && joined.partOfKind(part.kind()) != null) {
-      return joined;
-    }
-    ServerPipeline[] more = scope.moreJoined;
-    for (int i = 0; more != null && i < more.length; i++) {
-      if (more[i].partOfKind(part.kind()) != null) {
-        return more[i];
-      }
-    }
-    return null;
-  }
-
-  private static boolean hasInstance(ServerCallScope scope, ServerPart part) {
-    ServerPipeline owner = scope.owner;
-    if (owner != null && owner.partOfKind(part.kind()) == part) {
-      return true;
-    }
-    ServerPipeline joined = scope.joined;
-    if (joined != null && joined.partOfKind(part.kind()) == part) {
-      return true;
-    }
-    ServerPipeline[] more = scope.moreJoined;
-    for (int i = 0; more != null && i < more.length; i++) {
-      if (more[i].partOfKind(part.kind()) == part) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static void addJoined(ServerCallScope scope, ServerPipeline pipeline) {
-    if (scope.joined == null) {
-      scope.joined = pipeline;
-      return;
-    }
-    ServerPipeline[] more = scope.moreJoined;
-    ServerPipeline[] grown = new ServerPipeline[more == null ? 1 : more.length + 1];
-    if (more != null) {
-      System.arraycopy(more, 0, grown, 0, more.length);
-    }
-    grown[grown.length - 1] = pipeline;
-    scope.moreJoined = grown;
-  }
-
-  private @Nullable ServerPart partOfKind(int kind) {
+  /** The first part of this pipeline of {@code kind}, or null. */
+  @Nullable ServerPart partOfKind(int kind) {
     for (ServerPart part : parts) {
       if (part.kind() == kind) {
         return part;
       }
     }
     return null;
+  }
+
+  /** The name warnings give this installation. */
+  String name() {
+    return name;
+  }
+
+  /** Warns, once per pipeline, that parts of it run twice on calls; see {@link Joins}. */
+  boolean firstWarningOfTwice() {
+    return warnedTwice.compareAndSet(false, true);
+  }
+
+  boolean warnedTwice() {
+    return warnedTwice.get();
   }
 
   /** The index of {@code part} in this pipeline. */
