@@ -16,6 +16,11 @@ import io.github.grpcmiddleware.testsupport.NettyChainServer;
 import io.github.grpcmiddleware.testsupport.RecordingService;
 import io.github.grpcmiddleware.testsupport.Responses;
 import io.github.grpcmiddleware.testsupport.Rpcs;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
@@ -191,6 +196,50 @@ class AsyncAuthenticatorTest {
         .matches(
             (kind == Rpcs.UNARY ? "(call|server)-executor" : "call-executor")
                 + " principal=alice mdc=alice");
+  }
+
+  @Test
+  void withoutTheStreamTracerTheServiceStillSeesThePrincipal() throws Exception {
+    // Auth used alone, registered with ServerBuilder.intercept only (no stream tracer): the
+    // pipeline opens the call's record in a Context of its own.
+    ServerInterceptor alone =
+        ServerAuth.serverBuilder().asyncAuthenticator(authenticator).principalInMdc(true).build();
+    service.onStart =
+        () ->
+            seen.add(
+                Thread.currentThread().getName()
+                    + " principal="
+                    + name(ServerAuth.principal())
+                    + " mdc="
+                    + MDC.get("principal"));
+    Server plain =
+        Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+            .executor(threads.server)
+            .intercept(alone)
+            .addService(service)
+            .build()
+            .start();
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", plain.getPort(), InsecureChannelCredentials.create())
+            .build();
+    try {
+      Responses responses = new Responses();
+      Responses.send(
+          SimpleServiceGrpc.newStub(channel)
+              .withInterceptors(
+                  MetadataUtils.newAttachHeadersInterceptor(Rpcs.bearer("Bearer alice-token")))
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .bidiStreamingRpc(responses),
+          "m1",
+          "m2");
+      assertThat(responses.await().getCode()).isEqualTo(Status.Code.OK);
+      assertThat(responses.texts).containsExactly("m1", "m2");
+      assertThat(seen).containsExactly("grpcmiddleware-call principal=alice mdc=alice");
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      plain.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test
