@@ -118,14 +118,17 @@ class AsyncAuthenticatorTest {
       chain.limits(limits);
     }
     server = NettyChainServer.start(chain.build(), service, threads.server);
-    service.onStart =
-        () ->
-            seen.add(
-                Thread.currentThread().getName()
-                    + " principal="
-                    + name(ServerAuth.principal())
-                    + " mdc="
-                    + MDC.get("principal"));
+    service.onStart = this::noteWhereTheServiceRuns;
+  }
+
+  /** Notes the service's thread, principal and MDC principal. */
+  private void noteWhereTheServiceRuns() {
+    seen.add(
+        Thread.currentThread().getName()
+            + " principal="
+            + name(ServerAuth.principal())
+            + " mdc="
+            + MDC.get("principal"));
   }
 
   private static String name(@Nullable Principal principal) {
@@ -204,14 +207,7 @@ class AsyncAuthenticatorTest {
     // pipeline opens the call's record in a Context of its own.
     ServerInterceptor alone =
         ServerAuth.serverBuilder().asyncAuthenticator(authenticator).principalInMdc(true).build();
-    service.onStart =
-        () ->
-            seen.add(
-                Thread.currentThread().getName()
-                    + " principal="
-                    + name(ServerAuth.principal())
-                    + " mdc="
-                    + MDC.get("principal"));
+    service.onStart = this::noteWhereTheServiceRuns;
     Server plain =
         Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
             .executor(threads.server)
