@@ -176,13 +176,16 @@ final class ConnectionLimit {
 
   private void shutDownWhenDone() {
     synchronized (this) {
-      if (shutDown || !everListened || listeningChannels > 0 || !open.isEmpty()) {
+      if (shutDown || !everListened || listeningChannels > 0 || !open.isEmpty() || closing > 0) {
         return;
       }
       shutDown = true;
     }
-    var unusedBoss = boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    var unusedWorkers = workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    // Netty's default quiet period (2 s): this runs while the listening channel's close completes,
+    // and grpc-java adds its own listener to that close right after; a loop that stopped at once
+    // would reject that listener's task, and NettyServer.shutdown() would wait for it for ever.
+    var unusedBoss = boss.shutdownGracefully();
+    var unusedWorkers = workers.shutdownGracefully();
   }
 
   private void evicted(SocketAddress remote) {

@@ -205,7 +205,7 @@ public final class ProductionSettings {
         flowControlWindow / 1024,
         maxInboundMessageSize / 1024,
         MemoryBudget.OUTBOUND_PER_CALL / 1024,
-        perCall * maxCallsInFlight / (1024 * 1024),
+        (perCall * maxCallsInFlight + 1024 * 1024 - 1) / (1024 * 1024),
         jvm.maxDirectMemory() / (1024 * 1024),
         jvm.maxHeap() / (1024 * 1024),
         jvm.maxFileDescriptors());

@@ -6,6 +6,8 @@ import io.github.grpcmiddleware.examples.proto.ChatMessage;
 import io.github.grpcmiddleware.examples.proto.GreeterGrpc;
 import io.github.grpcmiddleware.examples.proto.HelloRequest;
 import io.github.grpcmiddleware.examples.proto.UserServiceGrpc;
+import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.testing.LogCapture;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -21,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,15 +35,21 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The connection limit and the cap on calls in flight of {@link ProductionSettings}, on the example
  * server over Netty on 127.0.0.1 (the reliability suite attacks them at scale).
  */
+@Timeout(60)
 class ProductionLimitsTest {
   private static final String TOKEN = "limits-token";
   private static final byte[] PREFACE =
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\4\0\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1);
+
+  @RegisterExtension
+  final LogCapture accessLog = LogCapture.forLogger(AccessLog.SERVER_LOGGER_NAME);
 
   private final List<Socket> sockets = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
@@ -116,6 +125,13 @@ class ProductionLimitsTest {
     }
     assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(refused.getDescription()).isEqualTo("server busy: 1 calls in flight");
+    // Inside the chain: the access log records the refusal with the code the client got.
+    assertThat(
+            accessLog
+                .await(
+                    e -> e.message().contains("example.Greeter/SayHello"), Duration.ofSeconds(10))
+                .message())
+        .contains(" RESOURCE_EXHAUSTED ");
     chat.end();
     // The slot is free once the server has closed the stream, a moment after the client saw it.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
