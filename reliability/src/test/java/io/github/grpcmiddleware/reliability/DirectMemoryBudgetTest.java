@@ -2,17 +2,11 @@ package io.github.grpcmiddleware.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.grpcmiddleware.examples.proto.GreeterGrpc;
-import io.github.grpcmiddleware.examples.proto.HelloRequest;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,21 +28,9 @@ class DirectMemoryBudgetTest {
 
   @Test
   void fiveHundredNeverReadingConnectionsLeaveNormalCallsAnswered() throws Exception {
-    try (ExampleServerProcess server = ExampleServerProcess.startExampleServer(JVM, 0)) {
-      Attack attack = Attack.open(server.port(), Scale.of(500), 1);
-      try {
-        List<Probe> probes = probe(server.port(), 3);
-        int oom = server.count("OutOfMemoryError");
-        System.out.printf(
-            "figure: %d never-reading connections x 1 stream, %d MiB sent: probes %s; %d"
-                + " OutOfMemoryError in the server's output; server alive %s%n",
-            attack.connections(), attack.bytesSent() >> 20, probes, oom, server.isAlive());
-        assertThat(probes).allSatisfy(p -> assertThat(p.code()).isEqualTo(Status.Code.OK));
-        assertThat(oom).as("OutOfMemoryError in the server's output").isZero();
-      } finally {
-        attack.close();
-      }
-    }
+    Outcome outcome = attack(Scale.of(500), 1, 3);
+    assertThat(outcome.probes()).allSatisfy(p -> assertThat(p.code()).isEqualTo(Status.Code.OK));
+    assertThat(outcome.outOfMemoryErrors()).as("OutOfMemoryError in the server's output").isZero();
   }
 
   @Test
@@ -56,57 +38,38 @@ class DirectMemoryBudgetTest {
     // 12 connections x 100 streams: more calls than the budget admits at this heap and direct
     // memory (819 at 256 MiB). Without the cap, what the server holds grows with connections
     // times streams.
+    Outcome outcome = attack(Scale.of(12), 100, 1);
+    // The probe is answered: admitted, or refused at once while the budget is taken.
+    assertThat(outcome.probes())
+        .allSatisfy(p -> assertThat(p.code()).isIn(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED));
+    assertThat(outcome.outOfMemoryErrors()).as("OutOfMemoryError in the server's output").isZero();
+    assertThat(outcome.serverAlive()).isTrue();
+  }
+
+  record Outcome(
+      List<ExampleServerProcess.Probe> probes, int outOfMemoryErrors, boolean serverAlive) {}
+
+  /** Starts the server, holds the attack's connections open while probe calls are made. */
+  private static Outcome attack(int connections, int streamsEach, int probes) throws Exception {
     try (ExampleServerProcess server = ExampleServerProcess.startExampleServer(JVM, 0)) {
-      Attack attack = Attack.open(server.port(), Scale.of(12), 100);
+      Attack attack = Attack.open(server.port(), connections, streamsEach);
       try {
-        List<Probe> probes = probe(server.port(), 1);
-        int oom = server.count("OutOfMemoryError");
+        Outcome outcome =
+            new Outcome(server.probe(probes), server.count("OutOfMemoryError"), server.isAlive());
         System.out.printf(
-            "figure: %d never-reading connections x 100 streams, %d MiB sent: probe %s; %d"
+            "figure: %d never-reading connections x %d streams, %d MiB sent: probes %s; %d"
                 + " OutOfMemoryError in the server's output; server alive %s%n",
-            attack.connections(), attack.bytesSent() >> 20, probes, oom, server.isAlive());
-        // The probe is answered: admitted, or refused at once while the budget is taken.
-        assertThat(probes)
-            .allSatisfy(
-                p -> assertThat(p.code()).isIn(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED));
-        assertThat(oom).as("OutOfMemoryError in the server's output").isZero();
-        assertThat(server.isAlive()).isTrue();
+            attack.connections(),
+            streamsEach,
+            attack.bytesSent() >> 20,
+            outcome.probes(),
+            outcome.outOfMemoryErrors(),
+            outcome.serverAlive());
+        return outcome;
       } finally {
         attack.close();
       }
     }
-  }
-
-  record Probe(Status.Code code, long millis) {
-    @Override
-    public String toString() {
-      return code + " in " + millis + " ms";
-    }
-  }
-
-  private static List<Probe> probe(int port, int count) throws InterruptedException {
-    List<Probe> probes = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      ManagedChannel channel =
-          NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-      long start = System.nanoTime();
-      Status.Code code;
-      try {
-        GreeterGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS)
-            .sayHello(HelloRequest.newBuilder().setName("probe").build());
-        code = Status.Code.OK;
-      } catch (StatusRuntimeException e) {
-        code = e.getStatus().getCode();
-      } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
-      probes.add(new Probe(code, (System.nanoTime() - start) / 1_000_000));
-      if (code != Status.Code.OK) {
-        break; // one failure says it; the test stays within its time limit
-      }
-    }
-    return probes;
   }
 
   /** The never-reading connections, held open until closed. */

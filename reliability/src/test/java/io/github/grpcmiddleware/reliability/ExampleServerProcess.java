@@ -1,6 +1,12 @@
 package io.github.grpcmiddleware.reliability;
 
 import io.github.grpcmiddleware.examples.ExampleServer;
+import io.github.grpcmiddleware.examples.proto.GreeterGrpc;
+import io.github.grpcmiddleware.examples.proto.HelloRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -197,6 +203,43 @@ final class ExampleServerProcess implements AutoCloseable {
       throw new IOException("no logback.xml next to " + location);
     }
     return file.toUri().toString();
+  }
+
+  /** One normal call's outcome and latency. */
+  record Probe(Status.Code code, long millis) {
+    @Override
+    public String toString() {
+      return code + " in " + millis + " ms";
+    }
+  }
+
+  /**
+   * Makes up to {@code count} normal calls (SayHello, a new connection each, a 10 s deadline);
+   * stops after the first that fails.
+   */
+  List<Probe> probe(int count) throws InterruptedException {
+    List<Probe> probes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      long start = System.nanoTime();
+      Status.Code code;
+      try {
+        GreeterGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .sayHello(HelloRequest.newBuilder().setName("probe").build());
+        code = Status.Code.OK;
+      } catch (StatusRuntimeException e) {
+        code = e.getStatus().getCode();
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      probes.add(new Probe(code, (System.nanoTime() - start) / 1_000_000));
+      if (code != Status.Code.OK) {
+        break; // one failure says it; the test stays within its time limit
+      }
+    }
+    return probes;
   }
 
   /** The number of times {@code needle} occurs in the output. */

@@ -126,18 +126,13 @@ final class RawHttp2 implements AutoCloseable {
     socket.setSoTimeout((int) timeout.toMillis());
     DataInputStream in = new DataInputStream(socket.getInputStream());
     while (true) {
-      int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-      int type = in.readUnsignedByte();
-      int flags = in.readUnsignedByte();
-      int streamId = in.readInt() & 0x7fffffff;
-      byte[] payload = new byte[length];
-      in.readFully(payload);
-      if (type == SETTINGS && (flags & ACK) == 0) {
+      Frame frame = readFrame(in);
+      if (frame.type() == SETTINGS && (frame.flags() & ACK) == 0) {
         synchronized (this) {
           frame(SETTINGS, ACK, 0, new byte[0]);
           out.flush();
         }
-        return new Frame(type, flags, streamId, payload);
+        return frame;
       }
     }
   }
@@ -326,13 +321,10 @@ final class RawHttp2 implements AutoCloseable {
     try {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       while (true) {
-        int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-        int type = in.readUnsignedByte();
-        int flags = in.readUnsignedByte();
-        int streamId = in.readInt() & 0x7fffffff;
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        Frame frame = new Frame(type, flags, streamId, payload);
+        Frame frame = readFrame(in);
+        int type = frame.type();
+        int flags = frame.flags();
+        byte[] payload = frame.payload();
         if (type == SETTINGS && (flags & ACK) == 0) {
           synchronized (this) {
             // Before the preface a silent client sends nothing at all, not even this ACK.
@@ -371,6 +363,16 @@ final class RawHttp2 implements AutoCloseable {
         acks.notifyAll();
       }
     }
+  }
+
+  private static Frame readFrame(DataInputStream in) throws IOException {
+    int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+    int type = in.readUnsignedByte();
+    int flags = in.readUnsignedByte();
+    int streamId = in.readInt() & 0x7fffffff;
+    byte[] payload = new byte[length];
+    in.readFully(payload);
+    return new Frame(type, flags, streamId, payload);
   }
 
   private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {
