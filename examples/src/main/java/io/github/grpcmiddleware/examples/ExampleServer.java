@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  * <p>The server applies the production checklist of {@code docs/production.md}: the transport
  * limits of {@link ProductionSettings}, the chain installed with its stream tracer (so a call
  * grpc-java closes itself, such as an undecodable request, is still logged once with its trace id
- * and the code the client got), and grpc-java's own transport warnings capped ({@code
- * TransportLogLimiter}).
+ * and the code the client got), grpc-java's own transport log records capped ({@code
+ * TransportLogLimiter}), and the memory budget and connection limit derived from the JVM's limits
+ * (start it with {@code -Xmx} and {@code -XX:MaxDirectMemorySize} set).
  *
  * <p>UserService's requests are checked against the {@code buf.validate} rules of {@code
  * example.proto} (validation part, {@code docs/validation.md}), and {@code ExportUsers} is limited
@@ -211,7 +212,6 @@ public final class ExampleServer {
       ProductionSettings settings,
       @Nullable String downstream)
       throws IOException {
-    TransportLogLimiter.install();
     GuestbookClient guestbook =
         downstream == null ? null : GuestbookClient.connect(downstream, openTelemetry);
     ExecutorService executor = settings.newExecutor();
@@ -228,6 +228,7 @@ public final class ExampleServer {
     // does not decode, for one).
     Server server =
         ServerChain.install(builder, chain(token, registry, openTelemetry)).build().start();
+    logger.info("limits: {}", settings.describeBudget());
     Thread reaper =
         new Thread(
             () -> {
