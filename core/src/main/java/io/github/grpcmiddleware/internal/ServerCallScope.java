@@ -73,7 +73,7 @@ public final class ServerCallScope extends CallEnds {
    */
   public static @Nullable ServerCallScope current() {
     ServerCallScope scope = KEY.get();
-    return scope != null ? scope : STARTING.get();
+    return scope != null ? scope : starting();
   }
 
   /**
@@ -111,9 +111,15 @@ public final class ServerCallScope extends CallEnds {
     return scope;
   }
 
-  /** Returns the record whose start runs on this thread (for a pipeline joining it), or null. */
+  /**
+   * Returns the record whose start runs on this thread while its call's own Context is current (a
+   * pipeline joining the call), or null. The Context must be the very one: another server call
+   * started on this thread meanwhile (in-process, under {@code directExecutor()}) runs in a Context
+   * of its own and must not find this record.
+   */
   static @Nullable ServerCallScope starting() {
-    return STARTING.get();
+    ServerCallScope scope = STARTING.get();
+    return scope != null && scope.callContext == Context.current() ? scope : null;
   }
 
   /** Marks this record's start running on this thread; returns what {@link #startEnds} restores. */

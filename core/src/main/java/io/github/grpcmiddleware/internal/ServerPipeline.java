@@ -146,9 +146,9 @@ public final class ServerPipeline implements ServerInterceptor {
       owner = false;
     }
     scope.describe(call, headers);
-    if (applicable == 0) {
-      // A chain whose parts all stay out of this call still gives the application's interceptors
-      // and the service the record, through the call's Context.
+    if (opensRecord && owner) {
+      // A chain's record is always in the call's Context: its later runs (after the application's
+      // interceptors, which may attach Contexts of their own) and the service find it there.
       scope.valueRegistered();
     }
     int running = (owner ? all : Joins.join(scope, this)) & applicable;

@@ -98,7 +98,7 @@ final class AccessLogWriter {
       field(principal),
       received,
       sent,
-      field(userAgent),
+      field(userAgent, MAX_USER_AGENT),
       error == null ? "-" : error.getClass().getName(),
       deadlineNanos < 0 ? "-" : deadlineMillis(deadlineNanos) + "ms"
     };
@@ -194,6 +194,15 @@ final class AccessLogWriter {
    * one field, on one line.
    */
   static Object field(@Nullable String value) {
+    return field(value, Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@link #field(String)}, cut so that the escaped value (quotes included) takes at most about
+   * {@code max} characters, marked with {@code ...}: a caller-controlled value of control
+   * characters (6 characters each escaped) stays as short in the line as a printable one.
+   */
+  static Object field(@Nullable String value, int max) {
     if (value == null) {
       return "-";
     }
@@ -206,8 +215,12 @@ final class AccessLogWriter {
     if (plain) {
       return value;
     }
-    StringBuilder out = new StringBuilder(length + 8).append('"');
+    StringBuilder out = new StringBuilder(Math.min(length, max) + 8).append('"');
     for (int i = 0; i < length; i++) {
+      if (out.length() >= max) {
+        out.append("...");
+        break;
+      }
       char c = value.charAt(i);
       if (c == '"' || c == '\\') {
         out.append('\\').append(c);

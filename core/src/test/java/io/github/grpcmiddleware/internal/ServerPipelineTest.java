@@ -198,6 +198,54 @@ class ServerPipelineTest {
     assertEndedOnce(status.getCode());
   }
 
+  @Test
+  void aServerCallStartedInsideAnotherCallsStartGetsARecordOfItsOwn() throws Exception {
+    // Server B runs its parts in-process under directExecutor(): its call starts on the thread that
+    // is still starting server A's call (an interceptor of A calls B), with no tracer on either.
+    String nameB = InProcessServerBuilder.generateName();
+    Server serverB =
+        InProcessServerBuilder.forName(nameB)
+            .directExecutor()
+            .addService(
+                ServerInterceptors.intercept(
+                    new Service(),
+                    new ServerPipeline(
+                        new ServerPart[] {new Recorder("b", ServerPart.TRACING)}, "B")))
+            .build()
+            .start();
+    ManagedChannel toB = InProcessChannelBuilder.forName(nameB).directExecutor().build();
+    closing.add(() -> toB.shutdownNow());
+    closing.add(() -> serverB.shutdownNow());
+    ServerInterceptor callsB =
+        new ServerInterceptor() {
+          @Override
+          public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+              ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+            SimpleServiceGrpc.newBlockingStub(toB).unaryRpc(Rpcs.request("from a's start"));
+            return next.startCall(call, headers);
+          }
+        };
+    String nameA = InProcessServerBuilder.generateName();
+    server =
+        InProcessServerBuilder.forName(nameA)
+            .directExecutor()
+            .addService(
+                ServerInterceptors.intercept(
+                    new Service(),
+                    callsB,
+                    new ServerPipeline(
+                        new ServerPart[] {new Recorder("a", ServerPart.TRACING)}, "A")))
+            .build()
+            .start();
+    channel = InProcessChannelBuilder.forName(nameA).directExecutor().build();
+
+    assertThat(unary("hello").getResponseMessage()).isEqualTo("ok");
+
+    awaitEnds(2);
+    assertThat(events).contains("start a", "start b", "end a", "end b");
+    assertThat(ends).hasSize(2);
+  }
+
   // ---- nothing sent after the end
 
   @Test

@@ -60,8 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>The server applies the production checklist of {@code docs/production.md}: the transport
  * limits of {@link ProductionSettings}, the chain installed with its stream tracer (so a call
  * grpc-java closes itself, such as an undecodable request, is still logged once with its trace id
- * and the code the client got), and grpc-java's own transport warnings capped ({@code
- * TransportLogLimiter}).
+ * and the code the client got), grpc-java's own transport log records capped ({@code
+ * TransportLogLimiter}), and the memory budget and connection limit derived from the JVM's limits
+ * (start it with {@code -Xmx} and {@code -XX:MaxDirectMemorySize} set).
  *
  * <p>UserService's requests are checked against the {@code buf.validate} rules of {@code
  * example.proto} (validation part, {@code docs/validation.md}), and {@code ExportUsers} is limited
@@ -242,7 +243,6 @@ public final class ExampleServer {
       @Nullable String downstream,
       @Nullable String redis)
       throws IOException {
-    TransportLogLimiter.install();
     GuestbookClient guestbook =
         downstream == null ? null : GuestbookClient.connect(downstream, openTelemetry);
     ExecutorService executor = settings.newExecutor();
@@ -264,6 +264,7 @@ public final class ExampleServer {
                 builder, chain(token, registry, openTelemetry, exportLimit.interceptor()))
             .build()
             .start();
+    logger.info("limits: {}", settings.describeBudget());
     Thread reaper =
         new Thread(
             () -> {

@@ -15,14 +15,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * numbers.
  *
  * <p>{@link #defaults()} holds the checklist's values; the builder changes single values (the
- * reliability suite uses it for short timeouts). This class lives in the examples, not in core,
+ * reliability suite uses it for short timeouts). The memory budget (flow-control window, message
+ * size, calls in flight, connections) is derived from the JVM's {@code -XX:MaxDirectMemorySize},
+ * {@code -Xmx} and file descriptor limit unless set. This class lives in the examples, not in core,
  * because core must not depend on grpc-netty.
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class ProductionSettings {
   private final int maxConcurrentCallsPerConnection;
+  private final int flowControlWindow;
   private final int maxInboundMessageSize;
+  private final int maxCallsInFlight;
+  private final int maxConnections;
+  private final Duration logSummaryInterval;
   private final int maxInboundMetadataSize;
   private final Duration handshakeTimeout;
   private final Duration maxConnectionIdle;
@@ -35,9 +41,16 @@ public final class ProductionSettings {
   private final Duration rstFramesWindow;
   private final int executorThreads;
 
-  private ProductionSettings(Builder b) {
+  ProductionSettings(ProductionSettingsBuilder b) {
     maxConcurrentCallsPerConnection = b.maxConcurrentCallsPerConnection;
+    flowControlWindow = b.flowControlWindow;
     maxInboundMessageSize = b.maxInboundMessageSize;
+    maxCallsInFlight =
+        b.maxCallsInFlight > 0
+            ? b.maxCallsInFlight
+            : b.jvm.maxCallsInFlight(flowControlWindow, maxInboundMessageSize);
+    maxConnections = b.maxConnections > 0 ? b.maxConnections : b.jvm.maxConnections();
+    logSummaryInterval = b.logSummaryInterval;
     maxInboundMetadataSize = b.maxInboundMetadataSize;
     handshakeTimeout = b.handshakeTimeout;
     maxConnectionIdle = b.maxConnectionIdle;
@@ -65,21 +78,33 @@ public final class ProductionSettings {
    *
    * @return a new builder
    */
-  public static Builder builder() {
-    return new Builder();
+  public static ProductionSettingsBuilder builder() {
+    return new ProductionSettingsBuilder();
   }
 
   /**
    * Applies every transport limit to {@code builder} (everything but the executor, which the caller
-   * owns: see {@link #newExecutor()}).
+   * owns: see {@link #newExecutor()}): the HTTP/2 and keep-alive settings, the cap on calls in
+   * flight (a stream tracer and an interceptor, registered here so that they run inside the chain
+   * installed afterwards), the connection limit (a channel factory and its event loops, which stop
+   * once the server and its connections have closed), and the rate limit on grpc-java's own log
+   * records ({@code TransportLogLimiter}, JVM-wide).
    *
    * @param builder the server builder; not null
    * @return {@code builder}
    */
   public NettyServerBuilder applyTo(NettyServerBuilder builder) {
     Objects.requireNonNull(builder, "builder");
+    TransportLogLimiter.install(logSummaryInterval);
+    ConnectionLimit connections =
+        new ConnectionLimit(maxConnections, TransportLogLimiter.summary());
+    CallAdmission admission = new CallAdmission(maxCallsInFlight, connections);
+    connections.applyTo(builder);
     return builder
+        .addStreamTracerFactory(admission.tracerFactory())
+        .intercept(admission.interceptor())
         .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection)
+        .flowControlWindow(flowControlWindow)
         .maxInboundMessageSize(maxInboundMessageSize)
         .maxInboundMetadataSize(maxInboundMetadataSize)
         .handshakeTimeout(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -125,6 +150,68 @@ public final class ProductionSettings {
   }
 
   /**
+   * The HTTP/2 flow-control window of each stream, in bytes.
+   *
+   * @return the window
+   */
+  public int flowControlWindow() {
+    return flowControlWindow;
+  }
+
+  /**
+   * The largest request message accepted, in bytes.
+   *
+   * @return the limit
+   */
+  public int maxInboundMessageSize() {
+    return maxInboundMessageSize;
+  }
+
+  /**
+   * Calls the service may run at once, server-wide; more are answered {@code RESOURCE_EXHAUSTED}.
+   *
+   * @return the limit
+   */
+  public int maxCallsInFlight() {
+    return maxCallsInFlight;
+  }
+
+  /**
+   * Connections the server holds at once.
+   *
+   * @return the limit
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /**
+   * The memory budget these settings give, in one line for the server's start-up log.
+   *
+   * @return a description with the per-call and total bounds
+   */
+  public String describeBudget() {
+    long perCall = MemoryBudget.perCallBytes(flowControlWindow, maxInboundMessageSize);
+    MemoryBudget jvm = MemoryBudget.ofThisJvm();
+    return String.format(
+        java.util.Locale.ROOT,
+        "at most %d connections, %d calls in flight (%d per connection), %d KiB held per call"
+            + " (window %d KiB + message %d KiB + outbound %d KiB): %d MiB for calls, of"
+            + " MaxDirectMemorySize %d MiB; heap %d MiB; file descriptors %d",
+        maxConnections,
+        maxCallsInFlight,
+        maxConcurrentCallsPerConnection,
+        perCall / 1024,
+        flowControlWindow / 1024,
+        maxInboundMessageSize / 1024,
+        MemoryBudget.OUTBOUND_PER_CALL / 1024,
+        (perCall * maxCallsInFlight + 1024 * 1024 - 1) / (1024 * 1024),
+        jvm.maxDirectMemory() / (1024 * 1024),
+        jvm.maxHeap() / (1024 * 1024),
+        jvm.maxFileDescriptors());
+  }
+
+  /**
    * How long a connection with no open call stays open.
    *
    * @return the idle limit
@@ -140,191 +227,5 @@ public final class ProductionSettings {
    */
   public int executorThreads() {
     return executorThreads;
-  }
-
-  /** Builds {@link ProductionSettings}; starts from the checklist's values. */
-  public static final class Builder {
-    private int maxConcurrentCallsPerConnection = 100;
-    private int maxInboundMessageSize = 1024 * 1024;
-    private int maxInboundMetadataSize = 8 * 1024;
-    private Duration handshakeTimeout = Duration.ofSeconds(10);
-    private Duration maxConnectionIdle = Duration.ofMinutes(5);
-    private Duration maxConnectionAge = Duration.ofMinutes(30);
-    private Duration maxConnectionAgeGrace = Duration.ofSeconds(30);
-    private Duration keepAliveTime = Duration.ofMinutes(1);
-    private Duration keepAliveTimeout = Duration.ofSeconds(20);
-    private Duration permitKeepAliveTime = Duration.ofSeconds(30);
-    private int maxRstFrames = 200;
-    private Duration rstFramesWindow = Duration.ofSeconds(30);
-    private int executorThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-
-    private Builder() {}
-
-    /**
-     * Sets the streams one connection may have open at once (default 100).
-     *
-     * @param max the limit; at least 1
-     * @return this builder
-     */
-    public Builder maxConcurrentCallsPerConnection(int max) {
-      this.maxConcurrentCallsPerConnection = max;
-      return this;
-    }
-
-    /**
-     * Sets the largest request message accepted (default 1 MiB; grpc-java's is 4 MiB).
-     *
-     * @param bytes the limit; at least 1
-     * @return this builder
-     */
-    public Builder maxInboundMessageSize(int bytes) {
-      this.maxInboundMessageSize = bytes;
-      return this;
-    }
-
-    /**
-     * Sets the largest request header list accepted (default 8 KiB, grpc-java's own).
-     *
-     * @param bytes the limit; at least 1
-     * @return this builder
-     */
-    public Builder maxInboundMetadataSize(int bytes) {
-      this.maxInboundMetadataSize = bytes;
-      return this;
-    }
-
-    /**
-     * Sets how long a new connection may take to send the HTTP/2 preface and its first SETTINGS
-     * (TLS included) (default 10 s; grpc-java's is 120 s).
-     *
-     * @param timeout the timeout; positive
-     * @return this builder
-     */
-    public Builder handshakeTimeout(Duration timeout) {
-      this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
-      return this;
-    }
-
-    /**
-     * Sets how long a connection with no open call stays open (default 5 min; grpc-java's is
-     * forever; grpc-java rounds values under 1 s up to 1 s).
-     *
-     * @param idle the limit; positive
-     * @return this builder
-     */
-    public Builder maxConnectionIdle(Duration idle) {
-      this.maxConnectionIdle = Objects.requireNonNull(idle, "idle");
-      return this;
-    }
-
-    /**
-     * Sets the age after which a connection is asked to go away, and the grace its open calls then
-     * get before it is closed (defaults 30 min and 30 s; grpc-java's are forever).
-     *
-     * @param age the age; positive
-     * @param grace the grace; not negative
-     * @return this builder
-     */
-    public Builder maxConnectionAge(Duration age, Duration grace) {
-      this.maxConnectionAge = Objects.requireNonNull(age, "age");
-      this.maxConnectionAgeGrace = Objects.requireNonNull(grace, "grace");
-      return this;
-    }
-
-    /**
-     * Sets when the server pings a quiet connection, and how long it waits for the answer before
-     * closing it (defaults 1 min and 20 s; grpc-java's are 2 h and 20 s).
-     *
-     * @param time the quiet time before a ping; positive
-     * @param timeout the wait for the answer; positive
-     * @return this builder
-     */
-    public Builder keepAlive(Duration time, Duration timeout) {
-      this.keepAliveTime = Objects.requireNonNull(time, "time");
-      this.keepAliveTimeout = Objects.requireNonNull(timeout, "timeout");
-      return this;
-    }
-
-    /**
-     * Sets the shortest interval between a client's keep-alive pings the server accepts; faster
-     * pingers get GOAWAY {@code too_many_pings} (default 30 s; grpc-java's is 5 min).
-     *
-     * @param time the interval; not negative
-     * @return this builder
-     */
-    public Builder permitKeepAliveTime(Duration time) {
-      this.permitKeepAliveTime = Objects.requireNonNull(time, "time");
-      return this;
-    }
-
-    /**
-     * Sets how many RST_STREAM frames a connection may send per window before it is closed with
-     * GOAWAY {@code ENHANCE_YOUR_CALM} (rapid reset, CVE-2023-44487) (default 200 per 30 s;
-     * grpc-java's is no limit).
-     *
-     * @param max the frames per window; at least 1
-     * @param window the window, in whole seconds; at least 1 s
-     * @return this builder
-     */
-    public Builder maxRstFramesPerWindow(int max, Duration window) {
-      this.maxRstFrames = max;
-      this.rstFramesWindow = Objects.requireNonNull(window, "window");
-      return this;
-    }
-
-    /**
-     * Sets the number of call threads (default twice the processors, at least 4).
-     *
-     * @param threads the thread count; at least 1
-     * @return this builder
-     */
-    public Builder executorThreads(int threads) {
-      this.executorThreads = threads;
-      return this;
-    }
-
-    /**
-     * Builds the settings.
-     *
-     * @return the settings
-     * @throws IllegalArgumentException when a value is out of range; the message names it
-     */
-    public ProductionSettings build() {
-      atLeastOne("maxConcurrentCallsPerConnection", maxConcurrentCallsPerConnection);
-      atLeastOne("maxInboundMessageSize", maxInboundMessageSize);
-      atLeastOne("maxInboundMetadataSize", maxInboundMetadataSize);
-      atLeastOne("maxRstFrames", maxRstFrames);
-      atLeastOne("executorThreads", executorThreads);
-      positive("handshakeTimeout", handshakeTimeout);
-      positive("maxConnectionIdle", maxConnectionIdle);
-      positive("maxConnectionAge", maxConnectionAge);
-      positive("keepAliveTime", keepAliveTime);
-      positive("keepAliveTimeout", keepAliveTimeout);
-      notNegative("maxConnectionAgeGrace", maxConnectionAgeGrace);
-      notNegative("permitKeepAliveTime", permitKeepAliveTime);
-      if (rstFramesWindow.getSeconds() < 1) {
-        throw new IllegalArgumentException(
-            "rstFramesWindow: " + rstFramesWindow + " (expected: >= 1 s)");
-      }
-      return new ProductionSettings(this);
-    }
-
-    private static void atLeastOne(String name, int value) {
-      if (value < 1) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-      }
-    }
-
-    private static void positive(String name, Duration value) {
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-      }
-    }
-
-    private static void notNegative(String name, Duration value) {
-      if (value.isNegative()) {
-        throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
-      }
-    }
   }
 }

@@ -81,13 +81,15 @@ final class RawHttp2 implements AutoCloseable {
   private int settingsAcked;
   private boolean unackedSettings;
 
-  private RawHttp2(Socket socket, boolean answerPings) throws IOException {
+  private RawHttp2(Socket socket, boolean answerPings, boolean read) throws IOException {
     this.socket = socket;
     this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     this.answerPings = answerPings;
-    Thread reader = new Thread(this::readLoop, "raw-http2-reader");
-    reader.setDaemon(true);
-    reader.start();
+    if (read) {
+      Thread reader = new Thread(this::readLoop, "raw-http2-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
   }
 
   /**
@@ -100,7 +102,39 @@ final class RawHttp2 implements AutoCloseable {
     Socket socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
     socket.setTcpNoDelay(true);
-    return new RawHttp2(socket, answerPings);
+    return new RawHttp2(socket, answerPings, true);
+  }
+
+  /**
+   * Opens a TCP connection that the client never reads, with a small receive buffer: no reader
+   * thread, so nothing the server sends is taken off the socket after {@link #readServerSettings}
+   * (PINGs go unanswered, responses pile up in the server).
+   */
+  static RawHttp2 connectNeverReading(int port) throws IOException {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(4096);
+    socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    socket.setTcpNoDelay(true);
+    return new RawHttp2(socket, false, false);
+  }
+
+  /**
+   * For a never-reading connection, after {@link #preface}: reads frames until the server's
+   * SETTINGS, acknowledges it and returns it; nothing is read after that.
+   */
+  Frame readServerSettings(Duration timeout) throws IOException {
+    socket.setSoTimeout((int) timeout.toMillis());
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    while (true) {
+      Frame frame = readFrame(in);
+      if (frame.type() == SETTINGS && (frame.flags() & ACK) == 0) {
+        synchronized (this) {
+          frame(SETTINGS, ACK, 0, new byte[0]);
+          out.flush();
+        }
+        return frame;
+      }
+    }
   }
 
   /** Sends the connection preface and a SETTINGS frame with the given id/value pairs. */
@@ -203,10 +237,24 @@ final class RawHttp2 implements AutoCloseable {
 
   /** A gRPC length-prefixed message (uncompressed). */
   static byte[] grpcMessage(byte[] message) {
-    byte[] framed = new byte[5 + message.length];
-    writeInt(framed, 1, message.length);
-    System.arraycopy(message, 0, framed, 5, message.length);
+    return grpcMessage(false, message.length, message);
+  }
+
+  /**
+   * A gRPC message prefix with any compressed flag and announced length, followed by {@code body}
+   * (which need not match the announced length).
+   */
+  static byte[] grpcMessage(boolean compressed, int announcedLength, byte[] body) {
+    byte[] framed = new byte[5 + body.length];
+    framed[0] = (byte) (compressed ? 1 : 0);
+    writeInt(framed, 1, announcedLength);
+    System.arraycopy(body, 0, framed, 5, body.length);
     return framed;
+  }
+
+  /** Sends one frame of any type, as it is (protocol errors on purpose). */
+  synchronized void rawFrame(int type, int flags, int streamId, byte[] payload) throws IOException {
+    frame(type, flags, streamId, payload);
   }
 
   /** Writes buffered frames to the socket. */
@@ -273,13 +321,10 @@ final class RawHttp2 implements AutoCloseable {
     try {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       while (true) {
-        int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
-        int type = in.readUnsignedByte();
-        int flags = in.readUnsignedByte();
-        int streamId = in.readInt() & 0x7fffffff;
-        byte[] payload = new byte[length];
-        in.readFully(payload);
-        Frame frame = new Frame(type, flags, streamId, payload);
+        Frame frame = readFrame(in);
+        int type = frame.type();
+        int flags = frame.flags();
+        byte[] payload = frame.payload();
         if (type == SETTINGS && (flags & ACK) == 0) {
           synchronized (this) {
             // Before the preface a silent client sends nothing at all, not even this ACK.
@@ -318,6 +363,16 @@ final class RawHttp2 implements AutoCloseable {
         acks.notifyAll();
       }
     }
+  }
+
+  private static Frame readFrame(DataInputStream in) throws IOException {
+    int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+    int type = in.readUnsignedByte();
+    int flags = in.readUnsignedByte();
+    int streamId = in.readInt() & 0x7fffffff;
+    byte[] payload = new byte[length];
+    in.readFully(payload);
+    return new Frame(type, flags, streamId, payload);
   }
 
   private void frame(int type, int flags, int streamId, byte[] payload) throws IOException {

@@ -1,0 +1,291 @@
+package io.github.grpcmiddleware.examples;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.Channel;
+import io.grpc.netty.shaded.io.netty.channel.ChannelConfig;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFactory;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.IoHandlerFactory;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.ServerChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.event.Level;
+
+/**
+ * A limit on the connections the server holds at once, which grpc-java does not have.
+ *
+ * <p>grpc-java exposes no per-connection hook that can close a connection ({@code
+ * ServerTransportFilter} only sees attributes), so this uses Netty's own: {@link #applyTo} gives
+ * the builder a {@code channelFactory} whose listening channel has one more handler, which sees
+ * each accepted connection before grpc-java sets it up. At the limit, a new connection is let in
+ * and the connection that has been idle longest (no call in flight, as {@link CallAdmission}
+ * reports) is closed; when every connection is serving a call (or too many are still closing), the
+ * new one is closed instead. So a flood of slow or idle connections cannot keep a new client out,
+ * and cannot use up the process's file descriptors. A failed accept (out of descriptors after all)
+ * pauses accepting for a second, as Netty's own acceptor does, with one summarized log line instead
+ * of a stack trace each time.
+ *
+ * <p>A custom channel factory requires the event loops to be given too (grpc-java checks it); they
+ * are created here like grpc-java's defaults (epoll when available, else NIO; one acceptor thread;
+ * daemon threads), and shut down once the listening channel and every connection have closed.
+ *
+ * <p>Connections are identified by the client's address, so one server should listen on one
+ * address. This class is thread-safe.
+ */
+final class ConnectionLimit {
+  private final int maxConnections;
+  // Closed connections hold their descriptor until their event loop gets to them: at most this
+  // many may be on their way out before new connections are refused instead.
+  private final int maxClosing;
+  private final LogSummary log;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final AcceptHandler acceptHandler = new AcceptHandler();
+
+  // guarded by this
+  private final Map<SocketAddress, Connection> open = new HashMap<>();
+  private final Set<Connection> idle = new LinkedHashSet<>(); // longest idle first
+  private int closing;
+  private int listeningChannels;
+  private boolean everListened;
+  private boolean shutDown;
+
+  ConnectionLimit(int maxConnections, LogSummary log) {
+    this.maxConnections = maxConnections;
+    this.maxClosing = Math.max(1, maxConnections / 8);
+    this.log = log;
+    IoHandlerFactory io =
+        Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.boss =
+        new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("example-boss", true), io);
+    this.workers =
+        new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("example-worker", true), io);
+  }
+
+  /** Sets the channel factory and the event loops of {@code builder}. */
+  NettyServerBuilder applyTo(NettyServerBuilder builder) {
+    boolean epoll = Epoll.isAvailable();
+    ChannelFactory<ServerChannel> factory =
+        () -> {
+          ServerChannel channel =
+              epoll ? new EpollServerSocketChannel() : new NioServerSocketChannel();
+          channel.pipeline().addLast("example-connection-limit", acceptHandler);
+          synchronized (this) {
+            listeningChannels++;
+            everListened = true;
+          }
+          var unused = channel.closeFuture().addListener(f -> listeningClosed());
+          return channel;
+        };
+    return builder.channelFactory(factory).bossEventLoopGroup(boss).workerEventLoopGroup(workers);
+  }
+
+  /** A call was admitted on the connection from {@code remote}. */
+  synchronized void callStarted(SocketAddress remote) {
+    Connection c = open.get(remote);
+    if (c != null && c.calls++ == 0) {
+      idle.remove(c);
+    }
+  }
+
+  /** A call admitted on the connection from {@code remote} ended. */
+  synchronized void callEnded(SocketAddress remote) {
+    Connection c = open.get(remote);
+    if (c != null && --c.calls == 0) {
+      idle.add(c); // most recently active: closed last
+    }
+  }
+
+  /** Connections open now. */
+  synchronized int open() {
+    return open.size();
+  }
+
+  /** Decides on a connection just accepted; false: close it. */
+  private boolean admit(Channel child) {
+    SocketAddress remote = child.remoteAddress();
+    @Nullable Connection victim = null;
+    @Nullable Connection c = new Connection(remote);
+    synchronized (this) {
+      if (open.size() >= maxConnections) {
+        Iterator<Connection> longestIdle = idle.iterator();
+        if (longestIdle.hasNext() && closing < maxClosing) {
+          victim = longestIdle.next();
+          longestIdle.remove();
+          open.remove(victim.remote);
+          victim.evicted = true;
+          closing++;
+        } else {
+          c = null;
+        }
+      }
+      if (c != null) {
+        open.put(remote, c);
+        idle.add(c);
+      }
+    }
+    if (c == null) {
+      refused(remote);
+      return false;
+    }
+    if (victim != null) {
+      victim.closeNow();
+      evicted(victim.remote);
+    }
+    Connection admitted = c;
+    // First in the connection's pipeline, before grpc-java's handlers: see closeNow.
+    child.pipeline().addFirst("example-connection-limit", admitted);
+    var unused = child.closeFuture().addListener(f -> closed(admitted));
+    return true;
+  }
+
+  private void closed(Connection c) {
+    synchronized (this) {
+      if (c.evicted) {
+        closing--;
+      } else if (open.get(c.remote) == c) {
+        open.remove(c.remote);
+      }
+      idle.remove(c);
+    }
+    shutDownWhenDone();
+  }
+
+  private void listeningClosed() {
+    synchronized (this) {
+      listeningChannels--;
+    }
+    shutDownWhenDone();
+  }
+
+  private void shutDownWhenDone() {
+    synchronized (this) {
+      if (shutDown || !everListened || listeningChannels > 0 || !open.isEmpty() || closing > 0) {
+        return;
+      }
+      shutDown = true;
+    }
+    // Netty's default quiet period (2 s): this runs while the listening channel's close completes,
+    // and grpc-java adds its own listener to that close right after; a loop that stopped at once
+    // would reject that listener's task, and NettyServer.shutdown() would wait for it for ever.
+    var unusedBoss = boss.shutdownGracefully();
+    var unusedWorkers = workers.shutdownGracefully();
+  }
+
+  private void evicted(SocketAddress remote) {
+    log.event(
+        "connection-evicted",
+        Level.WARN,
+        "idle connections closed at the connection limit",
+        () ->
+            "connection limit "
+                + maxConnections
+                + " reached: closed the longest idle connection ("
+                + LogText.escape(String.valueOf(remote))
+                + ") to let a new one in");
+  }
+
+  private void refused(SocketAddress remote) {
+    log.event(
+        "connection-refused",
+        Level.WARN,
+        "new connections refused at the connection limit",
+        () ->
+            "connection limit "
+                + maxConnections
+                + " reached and no idle connection can be closed now: refused "
+                + LogText.escape(String.valueOf(remote)));
+  }
+
+  /** One open connection; also the first handler of its pipeline. */
+  private static final class Connection extends ChannelInboundHandlerAdapter {
+    final SocketAddress remote;
+    int calls; // guarded by the ConnectionLimit
+    boolean evicted; // guarded by the ConnectionLimit
+    private @Nullable ChannelHandlerContext context; // guarded by this handler
+    private boolean closing; // guarded by this handler
+
+    Connection(SocketAddress remote) {
+      this.remote = remote;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      boolean close;
+      synchronized (this) {
+        context = ctx;
+        close = closing;
+      }
+      if (close) { // chosen to be closed before it was even registered
+        var unused = ctx.close();
+      }
+    }
+
+    /**
+     * Closes the socket at once, or as soon as the connection is registered with its event loop (a
+     * connection accepted a moment ago may not be yet). {@code Channel.close()} would pass through
+     * grpc-java's handler, which turns it into a graceful GOAWAY that waits for a PING answer (10 s
+     * for a peer that never reads) while the descriptor stays open; closing from the first handler
+     * skips it, as if the peer had reset the connection.
+     */
+    void closeNow() {
+      ChannelHandlerContext ctx;
+      synchronized (this) {
+        closing = true;
+        ctx = context;
+      }
+      if (ctx != null) {
+        var unused = ctx.close();
+      }
+    }
+  }
+
+  @ChannelHandler.Sharable
+  private final class AcceptHandler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Channel child = (Channel) msg;
+      if (admit(child)) {
+        ctx.fireChannelRead(child);
+      } else {
+        child.unsafe().closeForcibly();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ChannelConfig config = ctx.channel().config();
+      if (config.isAutoRead()) {
+        config.setAutoRead(false);
+        var unused =
+            ctx.channel().eventLoop().schedule(() -> config.setAutoRead(true), 1, TimeUnit.SECONDS);
+      }
+      log.event(
+          "accept-failed " + cause.getClass().getName(),
+          Level.WARN,
+          "failed accepts (" + cause.getClass().getSimpleName() + ")",
+          () ->
+              "accepting a connection failed ("
+                  + cause.getClass().getSimpleName()
+                  + ": "
+                  + LogText.escape(String.valueOf(cause.getMessage()))
+                  + "); accepting paused for 1 s");
+    }
+  }
+}
