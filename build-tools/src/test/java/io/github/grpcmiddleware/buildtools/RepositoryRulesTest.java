@@ -103,6 +103,8 @@ class RepositoryRulesTest {
       }
     }
     List<Path> texts = new ArrayList<>(Repository.files("docs/*.md"));
+    // api.md names the members phase B proposes, on purpose.
+    texts.remove(Repository.ROOT.resolve("docs/api.md"));
     texts.add(Repository.ROOT.resolve("README.md"));
     texts.addAll(Repository.files("examples/**/src/main/resources/**"));
     Pattern call = Pattern.compile("\\b([A-Z]\\w*)\\.([a-z]\\w*)\\(");
