@@ -30,9 +30,9 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== Building the example server: ./mvnw -B -pl examples -am package -DskipTests"
-echo "   (30-40 s once Maven and the dependencies are in ~/.m2, of which the first 20-30 s go to"
-echo "   starting Maven and resolving plugins and dependencies; the very first build also downloads"
-echo "   them and takes about 2-3 minutes, more on a slow network)"
+echo "   (about 15 s once Maven and the dependencies are in ~/.m2; a Maven that has not run for a"
+echo "   while may first spend half a minute resolving plugins and dependencies, and the very first"
+echo "   build downloads them and takes about 2-3 minutes, more on a slow network)"
 start=$SECONDS
 # Error Prone, Javadoc and sources jars are for the real build; the demo needs only the jar.
 # Progress: one line per module, a count of downloads every 100 files, and while Maven prints
