@@ -15,30 +15,52 @@ esac
 build_log=$(mktemp)
 log=$(mktemp)
 server=""
+ticker=""
+progress=""
 cleanup() {
+  if [ -n "$ticker" ]; then
+    kill "$ticker" 2>/dev/null || true
+  fi
   if [ -n "$server" ]; then
     kill "$server" 2>/dev/null || true
     wait "$server" 2>/dev/null || true
   fi
-  rm -f "$log" "$build_log"
+  rm -f "$log" "$build_log" "$progress"
 }
 trap cleanup EXIT
 
 echo "== Building the example server: ./mvnw -B -pl examples -am package -DskipTests"
-echo "   (about 20 s once Maven and the dependencies are in ~/.m2; the very first build also"
-echo "   downloads them and takes about 2-3 minutes, more on a slow network)"
+echo "   (about 15 s once Maven and the dependencies are in ~/.m2; a Maven that has not run for a"
+echo "   while may first spend half a minute resolving plugins and dependencies, and the very first"
+echo "   build downloads them and takes about 2-3 minutes, more on a slow network)"
 start=$SECONDS
 # Error Prone, Javadoc and sources jars are for the real build; the demo needs only the jar.
-# Progress: one line per module, and a count of downloads every 100 files.
+# Progress: one line per module, a count of downloads every 100 files, and while Maven prints
+# nothing of that (starting, resolving), a line every 5 s so the demo never looks stuck.
+progress=$(mktemp)
+(
+  while sleep 1; do
+    if [ $(($(date +%s) - $(stat -c %Y "$progress" 2>/dev/null || date +%s))) -ge 5 ]; then
+      echo "   ... still building ($((SECONDS - start)) s)"
+      touch "$progress"
+    fi
+  done
+) &
+ticker=$!
 if ! ./mvnw -B -pl examples -am package -DskipTests -P '!errorprone' \
-    -Dmaven.javadoc.skip=true -Dmaven.source.skip=true 2>&1 | tee "$build_log" | awk '
-      /^\[INFO\] Building grpc-middleware/ { sub(/^\[INFO\] /, ""); print "   " $0; fflush() }
-      /Downloaded from/ { if (++n % 100 == 0) { print "   ... " n " files downloaded"; fflush() } }
-      /^\[ERROR\]/ { print; fflush() }'; then
+    -Dmaven.javadoc.skip=true -Dmaven.source.skip=true 2>&1 | tee "$build_log" | awk -v progress="$progress" '
+      function shown() { fflush(); system("touch " progress) }
+      /^\[INFO\] Building grpc-middleware/ { sub(/^\[INFO\] /, ""); print "   " $0; shown() }
+      /Downloaded from/ { if (++n % 100 == 0) { print "   ... " n " files downloaded"; shown() } }
+      /^\[ERROR\]/ { print; shown() }'; then
+  kill "$ticker" 2>/dev/null || true
   echo "The build failed; its last lines:" >&2
   tail -n 40 "$build_log" >&2
   exit 1
 fi
+kill "$ticker" 2>/dev/null || true
+wait "$ticker" 2>/dev/null || true
+ticker=""
 echo "   built in $((SECONDS - start)) s"
 echo
 if [ "$zipkin" = true ]; then

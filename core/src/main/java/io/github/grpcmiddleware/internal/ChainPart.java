@@ -1,8 +1,11 @@
 package io.github.grpcmiddleware.internal;
 
 /**
- * Not for public use; may change without notice. Implemented by the library's own server parts so
- * that the chain builder can tell, when it is built, a part put in the wrong slot.
+ * Implemented by the library's own server parts so that the chain builder can tell, when it is
+ * built, a part put in the wrong slot.
+ *
+ * <p>This class is internal and is hence not for public use. Its APIs are unstable and can change
+ * at any time.
  */
 public interface ChainPart {
 

@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Not for public use; may change without notice. Random W3C ids in lowercase hex, built without
- * formatting machinery.
+ * Random W3C ids in lowercase hex, built without formatting machinery.
+ *
+ * <p>This class is internal and is hence not for public use. Its APIs are unstable and can change
+ * at any time.
  */
 public final class RandomIds {
   private static final byte[] HEX = {

@@ -3,8 +3,10 @@ package io.github.grpcmiddleware.internal;
 import io.grpc.Status;
 
 /**
- * Not for public use; may change without notice. Told once, when a server call has ended, the
- * status the caller received.
+ * Told once, when a server call has ended, the status the caller received.
+ *
+ * <p>This class is internal and is hence not for public use. Its APIs are unstable and can change
+ * at any time.
  *
  * <p>Observers (access log, metrics, spans, the permits of a limit) register with {@link
  * ServerCallScope#observe} when the call starts: the call's one end hook. With the stream tracer of

@@ -88,7 +88,9 @@ public final class ServerCallScope extends CallEnds {
 
   /**
    * Returns a Context holding a record of no call with just {@code locale}, for resolving messages
-   * outside a call (tests, batch jobs).
+   * outside a call (tests, batch jobs). Only i18n's tests call it, and being internal it is no way
+   * for a user's batch job: it goes in phase B of issue 29 (docs/api.md), where the tests use
+   * {@code LocalizedMessages.resolve(Locale, ...)}.
    *
    * @param parent the parent Context; not null
    * @param locale the locale; not null

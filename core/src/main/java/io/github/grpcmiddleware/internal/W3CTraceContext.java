@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
  * The W3C Trace Context rules for incoming {@code traceparent} and {@code tracestate} headers,
  * shared by core's trace part and the otel module so that both accept and discard the same values.
  *
- * <p>Not for public use; may change without notice.
+ * <p>This class is internal and is hence not for public use. Its APIs are unstable and can change
+ * at any time.
  *
  * <p>This class is thread-safe.
  */

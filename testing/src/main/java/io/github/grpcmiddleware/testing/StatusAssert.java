@@ -222,20 +222,52 @@ public final class StatusAssert {
   }
 
   /**
-   * Asserts a {@code google.rpc.RetryInfo} detail with a retry delay.
+   * Asserts a {@code google.rpc.RetryInfo} detail with exactly this retry delay, to the nanosecond.
+   * Use it where the server computes the delay from fixed values (a constant, a fake clock); a
+   * token bucket on the real clock computes it from the moment the call arrived, so use {@link
+   * #withRetryDelayBetween(Duration, Duration)} there.
    *
    * @param delay the expected delay; not null
    * @return this
    */
   public StatusAssert withRetryDelay(Duration delay) {
     Objects.requireNonNull(delay, "delay");
+    return withRetryDelayBetween(delay, delay, "a RetryInfo with retry delay " + delay);
+  }
+
+  /**
+   * Asserts a {@code google.rpc.RetryInfo} detail whose retry delay lies between {@code min} and
+   * {@code max}, both included. A rate limit of N calls per period answers with the time until its
+   * next token, which depends on when the call arrived: {@code withRetryDelayBetween(Duration.ZERO,
+   * period)} holds for any such refusal.
+   *
+   * @param min the shortest accepted delay; not null, not negative
+   * @param max the longest accepted delay; not null, not shorter than {@code min}
+   * @return this
+   * @throws IllegalArgumentException when {@code min} is negative or {@code max} is shorter
+   */
+  public StatusAssert withRetryDelayBetween(Duration min, Duration max) {
+    Objects.requireNonNull(min, "min");
+    Objects.requireNonNull(max, "max");
+    if (min.isNegative()) {
+      throw new IllegalArgumentException("min: " + min + " (expected: >= 0)");
+    }
+    if (max.compareTo(min) < 0) {
+      throw new IllegalArgumentException("max: " + max + " (expected: >= min " + min + ")");
+    }
+    return withRetryDelayBetween(
+        min, max, "a RetryInfo with retry delay between " + min + " and " + max);
+  }
+
+  private StatusAssert withRetryDelayBetween(Duration min, Duration max, String expected) {
     for (RetryInfo detail : report.detailsOf(RetryInfo.class)) {
-      com.google.protobuf.Duration actual = detail.getRetryDelay();
-      if (actual.getSeconds() == delay.getSeconds() && actual.getNanos() == delay.getNano()) {
+      com.google.protobuf.Duration delay = detail.getRetryDelay();
+      Duration actual = Duration.ofSeconds(delay.getSeconds(), delay.getNanos());
+      if (actual.compareTo(min) >= 0 && actual.compareTo(max) <= 0) {
         return this;
       }
     }
-    throw report.failure("a RetryInfo with retry delay " + delay);
+    throw report.failure(expected);
   }
 
   /**

@@ -58,6 +58,8 @@ class GrpcAssertionsTest {
         .withFieldViolation("id")
         .withFieldViolation("id", "no such")
         .withRetryDelay(Duration.ofSeconds(2))
+        .withRetryDelayBetween(Duration.ofSeconds(2), Duration.ofSeconds(2))
+        .withRetryDelayBetween(Duration.ZERO, Duration.ofSeconds(10))
         .withDetail(PreconditionFailure.class)
         .withTrailer("x-trace-id", RichErrorService.TRACE_ID)
         .withTrailerMatching("X-Trace-Id", "[0-9a-f]{32}")
@@ -108,6 +110,12 @@ class GrpcAssertionsTest {
     failsWithMessage(
         () -> rich().withRetryDelay(Duration.ofSeconds(3)),
         "Expected a RetryInfo with retry delay PT3S");
+    failsWithMessage(
+        () -> rich().withRetryDelayBetween(Duration.ZERO, Duration.ofMillis(1999)),
+        "Expected a RetryInfo with retry delay between PT0S and PT1.999S");
+    failsWithMessage(
+        () -> rich().withRetryDelayBetween(Duration.ofMillis(2001), Duration.ofSeconds(9)),
+        "Expected a RetryInfo with retry delay between PT2.001S and PT9S");
     failsWithMessage(() -> rich().withDetail(ResourceInfo.class), "Expected a ResourceInfo detail");
     failsWithMessage(() -> rich().withoutDetails(), "Expected no details");
     failsWithMessage(
@@ -124,6 +132,16 @@ class GrpcAssertionsTest {
                 assertThatCall(() -> stub.unaryRpc(request("rich")))
                     .failsWith(Status.Code.INTERNAL))
         .hasMessageStartingWith("Expected code INTERNAL");
+  }
+
+  @Test
+  void aRetryDelayRangeIsCheckedWhenItIsAsked() {
+    assertThatThrownBy(() -> rich().withRetryDelayBetween(Duration.ofSeconds(-1), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("min: PT-1S (expected: >= 0)");
+    assertThatThrownBy(() -> rich().withRetryDelayBetween(Duration.ofSeconds(2), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("max: PT0S (expected: >= min PT2S)");
   }
 
   @Test

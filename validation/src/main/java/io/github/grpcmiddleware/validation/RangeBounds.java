@@ -36,12 +36,14 @@ final class RangeBounds {
     if (holder == null) {
       return null;
     }
-    Object lower = first(holder, "gt", "gte");
-    Object upper = first(holder, "lt", "lte");
+    FieldDescriptor lower = first(holder, "gt", "gte");
+    FieldDescriptor upper = first(holder, "lt", "lte");
     if (lower == null || upper == null) {
       return null;
     }
-    return Arrays.asList(RuleMessages.display(lower), RuleMessages.display(upper));
+    return Arrays.asList(
+        RuleMessages.display(holder.getField(lower), lower),
+        RuleMessages.display(holder.getField(upper), upper));
   }
 
   private static @Nullable Message find(Message message, Descriptor type, int depth) {
@@ -63,12 +65,13 @@ final class RangeBounds {
     return null;
   }
 
-  private static @Nullable Object first(Message message, String name, String otherName) {
+  /** The first of the two rule fields that is set. */
+  private static @Nullable FieldDescriptor first(Message message, String name, String otherName) {
     Descriptor type = message.getDescriptorForType();
     for (String candidate : new String[] {name, otherName}) {
       FieldDescriptor field = type.findFieldByName(candidate);
       if (field != null && message.hasField(field)) {
-        return message.getField(field);
+        return field;
       }
     }
     return null;

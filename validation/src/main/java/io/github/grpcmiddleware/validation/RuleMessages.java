@@ -6,6 +6,7 @@ import build.buf.validate.FieldPathElement;
 import com.google.protobuf.Any;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.rpc.BadRequest;
 import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.errors.MessageKeys;
@@ -17,8 +18,10 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +70,13 @@ final class RuleMessages {
               "sfixed64",
               "float",
               "double"));
+
+  private static final Set<FieldDescriptor.Type> UNSIGNED =
+      EnumSet.of(
+          FieldDescriptor.Type.UINT32,
+          FieldDescriptor.Type.UINT64,
+          FieldDescriptor.Type.FIXED32,
+          FieldDescriptor.Type.FIXED64);
 
   /** Numeric rule kinds whose description names a lower and an upper bound. */
   private static final Set<String> TWO_BOUNDS =
@@ -210,12 +220,32 @@ final class RuleMessages {
     if (value == null || value instanceof Boolean) {
       return Collections.emptyList();
     }
-    return Collections.singletonList(display(value));
+    return Collections.singletonList(display(value, rule.getDescriptor()));
   }
 
-  static Object display(Object value) {
+  /**
+   * A rule value as text, as the schema writes it. Numbers are never handed to MessageFormat: it
+   * would group digits ({@code 5,000}, or {@code 5.000} in German) and round fractions to three
+   * places ({@code 0.0001} became {@code 0}).
+   */
+  static String display(Object value, @Nullable FieldDescriptor ruleField) {
+    if (value instanceof Double || value instanceof Float) {
+      double number = ((Number) value).doubleValue();
+      if (Double.isNaN(number) || Double.isInfinite(number)) {
+        return String.valueOf(value);
+      }
+      // Float.toString gives the float's shortest decimal, not the double it widens to.
+      return new BigDecimal(value.toString()).stripTrailingZeros().toPlainString();
+    }
     if (value instanceof Number) {
-      return value;
+      boolean unsigned = ruleField != null && UNSIGNED.contains(ruleField.getType());
+      if (unsigned && value instanceof Long) {
+        return Long.toUnsignedString((Long) value);
+      }
+      if (unsigned && value instanceof Integer) {
+        return Integer.toUnsignedString((Integer) value);
+      }
+      return value.toString();
     }
     if (value instanceof EnumValueDescriptor) {
       return ((EnumValueDescriptor) value).getName();

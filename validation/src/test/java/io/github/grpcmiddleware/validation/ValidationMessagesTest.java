@@ -114,6 +114,31 @@ class ValidationMessagesTest {
             Map.entry("name", "Length must be at most 20."));
   }
 
+  /** Rule values are written as the schema writes them: no digit grouping, no rounding. */
+  @ParameterizedTest
+  @ValueSource(strings = {"en", "de", "zh-CN"})
+  void numbersInDescriptionsAreWrittenAsInTheSchema(String language) {
+    Order.Builder order =
+        Orders.valid().clearItems().setDiscount(0.00001).setSerial(-1L); // -1L: 2^64 - 1
+    for (int i = 0; i < 5001; i++) {
+      order.addItems(Item.newBuilder().setSku("ABC").setCount(1));
+    }
+
+    Map<String, String> violations = Orders.violations(rejected(language, order.build()));
+
+    assertThat(violations.get("items")).contains("5000").doesNotContain("5,000", "5.000");
+    assertThat(violations.get("discount"))
+        .contains("0.0001", "1000000")
+        .doesNotContain("1,000,000", "1.000.000");
+    assertThat(violations.get("serial")).contains("18446744073709551615");
+    if (language.equals("en")) {
+      assertThat(violations)
+          .containsEntry("items", "Number of items must be at most 5000.")
+          .containsEntry("discount", "Must be at least 0.0001 and at most 1000000.")
+          .containsEntry("serial", "Must be less than 18446744073709551615.");
+    }
+  }
+
   @Test
   void emptyEmailAndUuidHaveTheirOwnMessages() {
     Order order = Orders.valid().setEmail("").setId("").build();
