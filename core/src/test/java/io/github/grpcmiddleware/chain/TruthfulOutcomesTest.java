@@ -136,8 +136,14 @@ class TruthfulOutcomesTest {
     Status client = callRaw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, -1});
 
     assertThat(client.getCode()).isEqualTo(Status.Code.UNKNOWN);
-    assertRecordedOnce(
-        SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName(), Status.Code.UNKNOWN);
+    // Without the tracer only what the wrappers saw can be recorded: UNKNOWN on grpc-java 1.85
+    // (it reads a unary request at the half-close, and the service never runs), or the INTERNAL
+    // the service then closed with on older versions (the half-close still reached it, with no
+    // request). Never OK; ServerChain.install records exactly what the client got.
+    assertRecordedOnceAsOneOf(
+        SimpleServiceGrpc.getUnaryRpcMethod().getFullMethodName(),
+        Status.Code.UNKNOWN,
+        Status.Code.INTERNAL);
   }
 
   // ---- 1: a response that does not serialize
@@ -420,6 +426,15 @@ class TruthfulOutcomesTest {
     assertThat(accessLog.events()).as("access-log lines").hasSize(1);
     assertThat(timerCount(method, code.name())).isEqualTo(1);
     assertThat(registry.find("grpc.server.calls").timers()).as("timers").hasSize(1);
+  }
+
+  /** Recorded once, by the access log and the timer alike, as one of {@code codes}. */
+  private void assertRecordedOnceAsOneOf(String method, Status.Code... codes)
+      throws InterruptedException {
+    LoggedEvent line = awaitLine();
+    String code = code(line);
+    assertThat(code).isIn(java.util.Arrays.stream(codes).map(Status.Code::name).toArray());
+    assertRecordedOnce(method, Status.Code.valueOf(code));
   }
 
   private LoggedEvent awaitLine() {
