@@ -1,6 +1,6 @@
 package io.github.grpcmiddleware;
 
-import io.github.grpcmiddleware.auth.ServerAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.ServiceException;
@@ -23,7 +23,7 @@ class NullArgumentsTest {
   void everyPublicMethodRejectsNullNamingTheParameter() {
     // One class per package stands for the whole package.
     PublicApiNullChecks.forPackagesOf(
-            ServerAuth.class, // auth
+            Auth.class, // auth
             ErrorMapping.class, // errors
             AccessLog.class, // logging
             Limits.class, // limits

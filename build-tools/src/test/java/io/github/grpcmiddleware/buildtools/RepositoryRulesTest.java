@@ -82,8 +82,8 @@ class RepositoryRulesTest {
 
   /**
    * Every {@code Type.member(} the docs and the example resources write, for one of our public
-   * types, names a member the signature files have: a renamed factory ({@code
-   * ServerAuth.builder()}) cannot linger in a comment or a page.
+   * types, names a member the signature files have: a renamed factory ({@code Auth.builder()})
+   * cannot linger in a comment or a page.
    */
   @Test
   void theDocsAndExampleResourcesCallOnlyMembersThatExist() throws Exception {

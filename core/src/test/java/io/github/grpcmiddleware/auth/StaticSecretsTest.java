@@ -1,6 +1,6 @@
 package io.github.grpcmiddleware.auth;
 
-import static io.github.grpcmiddleware.auth.ServerAuthTest.assertRejected;
+import static io.github.grpcmiddleware.auth.AuthServerTest.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
@@ -37,7 +37,7 @@ class StaticSecretsTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(
                       Authenticators.bearerTokens(
                           Map.of(
@@ -51,7 +51,7 @@ class StaticSecretsTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(
                       Authenticators.apiKeys(
                           "x-api-key", Map.of("key-1", "svc-1", LONG, "svc-long")))

@@ -1,7 +1,7 @@
 package com.example.greeter;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
@@ -79,7 +79,7 @@ public final class GreeterServer {
                 .build())
         .errorMapping(ErrorMapping.serverBuilder().messageResolver(messages).build())
         .auth(
-            ServerAuth.serverBuilder()
+            Auth.serverBuilder()
                 .authenticator(Authenticators.bearerTokens(Map.of(token, "greeter-user")))
                 .principalInMdc(true)
                 .build())

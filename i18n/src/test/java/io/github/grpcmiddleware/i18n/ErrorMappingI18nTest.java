@@ -3,8 +3,8 @@ package io.github.grpcmiddleware.i18n;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.ErrorReport;
 import io.github.grpcmiddleware.errors.MessageKeys;
@@ -125,7 +125,7 @@ class ErrorMappingI18nTest {
               TraceIds.newServerInterceptor(),
               LOCALE,
               ErrorMapping.serverBuilder().messageResolver(MESSAGES).build(),
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(
                       Authenticators.bearerTokens(Collections.singletonMap("good-token", "ada")))
                   .build())

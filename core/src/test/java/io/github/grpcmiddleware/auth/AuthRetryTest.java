@@ -43,7 +43,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code minAccepted}; the token source hands out {@code tok-1}, {@code tok-2}, ... so raising
  * {@code minAccepted} makes the cached token stale, as when a server rotates its keys.
  */
-class ClientAuthRetryTest {
+class AuthRetryTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   static final AtomicInteger callsReceived = new AtomicInteger();
   static final AtomicInteger minAccepted = new AtomicInteger(1);
@@ -65,7 +65,7 @@ class ClientAuthRetryTest {
           .service(new RecordingService())
           .interceptor(
               COUNTING,
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(
                       Authenticators.bearer(
                           token -> {
@@ -105,7 +105,7 @@ class ClientAuthRetryTest {
   void reset() {
     callsReceived.set(0);
     minAccepted.set(1);
-    channel = grpc.channel(ClientAuth.newRetryInterceptor());
+    channel = grpc.channel(Auth.newClientInterceptor());
   }
 
   @AfterEach
@@ -159,7 +159,7 @@ class ClientAuthRetryTest {
         Rpcs.call(
             SimpleServiceGrpc.newStub(channel)
                 .withCallCredentials(credentials)
-                .withOption(ClientAuth.RETRY_ON_UNAUTHENTICATED, true)
+                .withOption(Auth.RETRY_ON_UNAUTHENTICATED, true)
                 .withDeadlineAfter(10, TimeUnit.SECONDS),
             kind);
 
@@ -253,7 +253,7 @@ class ClientAuthRetryTest {
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
         SimpleServiceGrpc.newBlockingStub(channel)
             .withCallCredentials(credentials)
-            .withOption(ClientAuth.RETRY_ON_UNAUTHENTICATED, true);
+            .withOption(Auth.RETRY_ON_UNAUTHENTICATED, true);
 
     CountDownLatch go = new CountDownLatch(1);
     List<Future<Rpcs.Outcome>> calls = new ArrayList<>();
@@ -292,7 +292,10 @@ class ClientAuthRetryTest {
     minAccepted.set(2);
 
     ListenerEvents events =
-        call(Rpcs.UNARY, retryable(ClientAuth.bearerToken("tok-1").build()), new Metadata());
+        call(
+            Rpcs.UNARY,
+            retryable(Auth.clientBuilder().bearerToken("tok-1").build()),
+            new Metadata());
 
     assertThat(events.await()).containsExactly("close UNAUTHENTICATED");
     assertThat(callsReceived).hasValue(1);
@@ -322,11 +325,11 @@ class ClientAuthRetryTest {
     // [START auth_retry]
     // Replays a call once with a new token when the server rejects the cached one, but only
     // calls marked retryable: mark idempotent ones only, the server may already have acted.
-    Channel retrying = ClientInterceptors.intercept(channel, ClientAuth.newRetryInterceptor());
+    Channel retrying = ClientInterceptors.intercept(channel, Auth.newClientInterceptor());
     SimpleServiceGrpc.SimpleServiceBlockingStub reads =
         SimpleServiceGrpc.newBlockingStub(retrying)
             .withCallCredentials(credentials)
-            .withOption(ClientAuth.RETRY_ON_UNAUTHENTICATED, true);
+            .withOption(Auth.RETRY_ON_UNAUTHENTICATED, true);
     // [END auth_retry]
 
     Rpcs.Outcome outcome = Rpcs.unary(reads.withDeadlineAfter(10, TimeUnit.SECONDS));
@@ -354,7 +357,7 @@ class ClientAuthRetryTest {
   }
 
   private CallCredentials credentials(TokenSource source) {
-    return ClientAuth.bearerToken(source).clock(clock).build();
+    return Auth.clientBuilder().bearerToken(source).clock(clock).build();
   }
 
   /** Caches tok-1 with a successful call, then has the server reject it 10 s later. */
@@ -373,7 +376,7 @@ class ClientAuthRetryTest {
   }
 
   private static CallOptions retryable(CallCredentials credentials) {
-    return options(credentials).withOption(ClientAuth.RETRY_ON_UNAUTHENTICATED, true);
+    return options(credentials).withOption(Auth.RETRY_ON_UNAUTHENTICATED, true);
   }
 
   private ListenerEvents call(Rpcs kind, CallOptions options, Metadata headers) {

@@ -9,16 +9,29 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Configures client {@code CallCredentials}; obtained from {@link ClientAuth}.
+ * Configures client {@code CallCredentials}; obtained from {@link Auth#clientBuilder()}. Exactly
+ * one of {@link #bearerToken(String)}, {@link #bearerToken(TokenSource)}, {@link #apiKey(String,
+ * String)} or {@link #apiKey(String, TokenSource)} says what they send.
+ *
+ * <pre>{@code
+ * CallCredentials credentials = Auth.clientBuilder()
+ *     .bearerToken(tokenSource)
+ *     .refreshAhead(Duration.ofMinutes(1))
+ *     .build();
+ * }</pre>
  *
  * <p>Not thread-safe; {@link #build()} copies what it needs and the credentials it returns are
  * thread-safe and meant to be shared by all calls.
  */
-public final class ClientAuthBuilder {
-  private final Metadata.Key<String> header;
-  private final String prefix;
-  private final @Nullable String fixedToken;
-  private final @Nullable TokenSource source;
+public final class AuthClientBuilder {
+  private static final String BEARER = "Bearer ";
+
+  private Metadata.@Nullable Key<String> header;
+  private String prefix = "";
+  private @Nullable String fixedToken;
+  private @Nullable TokenSource source;
+  private @Nullable String credentialsSet;
+  private @Nullable String credentialsSetAgain;
   private Duration refreshAhead = Duration.ofSeconds(60);
   private Duration tokenTimeout = Duration.ofSeconds(10);
   private Duration minFetchInterval = Duration.ofSeconds(1);
@@ -27,15 +40,78 @@ public final class ClientAuthBuilder {
   private boolean allowPlaintext;
   private boolean allowPlaintextLoopback;
 
-  ClientAuthBuilder(
+  AuthClientBuilder() {}
+
+  /**
+   * Sends {@code authorization: Bearer <token>} with a fixed token.
+   *
+   * @param token the token, visible ASCII only (checked by {@code build()}); not null
+   * @return this builder
+   */
+  public AuthClientBuilder bearerToken(String token) {
+    Objects.requireNonNull(token, "token");
+    return credentials("bearerToken", Authenticators.AUTHORIZATION, BEARER, token, null);
+  }
+
+  /**
+   * Sends {@code authorization: Bearer <token>} with tokens fetched from {@code source}, cached and
+   * refreshed ahead of their expiry.
+   *
+   * @param source fetches tokens with their expiry; not null
+   * @return this builder
+   */
+  public AuthClientBuilder bearerToken(TokenSource source) {
+    Objects.requireNonNull(source, "source");
+    return credentials("bearerToken", Authenticators.AUTHORIZATION, BEARER, null, source);
+  }
+
+  /**
+   * Sends a fixed API key in the given header.
+   *
+   * @param headerName the header, for example {@code x-api-key}; a legal ASCII header name not
+   *     ending in {@code -bin}; not null
+   * @param key the key, visible ASCII only (checked by {@code build()}); not null
+   * @return this builder
+   * @throws IllegalArgumentException when the header name is illegal
+   */
+  public AuthClientBuilder apiKey(String headerName, String key) {
+    Objects.requireNonNull(headerName, "headerName");
+    Objects.requireNonNull(key, "key");
+    return credentials("apiKey", HeaderValues.asciiKey(headerName), "", key, null);
+  }
+
+  /**
+   * Sends API keys fetched from {@code source} in the given header, cached and refreshed ahead of
+   * their expiry.
+   *
+   * @param headerName the header, for example {@code x-api-key}; a legal ASCII header name not
+   *     ending in {@code -bin}; not null
+   * @param source fetches keys with their expiry; not null
+   * @return this builder
+   * @throws IllegalArgumentException when the header name is illegal
+   */
+  public AuthClientBuilder apiKey(String headerName, TokenSource source) {
+    Objects.requireNonNull(headerName, "headerName");
+    Objects.requireNonNull(source, "source");
+    return credentials("apiKey", HeaderValues.asciiKey(headerName), "", null, source);
+  }
+
+  private AuthClientBuilder credentials(
+      String method,
       Metadata.Key<String> header,
       String prefix,
       @Nullable String fixedToken,
       @Nullable TokenSource source) {
+    if (credentialsSet != null && credentialsSetAgain == null) {
+      credentialsSetAgain = method;
+    } else if (credentialsSet == null) {
+      credentialsSet = method;
+    }
     this.header = header;
     this.prefix = prefix;
     this.fixedToken = fixedToken;
     this.source = source;
+    return this;
   }
 
   /**
@@ -49,7 +125,7 @@ public final class ClientAuthBuilder {
    * @param skew zero or more; not null
    * @return this builder
    */
-  public ClientAuthBuilder refreshAhead(Duration skew) {
+  public AuthClientBuilder refreshAhead(Duration skew) {
     Objects.requireNonNull(skew, "skew");
     this.refreshAhead = skew;
     return this;
@@ -63,7 +139,7 @@ public final class ClientAuthBuilder {
    * @param timeout more than zero; not null
    * @return this builder
    */
-  public ClientAuthBuilder tokenTimeout(Duration timeout) {
+  public AuthClientBuilder tokenTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     this.tokenTimeout = timeout;
     return this;
@@ -80,7 +156,7 @@ public final class ClientAuthBuilder {
    * @param interval zero or more; not null
    * @return this builder
    */
-  public ClientAuthBuilder minFetchInterval(Duration interval) {
+  public AuthClientBuilder minFetchInterval(Duration interval) {
     Objects.requireNonNull(interval, "interval");
     this.minFetchInterval = interval;
     return this;
@@ -93,7 +169,7 @@ public final class ClientAuthBuilder {
    * @param clock the clock; not null
    * @return this builder
    */
-  public ClientAuthBuilder clock(Clock clock) {
+  public AuthClientBuilder clock(Clock clock) {
     Objects.requireNonNull(clock, "clock");
     this.clock = clock;
     return this;
@@ -109,7 +185,7 @@ public final class ClientAuthBuilder {
    * @param executor the executor; not null
    * @return this builder
    */
-  public ClientAuthBuilder executor(Executor executor) {
+  public AuthClientBuilder executor(Executor executor) {
     this.executor = Objects.requireNonNull(executor, "executor");
     return this;
   }
@@ -122,7 +198,7 @@ public final class ClientAuthBuilder {
    * @param allow {@code true} to send credentials in clear text
    * @return this builder
    */
-  public ClientAuthBuilder allowPlaintext(boolean allow) {
+  public AuthClientBuilder allowPlaintext(boolean allow) {
     this.allowPlaintext = allow;
     return this;
   }
@@ -141,7 +217,7 @@ public final class ClientAuthBuilder {
    * @param allow {@code true} to send credentials in clear text to the local host
    * @return this builder
    */
-  public ClientAuthBuilder allowPlaintextLoopback(boolean allow) {
+  public AuthClientBuilder allowPlaintextLoopback(boolean allow) {
     this.allowPlaintextLoopback = allow;
     return this;
   }
@@ -150,10 +226,25 @@ public final class ClientAuthBuilder {
    * Builds the credentials.
    *
    * @return the credentials; never null
+   * @throws IllegalStateException when none or more than one of {@code bearerToken(...)} and {@code
+   *     apiKey(...)} was called
    * @throws IllegalArgumentException when a fixed token has an illegal character (the message never
    *     contains the token) or a duration is out of range
    */
   public CallCredentials build() {
+    Metadata.Key<String> key = header;
+    if (credentialsSet == null || key == null) {
+      throw new IllegalStateException(
+          "credentials: not set (expected: one of bearerToken(...) or apiKey(...))");
+    }
+    if (credentialsSetAgain != null) {
+      throw new IllegalStateException(
+          "credentials: "
+              + credentialsSet
+              + "(...) and then "
+              + credentialsSetAgain
+              + "(...) (expected: one of bearerToken(...) or apiKey(...), called once)");
+    }
     if (refreshAhead.isNegative()) {
       throw new IllegalArgumentException("refreshAhead: " + refreshAhead + " (expected: >= 0)");
     }
@@ -169,7 +260,7 @@ public final class ClientAuthBuilder {
           "token: empty or has a character that is not visible ASCII (expected: 0x21-0x7E only)");
     }
     return new TokenCallCredentials(
-        header,
+        key,
         prefix,
         fixedToken,
         source,

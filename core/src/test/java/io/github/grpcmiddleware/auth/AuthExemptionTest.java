@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class ServerAuthExemptionTest {
+class AuthExemptionTest {
   static final String[] SERVICES = {
     "grpc.health.v1.Health",
     "grpc.health.v1.HealthX",
@@ -40,12 +40,12 @@ class ServerAuthExemptionTest {
 
   @RegisterExtension
   static final GrpcServerExtension defaults =
-      server(ServerAuth.serverBuilder().authenticator(AUTHENTICATOR));
+      server(Auth.serverBuilder().authenticator(AUTHENTICATOR));
 
   @RegisterExtension
   static final GrpcServerExtension optedIn =
       server(
-          ServerAuth.serverBuilder()
+          Auth.serverBuilder()
               .authenticator(AUTHENTICATOR)
               .exemptReflection(true)
               .exemptHealth(false)
@@ -83,7 +83,7 @@ class ServerAuthExemptionTest {
         .isEqualTo(Status.Code.UNAUTHENTICATED);
   }
 
-  private static GrpcServerExtension server(ServerAuthBuilder auth) {
+  private static GrpcServerExtension server(AuthServerBuilder auth) {
     GrpcServerExtension.Builder builder = GrpcServerExtension.builder().interceptor(auth.build());
     for (String service : SERVICES) {
       builder.service(
@@ -92,7 +92,7 @@ class ServerAuthExemptionTest {
                   method(service),
                   ServerCalls.asyncUnaryCall(
                       (request, responses) -> {
-                        Principal principal = ServerAuth.principal();
+                        Principal principal = Auth.principal();
                         responses.onNext(principal == null ? "<anonymous>" : principal.getName());
                         responses.onCompleted();
                       }))

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ClientAuthTest {
+class AuthClientTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   static final RecordingService service = new RecordingService();
   static final AtomicInteger callsReceived = new AtomicInteger();
@@ -60,7 +60,7 @@ class ClientAuthTest {
       GrpcServerExtension.builder()
           .service(new RecordingService())
           .interceptor(
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(Authenticators.apiKeys("x-api-key", Map.of("key-1", "svc")))
                   .build())
           .build();
@@ -81,16 +81,16 @@ class ClientAuthTest {
 
   @Test
   void staticBearerTokenIsSent() {
-    assertThat(unary(ClientAuth.bearerToken("tok-static").build()).responses())
+    assertThat(unary(Auth.clientBuilder().bearerToken("tok-static").build()).responses())
         .containsExactly("tok-static");
   }
 
   @Test
   void apiKeysAreSentInTheirHeader() {
-    CallCredentials fixed = ClientAuth.apiKey("x-api-key", "key-1").build();
+    CallCredentials fixed = Auth.clientBuilder().apiKey("x-api-key", "key-1").build();
     CallCredentials fromSource =
-        ClientAuth.apiKey("x-api-key", () -> AccessToken.of("key-1", null)).build();
-    CallCredentials wrong = ClientAuth.apiKey("x-api-key", "key-2").build();
+        Auth.clientBuilder().apiKey("x-api-key", () -> AccessToken.of("key-1", null)).build();
+    CallCredentials wrong = Auth.clientBuilder().apiKey("x-api-key", "key-2").build();
 
     assertThat(unary(apiKeyGrpc, fixed).responses()).containsExactly("svc");
     assertThat(unary(apiKeyGrpc, fromSource).responses()).containsExactly("svc");
@@ -101,7 +101,8 @@ class ClientAuthTest {
   @EnumSource(Rpcs.class)
   void tokenSourceCredentialsWorkForEveryKindOfCall(Rpcs kind) throws Exception {
     CallCredentials credentials =
-        ClientAuth.bearerToken(() -> AccessToken.of("tok-1", T0.plusSeconds(600)))
+        Auth.clientBuilder()
+            .bearerToken(() -> AccessToken.of("tok-1", T0.plusSeconds(600)))
             .clock(clock)
             .build();
 
@@ -118,7 +119,8 @@ class ClientAuthTest {
     ExecutorService refresher =
         Executors.newSingleThreadExecutor(r -> new Thread(r, "token-refresher"));
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> {
                   synchronized (threads) {
                     threads.add(Thread.currentThread().getName());
@@ -150,7 +152,8 @@ class ClientAuthTest {
   void defaultExecutorIsNotTheCallingThread() {
     AtomicReference<Thread> fetchThread = new AtomicReference<>();
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> {
                   fetchThread.set(Thread.currentThread());
                   return AccessToken.of("tok-1", null);
@@ -165,7 +168,8 @@ class ClientAuthTest {
   void manyCallsDuringExpiryCauseExactlyOneRefresh() throws Exception {
     AtomicInteger fetches = new AtomicInteger();
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> {
                   int n = fetches.incrementAndGet();
                   Thread.sleep(200); // let the other calls pile up behind this fetch
@@ -199,7 +203,8 @@ class ClientAuthTest {
   void slowSourceEndsTheCallAtItsDeadline() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> {
                   release.await();
                   return AccessToken.of("tok-late", null);
@@ -222,7 +227,8 @@ class ClientAuthTest {
   void sourceThatNeverAnswersTimesOutWithUnauthenticated() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> {
                   never.await();
                   return AccessToken.of("tok-never", null);
@@ -247,7 +253,8 @@ class ClientAuthTest {
   void failingAndThrowingSourcesEndTheCallWithUnauthenticatedAndTheNextCallRetries() {
     AtomicInteger fetches = new AtomicInteger();
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () ->
                     switch (fetches.incrementAndGet()) {
                       case 1 -> throw new IOException("token endpoint said 503");
@@ -287,7 +294,8 @@ class ClientAuthTest {
   @ParameterizedTest
   @ValueSource(strings = {"tok-a\r\nx-evil: 1", "tok-\u00e4", "tok a", "tok-\u0001", "", "tok-\t"})
   void tokensThatAreNotLegalHeaderValuesAreRefusedBeforeAnythingIsSent(String token) {
-    CallCredentials credentials = ClientAuth.bearerToken(() -> AccessToken.of(token, null)).build();
+    CallCredentials credentials =
+        Auth.clientBuilder().bearerToken(() -> AccessToken.of(token, null)).build();
 
     Rpcs.Outcome outcome = unaryCall(credentials);
 
@@ -297,7 +305,7 @@ class ClientAuthTest {
             "Client credentials refused: the token source returned a token that is empty or has a"
                 + " character that is not visible ASCII");
     assertThat(callsReceived).hasValue(0);
-    assertThatThrownBy(() -> ClientAuth.bearerToken(token).build())
+    assertThatThrownBy(() -> Auth.clientBuilder().bearerToken(token).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "token: empty or has a character that is not visible ASCII (expected: 0x21-0x7E only)");
@@ -306,16 +314,22 @@ class ClientAuthTest {
   @Test
   void builderValidatesItsSettings() {
     assertThatThrownBy(
-            () -> ClientAuth.bearerToken("t").refreshAhead(Duration.ofSeconds(-1)).build())
+            () ->
+                Auth.clientBuilder().bearerToken("t").refreshAhead(Duration.ofSeconds(-1)).build())
         .hasMessage("refreshAhead: PT-1S (expected: >= 0)");
-    assertThatThrownBy(() -> ClientAuth.bearerToken("t").tokenTimeout(Duration.ZERO).build())
+    assertThatThrownBy(
+            () -> Auth.clientBuilder().bearerToken("t").tokenTimeout(Duration.ZERO).build())
         .hasMessage("tokenTimeout: PT0S (expected: > 0)");
     assertThatThrownBy(
-            () -> ClientAuth.bearerToken("t").minFetchInterval(Duration.ofMillis(-1)).build())
+            () ->
+                Auth.clientBuilder()
+                    .bearerToken("t")
+                    .minFetchInterval(Duration.ofMillis(-1))
+                    .build())
         .hasMessage("minFetchInterval: PT-0.001S (expected: >= 0)");
-    assertThatThrownBy(() -> ClientAuth.apiKey("bad header", "k"))
+    assertThatThrownBy(() -> Auth.clientBuilder().apiKey("bad header", "k"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> ClientAuth.apiKey("x-key-bin", "k"))
+    assertThatThrownBy(() -> Auth.clientBuilder().apiKey("x-key-bin", "k"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

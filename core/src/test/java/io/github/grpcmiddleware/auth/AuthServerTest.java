@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ServerAuthTest {
+class AuthServerTest {
   static final RecordingService service = new RecordingService();
 
   static final TokenVerifier VERIFIER =
@@ -40,7 +40,7 @@ class ServerAuthTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(Authenticators.bearer(VERIFIER))
                   .authorizer((principal, method) -> principal.getName().equals("alice"))
                   .principalInMdc(true)
@@ -190,7 +190,7 @@ class ServerAuthTest {
         .contains("visible ASCII");
     assertThatThrownBy(() -> Authenticators.bearerTokens(Map.of()))
         .hasMessage("tokenToPrincipalName: {} (expected: at least one entry)");
-    assertThatThrownBy(() -> ServerAuth.serverBuilder().build())
+    assertThatThrownBy(() -> Auth.serverBuilder().build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("authenticator: not set (expected: an Authenticator or an AsyncAuthenticator)");
     assertThatThrownBy(() -> Authenticators.apiKey("x-key-bin", token -> null))

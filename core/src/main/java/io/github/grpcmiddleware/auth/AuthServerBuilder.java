@@ -9,12 +9,12 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Configures the server auth interceptor; obtained from {@link ServerAuth#serverBuilder()}.
+ * Configures the server auth interceptor; obtained from {@link Auth#serverBuilder()}.
  *
  * <p>Not thread-safe; {@link #build()} copies what it needs and the interceptor it returns is
  * immutable and thread-safe.
  */
-public final class ServerAuthBuilder {
+public final class AuthServerBuilder {
 
   /** Default of {@link #authenticationTimeout(Duration)}: 1 second. */
   public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(1);
@@ -31,7 +31,7 @@ public final class ServerAuthBuilder {
   private boolean allowPlaintextLoopback = true;
   private boolean principalInMdc;
 
-  ServerAuthBuilder() {}
+  AuthServerBuilder() {}
 
   /**
    * Sets who decides the caller's identity (this or an {@link AsyncAuthenticator} is required; the
@@ -41,7 +41,7 @@ public final class ServerAuthBuilder {
    * @param authenticator the authenticator; not null
    * @return this builder
    */
-  public ServerAuthBuilder authenticator(Authenticator authenticator) {
+  public AuthServerBuilder authenticator(Authenticator authenticator) {
     Objects.requireNonNull(authenticator, "authenticator");
     this.authenticator = authenticator;
     this.asyncAuthenticator = null;
@@ -60,7 +60,7 @@ public final class ServerAuthBuilder {
    * @param authenticator the authenticator; not null
    * @return this builder
    */
-  public ServerAuthBuilder asyncAuthenticator(AsyncAuthenticator authenticator) {
+  public AuthServerBuilder asyncAuthenticator(AsyncAuthenticator authenticator) {
     Objects.requireNonNull(authenticator, "authenticator");
     this.asyncAuthenticator = authenticator;
     this.authenticator = null;
@@ -77,7 +77,7 @@ public final class ServerAuthBuilder {
    * @return this builder
    * @throws IllegalArgumentException when {@code timeout} is not positive or longer than an hour
    */
-  public ServerAuthBuilder authenticationTimeout(Duration timeout) {
+  public AuthServerBuilder authenticationTimeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0 and <= PT1H)");
@@ -99,7 +99,7 @@ public final class ServerAuthBuilder {
    * @param executor the executor; not null; never shut down by the library
    * @return this builder
    */
-  public ServerAuthBuilder callExecutor(Executor executor) {
+  public AuthServerBuilder callExecutor(Executor executor) {
     this.callExecutor = Objects.requireNonNull(executor, "executor");
     return this;
   }
@@ -111,7 +111,7 @@ public final class ServerAuthBuilder {
    * @param authorizer the authorizer; not null
    * @return this builder
    */
-  public ServerAuthBuilder authorizer(Authorizer authorizer) {
+  public AuthServerBuilder authorizer(Authorizer authorizer) {
     Objects.requireNonNull(authorizer, "authorizer");
     this.authorizer = authorizer;
     return this;
@@ -124,34 +124,33 @@ public final class ServerAuthBuilder {
    * @param methods the exempt methods; not null
    * @return this builder
    */
-  public ServerAuthBuilder exempt(MethodSelector methods) {
+  public AuthServerBuilder exempt(MethodSelector methods) {
     Objects.requireNonNull(methods, "methods");
     this.exempt = exempt.or(methods);
     return this;
   }
 
   /**
-   * Sets whether {@value ServerAuth#HEALTH_SERVICE} is exempt (default {@code true}): load
-   * balancers and orchestrators probe it without credentials. Only that exact service name is
-   * exempt.
+   * Sets whether {@value Auth#HEALTH_SERVICE} is exempt (default {@code true}): load balancers and
+   * orchestrators probe it without credentials. Only that exact service name is exempt.
    *
    * @param exempt {@code false} to require credentials for health checks too
    * @return this builder
    */
-  public ServerAuthBuilder exemptHealth(boolean exempt) {
+  public AuthServerBuilder exemptHealth(boolean exempt) {
     this.exemptHealth = exempt;
     return this;
   }
 
   /**
-   * Sets whether the reflection services ({@value ServerAuth#REFLECTION_SERVICE} and {@value
-   * ServerAuth#REFLECTION_V1ALPHA_SERVICE}) are exempt (default {@code false}: they describe every
-   * method and message of the server).
+   * Sets whether the reflection services ({@value Auth#REFLECTION_SERVICE} and {@value
+   * Auth#REFLECTION_V1ALPHA_SERVICE}) are exempt (default {@code false}: they describe every method
+   * and message of the server).
    *
    * @param exempt {@code true} to let tools such as grpcurl list services without credentials
    * @return this builder
    */
-  public ServerAuthBuilder exemptReflection(boolean exempt) {
+  public AuthServerBuilder exemptReflection(boolean exempt) {
     this.exemptReflection = exempt;
     return this;
   }
@@ -165,7 +164,7 @@ public final class ServerAuthBuilder {
    * @param require {@code true} to reject calls without transport security
    * @return this builder
    */
-  public ServerAuthBuilder requireTransportSecurity(boolean require) {
+  public AuthServerBuilder requireTransportSecurity(boolean require) {
     this.requireTransportSecurity = require;
     return this;
   }
@@ -177,7 +176,7 @@ public final class ServerAuthBuilder {
    * @param allow {@code false} to demand TLS even from the same host
    * @return this builder
    */
-  public ServerAuthBuilder allowPlaintextLoopback(boolean allow) {
+  public AuthServerBuilder allowPlaintextLoopback(boolean allow) {
     this.allowPlaintextLoopback = allow;
     return this;
   }
@@ -189,7 +188,7 @@ public final class ServerAuthBuilder {
    * @param enabled {@code true} to log the caller's name with every line of the call
    * @return this builder
    */
-  public ServerAuthBuilder principalInMdc(boolean enabled) {
+  public AuthServerBuilder principalInMdc(boolean enabled) {
     this.principalInMdc = enabled;
     return this;
   }
@@ -217,11 +216,11 @@ public final class ServerAuthBuilder {
     }
     MethodSelector.Builder exemptions = MethodSelector.builder().include(exempt);
     if (exemptHealth) {
-      exemptions.service(ServerAuth.HEALTH_SERVICE);
+      exemptions.service(Auth.HEALTH_SERVICE);
     }
     if (exemptReflection) {
-      exemptions.service(ServerAuth.REFLECTION_SERVICE);
-      exemptions.service(ServerAuth.REFLECTION_V1ALPHA_SERVICE);
+      exemptions.service(Auth.REFLECTION_SERVICE);
+      exemptions.service(Auth.REFLECTION_V1ALPHA_SERVICE);
     }
     AsyncAuthentication async = null;
     if (asking != null) {
