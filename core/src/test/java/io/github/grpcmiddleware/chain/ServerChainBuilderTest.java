@@ -29,7 +29,7 @@ class ServerChainBuilderTest {
                 + " (expected: ServerChain.builder().auth(...))");
     assertThatThrownBy(() -> ServerChain.builder().observability(TraceIds.newServerInterceptor()))
         .hasMessage(
-            "observability: TraceServerInterceptor is the library's tracing part"
+            "observability: TraceIdsServerInterceptor is the library's tracing part"
                 + " (expected: ServerChain.builder().tracing(...))");
     assertThatThrownBy(() -> ServerChain.builder().application(ErrorMapping.newServerInterceptor()))
         .hasMessage(

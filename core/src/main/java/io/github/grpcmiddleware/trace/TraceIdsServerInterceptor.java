@@ -12,19 +12,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Reads or starts the trace of each call; see {@link TraceIds#serverBuilder()}. */
-final class TraceServerInterceptor extends ServerPart {
+final class TraceIdsServerInterceptor extends ServerPart {
   static final Metadata.Key<String> X_TRACE_ID =
       Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
   static final Metadata.Key<String> X_REQUEST_ID =
       Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
-  private static final Logger logger = LoggerFactory.getLogger(TraceServerInterceptor.class);
+  private static final Logger logger = LoggerFactory.getLogger(TraceIdsServerInterceptor.class);
 
   private final TraceValues.Keys keys;
   private final boolean readRequestId;
   private final int maxRequestIdLength;
 
-  TraceServerInterceptor(
+  TraceIdsServerInterceptor(
       MdcKeys keys, boolean readRequestId, int maxRequestIdLength, boolean echoTraceId) {
     super(TRACING, ON_START);
     this.keys = new TraceValues.Keys(keys.traceId, keys.spanId, keys.requestId, echoTraceId);

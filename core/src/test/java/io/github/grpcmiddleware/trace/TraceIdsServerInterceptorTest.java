@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.MDC;
 
 /** All four RPC kinds: handler, response path and client callbacks see the call's trace id. */
-class TraceServerInterceptorTest {
+class TraceIdsServerInterceptorTest {
   static final Metadata.Key<String> X_TRACE_ID =
       Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
 

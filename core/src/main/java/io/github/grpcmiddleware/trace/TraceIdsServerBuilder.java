@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe; {@link #build()} copies what it needs, and the interceptor it returns is
  * immutable and thread-safe.
  */
-public final class TraceServerBuilder {
+public final class TraceIdsServerBuilder {
   static final int MAX_REQUEST_ID_LENGTH_LIMIT = 256;
 
   private String traceIdMdcKey = MdcKeys.DEFAULT.traceId;
@@ -25,7 +25,7 @@ public final class TraceServerBuilder {
   private int maxRequestIdLength = 64;
   private boolean echoTraceId = true;
 
-  TraceServerBuilder() {}
+  TraceIdsServerBuilder() {}
 
   /**
    * Sets the MDC key of the trace id.
@@ -33,7 +33,7 @@ public final class TraceServerBuilder {
    * @param key not null, not empty, different from the other keys; default {@code traceId}
    * @return this builder
    */
-  public TraceServerBuilder traceIdMdcKey(String key) {
+  public TraceIdsServerBuilder traceIdMdcKey(String key) {
     this.traceIdMdcKey = Objects.requireNonNull(key, "key");
     return this;
   }
@@ -50,7 +50,7 @@ public final class TraceServerBuilder {
    * @param key not null, not empty, different from the other keys; {@code spanId} is the usual name
    * @return this builder
    */
-  public TraceServerBuilder spanIdMdcKey(String key) {
+  public TraceIdsServerBuilder spanIdMdcKey(String key) {
     this.spanIdMdcKey = Objects.requireNonNull(key, "key");
     return this;
   }
@@ -61,7 +61,7 @@ public final class TraceServerBuilder {
    * @param key not null, not empty, different from the other keys; default {@code requestId}
    * @return this builder
    */
-  public TraceServerBuilder requestIdMdcKey(String key) {
+  public TraceIdsServerBuilder requestIdMdcKey(String key) {
     this.requestIdMdcKey = Objects.requireNonNull(key, "key");
     return this;
   }
@@ -75,7 +75,7 @@ public final class TraceServerBuilder {
    * @param enabled default {@code true}
    * @return this builder
    */
-  public TraceServerBuilder readRequestId(boolean enabled) {
+  public TraceIdsServerBuilder readRequestId(boolean enabled) {
     this.readRequestId = enabled;
     return this;
   }
@@ -86,7 +86,7 @@ public final class TraceServerBuilder {
    * @param length 1 to 256; default 64
    * @return this builder
    */
-  public TraceServerBuilder maxRequestIdLength(int length) {
+  public TraceIdsServerBuilder maxRequestIdLength(int length) {
     this.maxRequestIdLength = length;
     return this;
   }
@@ -98,7 +98,7 @@ public final class TraceServerBuilder {
    * @param enabled default {@code true}
    * @return this builder
    */
-  public TraceServerBuilder echoTraceId(boolean enabled) {
+  public TraceIdsServerBuilder echoTraceId(boolean enabled) {
     this.echoTraceId = enabled;
     return this;
   }
@@ -120,7 +120,7 @@ public final class TraceServerBuilder {
     } else {
       TraceIds.checkKeys(traceIdMdcKey, spanKey, requestIdMdcKey);
     }
-    return new TraceServerInterceptor(
+    return new TraceIdsServerInterceptor(
         new MdcKeys(traceIdMdcKey, spanIdMdcKey, requestIdMdcKey),
         readRequestId,
         maxRequestIdLength,

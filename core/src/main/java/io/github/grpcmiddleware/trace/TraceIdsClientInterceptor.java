@@ -14,14 +14,14 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.MDC;
 
 /** Sends the current trace on in {@code traceparent}; see {@link TraceIds#clientBuilder()}. */
-final class TraceClientInterceptor implements ClientInterceptor {
+final class TraceIdsClientInterceptor implements ClientInterceptor {
   /** The sampled flag of W3C Trace Context. */
   static final int SAMPLED = 0x01;
 
   private final MdcKeys keys;
   private final int newTraceFlags;
 
-  TraceClientInterceptor(MdcKeys keys, boolean sampleNewTraces) {
+  TraceIdsClientInterceptor(MdcKeys keys, boolean sampleNewTraces) {
     this.keys = keys;
     this.newTraceFlags = sampleNewTraces ? SAMPLED : 0;
   }

@@ -10,12 +10,12 @@ import java.util.Objects;
  * <p>Not thread-safe; {@link #build()} copies what it needs, and the interceptor it returns is
  * immutable and thread-safe.
  */
-public final class TraceClientBuilder {
+public final class TraceIdsClientBuilder {
   private String traceIdMdcKey = MdcKeys.DEFAULT.traceId;
   private String spanIdMdcKey = MdcKeys.DEFAULT_SPAN_ID;
   private boolean sampleNewTraces = true;
 
-  TraceClientBuilder() {}
+  TraceIdsClientBuilder() {}
 
   /**
    * Sets the MDC key of the trace id: read when no server call is current, and set around the
@@ -24,7 +24,7 @@ public final class TraceClientBuilder {
    * @param key not null, not empty, different from the span id key; default {@code traceId}
    * @return this builder
    */
-  public TraceClientBuilder traceIdMdcKey(String key) {
+  public TraceIdsClientBuilder traceIdMdcKey(String key) {
     this.traceIdMdcKey = Objects.requireNonNull(key, "key");
     return this;
   }
@@ -37,7 +37,7 @@ public final class TraceClientBuilder {
    * @param key not null, not empty, different from the trace id key; default {@code spanId}
    * @return this builder
    */
-  public TraceClientBuilder spanIdMdcKey(String key) {
+  public TraceIdsClientBuilder spanIdMdcKey(String key) {
     this.spanIdMdcKey = Objects.requireNonNull(key, "key");
     return this;
   }
@@ -56,7 +56,7 @@ public final class TraceClientBuilder {
    * @param sampled default {@code true}
    * @return this builder
    */
-  public TraceClientBuilder sampleNewTraces(boolean sampled) {
+  public TraceIdsClientBuilder sampleNewTraces(boolean sampled) {
     this.sampleNewTraces = sampled;
     return this;
   }
@@ -69,7 +69,7 @@ public final class TraceClientBuilder {
    */
   public ClientInterceptor build() {
     TraceIds.checkKeys(traceIdMdcKey, spanIdMdcKey);
-    return new TraceClientInterceptor(
+    return new TraceIdsClientInterceptor(
         new MdcKeys(traceIdMdcKey, spanIdMdcKey, MdcKeys.DEFAULT.requestId), sampleNewTraces);
   }
 }
