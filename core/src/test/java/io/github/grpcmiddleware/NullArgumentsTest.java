@@ -6,6 +6,7 @@ import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.ServiceException;
 import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.nulls.PublicApiNullChecks;
 import io.github.grpcmiddleware.trace.TraceIds;
@@ -27,6 +28,7 @@ class NullArgumentsTest {
             ErrorMapping.class, // errors
             AccessLog.class, // logging
             Limits.class, // limits
+            GrpcMetrics.class, // metrics
             MethodSelector.class, // selector
             ServerChain.class, // chain
             TraceIds.class) // trace

@@ -13,7 +13,7 @@ import io.github.grpcmiddleware.limits.LimitKey;
 import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.limits.LimitsServerBuilder;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  *       released).
  *   <li>Fail open (the default): when the store fails or is late, the call goes on as if granted.
  *       The first failure of an outage is logged once at WARN, the recovery at INFO, and every call
- *       let through is counted ({@link RejectionListener#failedOpen}, {@link LimitMetrics}).
+ *       let through is counted ({@link RejectionListener#failedOpen}, {@link
+ *       io.github.grpcmiddleware.metrics.LimitMetrics}).
  *   <li>Fail closed ({@link Builder#failClosed()}): the call is rejected with {@code UNAVAILABLE}
  *       (not {@code RESOURCE_EXHAUSTED}: the caller is not over its quota, the server cannot tell).
  *       Same WARN and INFO; the rejection is counted with {@link LimitType#UNAVAILABLE}.

@@ -12,6 +12,7 @@ import io.github.grpcmiddleware.auth.Authenticators;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.metrics.LimitMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;

@@ -7,7 +7,7 @@ import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;

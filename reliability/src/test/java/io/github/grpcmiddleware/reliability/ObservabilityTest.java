@@ -7,7 +7,7 @@ import io.github.grpcmiddleware.auth.Authenticators;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
 import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.LogCapture;

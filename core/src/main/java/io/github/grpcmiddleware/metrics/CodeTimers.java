@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.metrics;
 
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;

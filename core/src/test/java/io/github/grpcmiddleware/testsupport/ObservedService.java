@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The service the observability tests call, and stand-ins for the inner parts of the chain. */
-final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
+public final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
 
   /** One permit each time a {@code sleep} call has tried to answer, late or not. */
   private final Semaphore answered = new Semaphore(0);
@@ -28,11 +28,11 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
    * Waits until a {@code sleep} handler has made its (late) answer: whatever that answer would
    * record has been recorded by then.
    */
-  void awaitSleepAnswered() throws InterruptedException {
+  public void awaitSleepAnswered() throws InterruptedException {
     assertThat(answered.tryAcquire(10, TimeUnit.SECONDS)).as("sleep handler answered").isTrue();
   }
 
-  static SimpleRequest request(String text) {
+  public static SimpleRequest request(String text) {
     return SimpleRequest.newBuilder().setRequestMessage(text).build();
   }
 
@@ -119,7 +119,7 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
    * Stands in for error mapping (inner to the access log): turns UNKNOWN closes into INTERNAL and
    * records the exception in the call's scope.
    */
-  static final class FakeErrorMapping implements ServerInterceptor {
+  public static final class FakeErrorMapping implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
@@ -143,7 +143,7 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
   }
 
   /** Stands in for auth: records a principal in the call's scope. */
-  static final class FakeAuth implements ServerInterceptor {
+  public static final class FakeAuth implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
         ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
@@ -159,7 +159,7 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
    * Goes outermost: one permit after each call's {@code onComplete}/{@code onCancel} has run
    * through every inner part, so whatever the end of a call records has been recorded.
    */
-  static final class Ends implements ServerInterceptor {
+  public static final class Ends implements ServerInterceptor {
     private final Semaphore ended = new Semaphore(0);
     private final AtomicInteger open = new AtomicInteger();
 
@@ -192,7 +192,7 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
     }
 
     /** Waits until {@code calls} more calls have ended on the server. */
-    void await(int calls) throws InterruptedException {
+    public void await(int calls) throws InterruptedException {
       assertThat(ended.tryAcquire(calls, 10, TimeUnit.SECONDS))
           .as("%d calls ended", calls)
           .isTrue();
@@ -202,7 +202,7 @@ final class ObservedService extends SimpleServiceGrpc.SimpleServiceImplBase {
      * Waits until every call started so far has ended on the server: the server may end a call
      * after the client has its answer, and what it records then must not land in the next test.
      */
-    void awaitAllEnded() throws InterruptedException {
+    public void awaitAllEnded() throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (open.get() != 0 && System.nanoTime() < deadline) {
         Thread.sleep(5);

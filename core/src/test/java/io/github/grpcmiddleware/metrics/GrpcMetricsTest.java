@@ -1,11 +1,12 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.metrics;
 
-import static io.github.grpcmiddleware.logging.ObservedService.request;
+import static io.github.grpcmiddleware.testsupport.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.ObservedService;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;

@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.metrics;
 
 import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
@@ -24,8 +24,8 @@ import java.util.Objects;
  * after a cancel, and {@code UNKNOWN} for a call that completed without a close it could see; it
  * cannot count unknown methods. The message counters are incremented when the call ends.
  *
- * <p>micrometer-core is an optional dependency of this artifact: only this class and the classes it
- * builds touch it, so services that never call it need no Micrometer.
+ * <p>micrometer-core is an optional dependency of this artifact: only this package touches it, so
+ * services that never use it need no Micrometer.
  *
  * <p>This class is thread-safe.
  */
@@ -58,12 +58,12 @@ public final class GrpcMetrics {
    * @param registry where meters are registered; not null
    * @return a new builder
    */
-  public static MetricsServerBuilder serverBuilder(MeterRegistry registry) {
-    return new MetricsServerBuilder(Objects.requireNonNull(registry, "registry"));
+  public static GrpcMetricsServerBuilder serverBuilder(MeterRegistry registry) {
+    return new GrpcMetricsServerBuilder(Objects.requireNonNull(registry, "registry"));
   }
 
   /**
-   * Returns the server interceptor with default settings; see {@link MetricsServerBuilder}.
+   * Returns the server interceptor with default settings; see {@link GrpcMetricsServerBuilder}.
    *
    * @param registry where meters are registered; not null
    * @return the interceptor; never null
@@ -73,7 +73,7 @@ public final class GrpcMetrics {
   }
 
   /**
-   * Returns the client interceptor with default settings; see {@link MetricsClientBuilder}.
+   * Returns the client interceptor with default settings; see {@link GrpcMetricsClientBuilder}.
    *
    * @param registry where meters are registered; not null
    * @return the interceptor; never null
@@ -88,7 +88,7 @@ public final class GrpcMetrics {
    * @param registry where meters are registered; not null
    * @return a new builder
    */
-  public static MetricsClientBuilder clientBuilder(MeterRegistry registry) {
-    return new MetricsClientBuilder(Objects.requireNonNull(registry, "registry"));
+  public static GrpcMetricsClientBuilder clientBuilder(MeterRegistry registry) {
+    return new GrpcMetricsClientBuilder(Objects.requireNonNull(registry, "registry"));
   }
 }

@@ -1,5 +1,8 @@
-package io.github.grpcmiddleware.limits;
+package io.github.grpcmiddleware.metrics;
 
+import io.github.grpcmiddleware.limits.LimitType;
+import io.github.grpcmiddleware.limits.LimitsServerBuilder;
+import io.github.grpcmiddleware.limits.RejectionListener;
 import io.grpc.MethodDescriptor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +18,7 @@ import java.util.concurrent.ConcurrentMap;
  * tag value comes from the server's configuration or its method table, never from what a caller
  * sends, so the number of series stays bounded.
  *
- * <p>micrometer-core is an optional dependency: only this class touches it.
+ * <p>micrometer-core is an optional dependency: only this package touches it.
  *
  * <p>This class is thread-safe.
  */

@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.internal;
 
 import io.grpc.ClientCall;
 import io.grpc.ForwardingClientCall;
@@ -8,27 +8,47 @@ import io.grpc.Status;
 
 /**
  * A client call wrapper that reports the call's final status exactly once, in {@code onClose},
- * before the application's listener sees it (so a blocking stub returns after the record exists).
+ * before the application's listener sees it (so a blocking stub returns after the record exists);
+ * the client access log and client metrics extend it.
+ *
+ * <p>This class is internal and is hence not for public use. Its APIs are unstable and can change
+ * at any time.
+ *
+ * @param <ReqT> the request type
+ * @param <RespT> the response type
  */
-abstract class RecordingClientCall<ReqT, RespT>
+public abstract class RecordingClientCall<ReqT, RespT>
     extends ForwardingClientCall.SimpleForwardingClientCall<ReqT, RespT> {
 
-  final long startNanos;
+  /** When the call was made, from {@link System#nanoTime()}. */
+  protected final long startNanos;
+
   private boolean finished;
 
-  RecordingClientCall(ClientCall<ReqT, RespT> delegate, long startNanos) {
+  /**
+   * Wraps a call.
+   *
+   * @param delegate the call
+   * @param startNanos when the call was made, from {@link System#nanoTime()}
+   */
+  protected RecordingClientCall(ClientCall<ReqT, RespT> delegate, long startNanos) {
     super(delegate);
     this.startNanos = startNanos;
   }
 
   /** Called after each message the application sent. */
-  abstract void messageSent();
+  protected abstract void messageSent();
 
   /** Called before each message is handed to the application. */
-  abstract void messageReceived();
+  protected abstract void messageReceived();
 
-  /** Called once, when the call has closed, with its status. */
-  abstract void record(Status status, long durationNanos);
+  /**
+   * Called once, when the call has closed, with its status.
+   *
+   * @param status the call's status
+   * @param durationNanos how long the call took
+   */
+  protected abstract void record(Status status, long durationNanos);
 
   @Override
   public void start(ClientCall.Listener<RespT> responseListener, Metadata headers) {

@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +18,12 @@ final class MeterCache {
   private final boolean percentileHistogram;
   private final int maxMethods;
 
+  /** Validates the builders' settings: {@code IllegalArgumentException} when out of range. */
   MeterCache(
       MeterRegistry registry, MeterNames names, boolean percentileHistogram, int maxMethods) {
+    if (maxMethods < 1) {
+      throw new IllegalArgumentException("maxMethods: " + maxMethods + " (expected: >= 1)");
+    }
     this.registry = registry;
     this.names = names;
     this.percentileHistogram = percentileHistogram;

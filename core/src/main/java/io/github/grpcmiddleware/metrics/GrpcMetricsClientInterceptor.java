@@ -1,5 +1,6 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.metrics;
 
+import io.github.grpcmiddleware.internal.RecordingClientCall;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -15,12 +16,12 @@ import io.micrometer.core.instrument.Counter;
  * Records the meters of each client call; with A66 names also each attempt, through a stream tracer
  * added to the call's options.
  */
-final class MetricsClientInterceptor implements ClientInterceptor {
+final class GrpcMetricsClientInterceptor implements ClientInterceptor {
 
   private final MeterCache cache;
   private final MethodSelector excluded;
 
-  MetricsClientInterceptor(MeterCache cache, MethodSelector excluded) {
+  GrpcMetricsClientInterceptor(MeterCache cache, MethodSelector excluded) {
     this.cache = cache;
     this.excluded = excluded;
   }
@@ -52,17 +53,17 @@ final class MetricsClientInterceptor implements ClientInterceptor {
     }
 
     @Override
-    void messageSent() {
+    protected void messageSent() {
       meters.sent.increment();
     }
 
     @Override
-    void messageReceived() {
+    protected void messageReceived() {
       meters.received.increment();
     }
 
     @Override
-    void record(Status status, long durationNanos) {
+    protected void record(Status status, long durationNanos) {
       meters.callDuration.record(status.getCode(), durationNanos);
     }
   }

@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.metrics;
 
 import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
@@ -16,12 +16,12 @@ import org.jspecify.annotations.Nullable;
  * the messages received and sent once, when it ends, from the call's scope. The interceptor is
  * itself the scope's observer, so a call costs it no object of its own.
  */
-final class MetricsServerInterceptor extends ServerPart implements ServerCallObserver {
+final class GrpcMetricsServerInterceptor extends ServerPart implements ServerCallObserver {
 
   private final MeterCache cache;
   private final MethodSelector excluded;
 
-  MetricsServerInterceptor(MeterCache cache, MethodSelector excluded) {
+  GrpcMetricsServerInterceptor(MeterCache cache, MethodSelector excluded) {
     super(METRICS, ON_START);
     this.cache = cache;
     this.excluded = excluded;

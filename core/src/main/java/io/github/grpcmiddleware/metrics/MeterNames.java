@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.metrics;
 
 import org.jspecify.annotations.Nullable;
 

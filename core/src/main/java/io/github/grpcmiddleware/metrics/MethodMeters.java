@@ -1,4 +1,4 @@
-package io.github.grpcmiddleware.logging;
+package io.github.grpcmiddleware.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +19,7 @@ final class MethodMeters {
    * Counts and times the attempts of each call (A66 client only, else null): the one stream tracer
    * factory every call of the method adds to its options.
    */
-  final MetricsClientInterceptor.@Nullable AttemptTracerFactory attemptTracers;
+  final GrpcMetricsClientInterceptor.@Nullable AttemptTracerFactory attemptTracers;
 
   MethodMeters(
       MeterRegistry registry, MeterNames names, String method, boolean percentileHistogram) {
@@ -31,7 +31,7 @@ final class MethodMeters {
     this.attemptTracers =
         names.attemptDuration == null
             ? null
-            : new MetricsClientInterceptor.AttemptTracerFactory(
+            : new GrpcMetricsClientInterceptor.AttemptTracerFactory(
                 started,
                 new CodeTimers(registry, names.attemptDuration, tags, percentileHistogram));
   }
