@@ -6,7 +6,6 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.LocalizedMessage;
 import com.google.rpc.RetryInfo;
-import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
@@ -117,17 +116,6 @@ public final class ErrorReport {
   public static ErrorReport of(Status status, @Nullable Metadata trailers) {
     Objects.requireNonNull(status, "status");
     return new ErrorReport(status, trailers);
-  }
-
-  /**
-   * Returns a client interceptor that logs every failed call with the server's trace id: at WARN
-   * for INTERNAL, UNKNOWN and DATA_LOSS (server faults), at DEBUG for the other codes, on the
-   * logger {@code io.github.grpcmiddleware.errors.ErrorReport}. Install it on the channel.
-   *
-   * @return a thread-safe interceptor; never null
-   */
-  public static ClientInterceptor newLoggingClientInterceptor() {
-    return new ErrorReportClientInterceptor();
   }
 
   /** Returns the status code; never null. */

@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import com.google.rpc.QuotaFailure;
 import io.github.grpcmiddleware.errors.MessageKeys;
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.errors.ServiceExceptionBuilder;
 import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerPart;
 import io.github.grpcmiddleware.internal.StartResult;
@@ -61,7 +62,7 @@ final class LimitRejection {
       PipelineCall<?, ?> call, ServerPart part, LimitRule rule, String key, long retryAfterNanos) {
     boolean rate = rule.type == LimitType.RATE;
     String subject = subject(key);
-    ServiceException.Builder builder =
+    ServiceExceptionBuilder builder =
         ServiceException.builder(
                 Status.Code.RESOURCE_EXHAUSTED,
                 rate ? MessageKeys.LIMIT_RATE : MessageKeys.LIMIT_CONCURRENCY)
@@ -86,7 +87,7 @@ final class LimitRejection {
 
   /** Rejects a call that came without a deadline to a method that requires one. */
   static StartResult deadlineRequired(PipelineCall<?, ?> call, ServerPart part) {
-    ServiceException.Builder builder =
+    ServiceExceptionBuilder builder =
         ServiceException.builder(Status.Code.RESOURCE_EXHAUSTED, MessageKeys.DEADLINE_REQUIRED)
             .defaultMessage(DEADLINE_TEXT)
             .errorInfo(
@@ -108,7 +109,7 @@ final class LimitRejection {
    * QuotaFailure, no RetryInfo: the caller is not over a quota).
    */
   static StartResult unavailable(PipelineCall<?, ?> call, ServerPart part, LimitRule rule) {
-    ServiceException.Builder builder =
+    ServiceExceptionBuilder builder =
         ServiceException.builder(Status.Code.UNAVAILABLE, MessageKeys.LIMIT_UNAVAILABLE)
             .defaultMessage(UNAVAILABLE_TEXT)
             .errorInfo(

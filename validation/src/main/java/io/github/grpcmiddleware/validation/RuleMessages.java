@@ -12,6 +12,7 @@ import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.errors.MessageKeys;
 import io.github.grpcmiddleware.errors.MessageResolver;
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.errors.ServiceExceptionBuilder;
 import io.github.grpcmiddleware.internal.MessageTexts;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
@@ -117,7 +118,7 @@ final class RuleMessages {
    */
   Status invalid(List<Violation> violations, Context callContext, Metadata trailers) {
     String key = MessageKeys.forCode(Status.Code.INVALID_ARGUMENT);
-    ServiceException.Builder exception =
+    ServiceExceptionBuilder exception =
         ServiceException.builder(Status.Code.INVALID_ARGUMENT, key).defaultMessage(INVALID_TEXT);
     BadRequest.Builder badRequest = BadRequest.newBuilder();
     int size = 0;

@@ -14,11 +14,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logs failed calls with the server's trace id; built by {@link
- * ErrorReport#newLoggingClientInterceptor()}.
+ * ErrorMapping#newClientInterceptor()}.
  *
  * <p>This class is thread-safe.
  */
-final class ErrorReportClientInterceptor implements ClientInterceptor {
+final class ErrorMappingClientInterceptor implements ClientInterceptor {
 
   private static final Logger logger = LoggerFactory.getLogger(ErrorReport.class);
 
