@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.auth;
 
 import io.github.grpcmiddleware.internal.DecisionThreads;
 import io.github.grpcmiddleware.selector.MethodSelector;
+import io.github.grpcmiddleware.selector.MethodSelectorBuilder;
 import io.grpc.ServerInterceptor;
 import java.time.Duration;
 import java.util.Objects;
@@ -214,7 +215,7 @@ public final class AuthServerBuilder {
               + " (expected: an AsyncAuthenticator; a synchronous Authenticator blocks its thread"
               + " and cannot be timed out)");
     }
-    MethodSelector.Builder exemptions = MethodSelector.builder().include(exempt);
+    MethodSelectorBuilder exemptions = MethodSelector.builder().include(exempt);
     if (exemptHealth) {
       exemptions.service(Auth.HEALTH_SERVICE);
     }
