@@ -15,11 +15,10 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends {@code accept-language}; see {@link LocaleClientBuilder}. */
-final class AcceptLanguageClientInterceptor implements ClientInterceptor {
+/** Sends {@code accept-language}; see {@link LocalesClientBuilder}. */
+final class LocalesClientInterceptor implements ClientInterceptor {
 
-  private static final Logger logger =
-      LoggerFactory.getLogger(AcceptLanguageClientInterceptor.class);
+  private static final Logger logger = LoggerFactory.getLogger(LocalesClientInterceptor.class);
 
   private final Supplier<@Nullable Locale> supplier;
   private final List<String> fallbackTags;
@@ -29,7 +28,7 @@ final class AcceptLanguageClientInterceptor implements ClientInterceptor {
   /** The last preferred locale and its header, so a steady locale costs no string building. */
   private volatile @Nullable Header last;
 
-  AcceptLanguageClientInterceptor(
+  LocalesClientInterceptor(
       Supplier<@Nullable Locale> supplier, List<String> fallbackTags, String fallbackSuffix) {
     this.supplier = supplier;
     this.fallbackTags = new ArrayList<>(fallbackTags);
@@ -45,10 +44,10 @@ final class AcceptLanguageClientInterceptor implements ClientInterceptor {
         next.newCall(method, callOptions)) {
       @Override
       public void start(Listener<RespT> responseListener, Metadata headers) {
-        if (!headers.containsKey(LocaleServerInterceptor.ACCEPT_LANGUAGE)) {
+        if (!headers.containsKey(LocalesServerInterceptor.ACCEPT_LANGUAGE)) {
           String value = headerValue();
           if (value != null) {
-            headers.put(LocaleServerInterceptor.ACCEPT_LANGUAGE, value);
+            headers.put(LocalesServerInterceptor.ACCEPT_LANGUAGE, value);
           }
         }
         super.start(responseListener, headers);

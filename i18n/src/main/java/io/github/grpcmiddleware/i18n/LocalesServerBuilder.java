@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not thread-safe; {@link #build()} copies what it needs.
  */
-public final class LocaleServerBuilder {
+public final class LocalesServerBuilder {
 
   private final List<Locale> supported = new ArrayList<>();
   private @Nullable Locale defaultLocale;
@@ -32,7 +32,7 @@ public final class LocaleServerBuilder {
   private boolean contentLanguage = true;
   private int cacheSize = 256;
 
-  LocaleServerBuilder() {}
+  LocalesServerBuilder() {}
 
   /**
    * Adds locales the service supports, preferred first (the order breaks ties in the same-language
@@ -41,7 +41,7 @@ public final class LocaleServerBuilder {
    * @param locales the locales; not null, no null elements
    * @return this builder
    */
-  public LocaleServerBuilder supported(Locale... locales) {
+  public LocalesServerBuilder supported(Locale... locales) {
     Objects.requireNonNull(locales, "locales");
     for (int i = 0; i < locales.length; i++) {
       supported.add(Objects.requireNonNull(locales[i], "locales[" + i + "]"));
@@ -56,7 +56,7 @@ public final class LocaleServerBuilder {
    *     supported} locales when any are given; default: the first supported locale
    * @return this builder
    */
-  public LocaleServerBuilder defaultLocale(Locale locale) {
+  public LocalesServerBuilder defaultLocale(Locale locale) {
     this.defaultLocale = Objects.requireNonNull(locale, "locale");
     return this;
   }
@@ -68,7 +68,7 @@ public final class LocaleServerBuilder {
    * @param enabled true to mirror; default false
    * @return this builder
    */
-  public LocaleServerBuilder mdc(boolean enabled) {
+  public LocalesServerBuilder mdc(boolean enabled) {
     this.mdc = enabled;
     return this;
   }
@@ -79,7 +79,7 @@ public final class LocaleServerBuilder {
    * @param enabled false to leave response headers alone; default true
    * @return this builder
    */
-  public LocaleServerBuilder contentLanguage(boolean enabled) {
+  public LocalesServerBuilder contentLanguage(boolean enabled) {
     this.contentLanguage = enabled;
     return this;
   }
@@ -90,7 +90,7 @@ public final class LocaleServerBuilder {
    * @param size 0 (no cache) or more; default 256
    * @return this builder
    */
-  public LocaleServerBuilder cacheSize(int size) {
+  public LocalesServerBuilder cacheSize(int size) {
     this.cacheSize = size;
     return this;
   }
@@ -131,7 +131,7 @@ public final class LocaleServerBuilder {
               + "; add it to supported(...) or choose one of them)");
     }
     LocaleMatcher matcher = new LocaleMatcher(supported, chosenDefault, cacheSize);
-    return new LocaleServerInterceptor(matcher, mdc, contentLanguage);
+    return new LocalesServerInterceptor(matcher, mdc, contentLanguage);
   }
 
   private static List<String> tags(List<Locale> locales) {

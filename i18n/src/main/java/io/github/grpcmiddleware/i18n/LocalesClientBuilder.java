@@ -21,13 +21,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not thread-safe; {@link #build()} copies what it needs.
  */
-public final class LocaleClientBuilder {
+public final class LocalesClientBuilder {
 
   private Supplier<@Nullable Locale> supplier = Locale::getDefault;
   private final List<String> fallbackTags = new ArrayList<>();
   private final List<Double> fallbackWeights = new ArrayList<>();
 
-  LocaleClientBuilder() {}
+  LocalesClientBuilder() {}
 
   /**
    * Sets where the preferred locale comes from, asked on every call.
@@ -36,7 +36,7 @@ public final class LocaleClientBuilder {
    *     Locale#getDefault()}
    * @return this builder
    */
-  public LocaleClientBuilder locale(Supplier<@Nullable Locale> localeSupplier) {
+  public LocalesClientBuilder locale(Supplier<@Nullable Locale> localeSupplier) {
     Objects.requireNonNull(localeSupplier, "localeSupplier");
     this.supplier = localeSupplier;
     return this;
@@ -50,7 +50,7 @@ public final class LocaleClientBuilder {
    * @param q its weight, above 0 and at most 1, rounded to three decimals
    * @return this builder
    */
-  public LocaleClientBuilder fallback(Locale locale, double q) {
+  public LocalesClientBuilder fallback(Locale locale, double q) {
     Objects.requireNonNull(locale, "locale");
     fallbackTags.add(locale.toLanguageTag());
     fallbackWeights.add(q);
@@ -86,6 +86,6 @@ public final class LocaleClientBuilder {
         }
       }
     }
-    return new AcceptLanguageClientInterceptor(supplier, tags, suffix.toString());
+    return new LocalesClientInterceptor(supplier, tags, suffix.toString());
   }
 }

@@ -8,8 +8,8 @@ import io.grpc.Metadata;
 import java.util.Iterator;
 import org.jspecify.annotations.Nullable;
 
-/** Resolves the caller's locale; see {@link LocaleServerBuilder}. */
-final class LocaleServerInterceptor extends ServerPart {
+/** Resolves the caller's locale; see {@link LocalesServerBuilder}. */
+final class LocalesServerInterceptor extends ServerPart {
 
   static final Metadata.Key<String> ACCEPT_LANGUAGE =
       Metadata.Key.of("accept-language", Metadata.ASCII_STRING_MARSHALLER);
@@ -21,7 +21,7 @@ final class LocaleServerInterceptor extends ServerPart {
   private final boolean mdc;
   private final boolean contentLanguage;
 
-  LocaleServerInterceptor(LocaleMatcher matcher, boolean mdc, boolean contentLanguage) {
+  LocalesServerInterceptor(LocaleMatcher matcher, boolean mdc, boolean contentLanguage) {
     super(LOCALE, ON_START);
     this.matcher = matcher;
     this.mdc = mdc;

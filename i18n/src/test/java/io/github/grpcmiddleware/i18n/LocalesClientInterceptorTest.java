@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class LocaleClientInterceptorTest {
+class LocalesClientInterceptorTest {
 
   private static final AtomicReference<String> received = new AtomicReference<>();
 
@@ -27,7 +27,7 @@ class LocaleClientInterceptorTest {
         @Override
         public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
             ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-          Iterable<String> values = headers.getAll(LocaleServerInterceptorTest.ACCEPT_LANGUAGE);
+          Iterable<String> values = headers.getAll(LocalesServerInterceptorTest.ACCEPT_LANGUAGE);
           received.set(values == null ? "<none>" : String.join(" | ", values));
           return next.startCall(call, headers);
         }
@@ -117,7 +117,7 @@ class LocaleClientInterceptorTest {
   @Test
   void aHeaderAlreadyOnTheCallIsLeftAlone() {
     Metadata headers = new Metadata();
-    headers.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, "ja");
+    headers.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, "ja");
     // The attaching interceptor runs first (outermost), so ours sees the header.
     call(
         MetadataUtils.newAttachHeadersInterceptor(headers),
