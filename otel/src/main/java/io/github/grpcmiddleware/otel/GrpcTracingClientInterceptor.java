@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * Starts a CLIENT span per call, injects its context and makes it current around every callback;
  * see {@link GrpcTracing}.
  */
-final class TracingClientInterceptor implements ClientInterceptor {
+final class GrpcTracingClientInterceptor implements ClientInterceptor {
 
   private static final TextMapSetter<Metadata> SETTER =
       (@Nullable Metadata carrier, String key, String value) -> {
@@ -38,7 +38,7 @@ final class TracingClientInterceptor implements ClientInterceptor {
   private final Tracer tracer;
   private final TextMapPropagator propagator;
 
-  TracingClientInterceptor(Tracer tracer, TextMapPropagator propagator) {
+  GrpcTracingClientInterceptor(Tracer tracer, TextMapPropagator propagator) {
     this.tracer = tracer;
     this.propagator = propagator;
   }

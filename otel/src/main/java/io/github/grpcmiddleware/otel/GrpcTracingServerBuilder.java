@@ -11,13 +11,13 @@ import io.opentelemetry.api.OpenTelemetry;
  * <p>Not thread-safe; {@link #build()} copies what it needs, so one builder can build several
  * interceptors.
  */
-public final class TracingServerBuilder {
+public final class GrpcTracingServerBuilder {
   private final OpenTelemetry openTelemetry;
   private int maxBaggageEntries = 64;
   private int maxBaggageBytes = 4096;
   private boolean reuseCurrentSpan = true;
 
-  TracingServerBuilder(OpenTelemetry openTelemetry) {
+  GrpcTracingServerBuilder(OpenTelemetry openTelemetry) {
     this.openTelemetry = openTelemetry;
   }
 
@@ -27,7 +27,7 @@ public final class TracingServerBuilder {
    * @param entries at least 0; default 64
    * @return this builder
    */
-  public TracingServerBuilder maxBaggageEntries(int entries) {
+  public GrpcTracingServerBuilder maxBaggageEntries(int entries) {
     this.maxBaggageEntries = entries;
     return this;
   }
@@ -42,7 +42,7 @@ public final class TracingServerBuilder {
    * @param bytes at least 0; default 4096
    * @return this builder
    */
-  public TracingServerBuilder maxBaggageBytes(int bytes) {
+  public GrpcTracingServerBuilder maxBaggageBytes(int bytes) {
     this.maxBaggageBytes = bytes;
     return this;
   }
@@ -54,7 +54,7 @@ public final class TracingServerBuilder {
    * @param reuse default true
    * @return this builder
    */
-  public TracingServerBuilder reuseCurrentSpan(boolean reuse) {
+  public GrpcTracingServerBuilder reuseCurrentSpan(boolean reuse) {
     this.reuseCurrentSpan = reuse;
     return this;
   }
@@ -74,7 +74,7 @@ public final class TracingServerBuilder {
       throw new IllegalArgumentException(
           "maxBaggageBytes: " + maxBaggageBytes + " (expected: >= 0)");
     }
-    return new TracingServerInterceptor(
+    return new GrpcTracingServerInterceptor(
         openTelemetry.getTracer(GrpcTracing.INSTRUMENTATION_NAME),
         openTelemetry.getPropagators().getTextMapPropagator(),
         new BaggageLimit(maxBaggageEntries, maxBaggageBytes),

@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * Context is the call's own: without the bridge, the span current while the call starts may be the
  * caller's (an in-process client under {@code directExecutor()}).
  */
-final class TracingServerInterceptor extends ServerPart {
+final class GrpcTracingServerInterceptor extends ServerPart {
 
   private static final TextMapGetter<Metadata> GETTER =
       new TextMapGetter<Metadata>() {
@@ -84,7 +84,7 @@ final class TracingServerInterceptor extends ServerPart {
   private final BaggageLimit baggageLimit;
   private final boolean reuseCurrentSpan;
 
-  TracingServerInterceptor(
+  GrpcTracingServerInterceptor(
       Tracer tracer,
       TextMapPropagator propagator,
       BaggageLimit baggageLimit,
