@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testing.GrpcServerExtensionBuilder;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
@@ -84,7 +85,7 @@ class AuthExemptionTest {
   }
 
   private static GrpcServerExtension server(AuthServerBuilder auth) {
-    GrpcServerExtension.Builder builder = GrpcServerExtension.builder().interceptor(auth.build());
+    GrpcServerExtensionBuilder builder = GrpcServerExtension.builder().interceptor(auth.build());
     for (String service : SERVICES) {
       builder.service(
           ServerServiceDefinition.builder(service)
