@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.auth;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.grpc.CallCredentials;
 import io.grpc.Metadata;
 import java.time.Clock;
@@ -50,7 +51,7 @@ public final class AuthClientBuilder {
    */
   public AuthClientBuilder bearerToken(String token) {
     Objects.requireNonNull(token, "token");
-    return credentials("bearerToken", Authenticators.AUTHORIZATION, BEARER, token, null);
+    return credentials("bearerToken", HeaderKeys.AUTHORIZATION, BEARER, token, null);
   }
 
   /**
@@ -62,7 +63,7 @@ public final class AuthClientBuilder {
    */
   public AuthClientBuilder bearerToken(TokenSource source) {
     Objects.requireNonNull(source, "source");
-    return credentials("bearerToken", Authenticators.AUTHORIZATION, BEARER, null, source);
+    return credentials("bearerToken", HeaderKeys.AUTHORIZATION, BEARER, null, source);
   }
 
   /**

@@ -6,6 +6,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.LocalizedMessage;
 import com.google.rpc.RetryInfo;
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
@@ -35,9 +36,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ErrorReport {
 
-  private static final Metadata.Key<byte[]> DETAILS_KEY =
-      Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
-
   private final Status.Code code;
   private final @Nullable String description;
   private final @Nullable String localizedMessage;
@@ -51,7 +49,7 @@ public final class ErrorReport {
   private ErrorReport(Status status, @Nullable Metadata trailers) {
     this.code = status.getCode();
     this.description = status.getDescription();
-    this.traceId = trailers == null ? null : safeGet(trailers, ErrorRenderer.TRACE_ID_KEY);
+    this.traceId = trailers == null ? null : safeGet(trailers, HeaderKeys.TRACE_ID);
     String localized = null;
     String tag = null;
     ErrorInfo info = null;
@@ -213,7 +211,7 @@ public final class ErrorReport {
     if (trailers == null) {
       return Collections.emptyList();
     }
-    byte[] bytes = safeGet(trailers, DETAILS_KEY);
+    byte[] bytes = safeGet(trailers, HeaderKeys.STATUS_DETAILS_BYTES);
     if (bytes == null) {
       return Collections.emptyList();
     }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
@@ -97,7 +98,7 @@ public final class TraceIds {
    */
   public static @Nullable String fromHeaders(Metadata headers) {
     Objects.requireNonNull(headers, "headers");
-    String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
+    String value = TraceParent.singleValue(headers, HeaderKeys.TRACEPARENT);
     TraceParent parsed = value == null ? null : TraceParent.parse(value);
     return parsed == null ? null : parsed.traceId;
   }

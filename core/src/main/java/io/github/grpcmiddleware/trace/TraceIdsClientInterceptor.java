@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.CallOptions;
@@ -54,9 +55,9 @@ final class TraceIdsClientInterceptor implements ClientInterceptor {
     public void start(Listener<RespT> responseListener, Metadata headers) {
       String traceId;
       String spanId = null;
-      String existing = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
+      String existing = TraceParent.singleValue(headers, HeaderKeys.TRACEPARENT);
       TraceParent parsed = existing == null ? null : TraceParent.parse(existing);
-      if (headers.containsKey(TraceParent.TRACEPARENT)) {
+      if (headers.containsKey(HeaderKeys.TRACEPARENT)) {
         // OpenTelemetry (or the application) already propagates this call: inject nothing.
         traceId = parsed != null ? parsed.traceId : currentTraceId();
       } else if (serverCall != null && serverCall.traceId() != null) {
@@ -96,12 +97,12 @@ final class TraceIdsClientInterceptor implements ClientInterceptor {
         int flags,
         @Nullable String traceState) {
       headers.put(
-          TraceParent.TRACEPARENT,
+          HeaderKeys.TRACEPARENT,
           parentSpanId != null
               ? TraceParent.format(traceId, parentSpanId, flags)
               : TraceParent.format(traceId, RandomIds.spanIdBits(), flags));
-      if (traceState != null && !headers.containsKey(TraceParent.TRACESTATE)) {
-        headers.put(TraceParent.TRACESTATE, traceState);
+      if (traceState != null && !headers.containsKey(HeaderKeys.TRACESTATE)) {
+        headers.put(HeaderKeys.TRACESTATE, traceState);
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.ServerCallScope;
@@ -13,10 +14,6 @@ import org.slf4j.LoggerFactory;
 
 /** Reads or starts the trace of each call; see {@link TraceIds#serverBuilder()}. */
 final class TraceIdsServerInterceptor extends ServerPart {
-  static final Metadata.Key<String> X_TRACE_ID =
-      Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> X_REQUEST_ID =
-      Metadata.Key.of("x-request-id", Metadata.ASCII_STRING_MARSHALLER);
 
   private static final Logger logger = LoggerFactory.getLogger(TraceIdsServerInterceptor.class);
 
@@ -56,8 +53,8 @@ final class TraceIdsServerInterceptor extends ServerPart {
     String traceId = null;
     int flags = TraceValues.STARTED_HERE;
     String traceState = null;
-    if (headers.containsKey(TraceParent.TRACEPARENT)) {
-      String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
+    if (headers.containsKey(HeaderKeys.TRACEPARENT)) {
+      String value = TraceParent.singleValue(headers, HeaderKeys.TRACEPARENT);
       TraceParent parent = value == null ? null : TraceParent.parse(value);
       if (parent != null) {
         traceId = parent.traceId;
@@ -80,10 +77,10 @@ final class TraceIdsServerInterceptor extends ServerPart {
   }
 
   private @Nullable String readRequestId(Metadata headers) {
-    if (!headers.containsKey(X_REQUEST_ID)) {
+    if (!headers.containsKey(HeaderKeys.REQUEST_ID)) {
       return null;
     }
-    String value = TraceParent.singleValue(headers, X_REQUEST_ID);
+    String value = TraceParent.singleValue(headers, HeaderKeys.REQUEST_ID);
     if (value != null && isSafeRequestId(value, maxRequestIdLength)) {
       return value;
     }

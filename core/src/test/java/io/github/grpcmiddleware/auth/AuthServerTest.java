@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Metadata;
@@ -119,7 +120,7 @@ class AuthServerTest {
   @Test
   void twoAuthorizationHeadersAreMalformed() {
     Metadata headers = Rpcs.bearer("Bearer alice-token");
-    headers.put(Authenticators.AUTHORIZATION, "Bearer alice-token");
+    headers.put(HeaderKeys.AUTHORIZATION, "Bearer alice-token");
 
     assertRejected(Rpcs.unary(Rpcs.blocking(grpc.channel(), headers)), AuthRejection.MALFORMED);
   }

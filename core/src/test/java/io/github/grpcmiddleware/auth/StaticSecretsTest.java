@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.auth;
 import static io.github.grpcmiddleware.auth.AuthServerTest.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Metadata;
@@ -126,7 +127,7 @@ class StaticSecretsTest {
   @Test
   void missingAndDuplicateBearerHeadersAreRejected() {
     Metadata twice = Rpcs.bearer("Bearer " + SHORT);
-    twice.put(Authenticators.AUTHORIZATION, "Bearer " + SHORT);
+    twice.put(HeaderKeys.AUTHORIZATION, "Bearer " + SHORT);
 
     assertRejected(
         Rpcs.unary(Rpcs.blocking(bearer.channel(), new Metadata())), AuthRejection.MISSING);

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.i18n;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -44,10 +45,10 @@ final class LocalesClientInterceptor implements ClientInterceptor {
         next.newCall(method, callOptions)) {
       @Override
       public void start(Listener<RespT> responseListener, Metadata headers) {
-        if (!headers.containsKey(LocalesServerInterceptor.ACCEPT_LANGUAGE)) {
+        if (!headers.containsKey(HeaderKeys.ACCEPT_LANGUAGE)) {
           String value = headerValue();
           if (value != null) {
-            headers.put(LocalesServerInterceptor.ACCEPT_LANGUAGE, value);
+            headers.put(HeaderKeys.ACCEPT_LANGUAGE, value);
           }
         }
         super.start(responseListener, headers);

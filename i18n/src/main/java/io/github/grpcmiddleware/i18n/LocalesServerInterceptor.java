@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.i18n;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.internal.ServerPart;
@@ -11,10 +12,6 @@ import org.jspecify.annotations.Nullable;
 /** Resolves the caller's locale; see {@link LocalesServerBuilder}. */
 final class LocalesServerInterceptor extends ServerPart {
 
-  static final Metadata.Key<String> ACCEPT_LANGUAGE =
-      Metadata.Key.of("accept-language", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> CONTENT_LANGUAGE =
-      Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER);
   static final String MDC_KEY = "locale";
 
   private final LocaleMatcher matcher;
@@ -48,7 +45,7 @@ final class LocalesServerInterceptor extends ServerPart {
 
   /** Joins repeated headers as HTTP does, reading no more than the parser will look at. */
   private static @Nullable String acceptLanguage(Metadata headers) {
-    Iterable<String> values = headers.getAll(ACCEPT_LANGUAGE);
+    Iterable<String> values = headers.getAll(HeaderKeys.ACCEPT_LANGUAGE);
     if (values == null) {
       return null;
     }

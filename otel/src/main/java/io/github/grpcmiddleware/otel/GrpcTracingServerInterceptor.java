@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.otel;
 
 import io.github.grpcmiddleware.internal.ContextBracket;
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.ServerCallObserver;
@@ -75,9 +76,6 @@ final class GrpcTracingServerInterceptor extends ServerPart {
 
   private static final TraceValues.Keys KEYS =
       new TraceValues.Keys("traceId", "spanId", "requestId", true);
-
-  private static final Metadata.Key<String> TRACEPARENT =
-      Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
 
   private final Tracer tracer;
   private final TextMapPropagator propagator;
@@ -169,7 +167,7 @@ final class GrpcTracingServerInterceptor extends ServerPart {
    * as the parent: never this call's server span.
    */
   private static boolean isCallersSpan(Span span, Metadata headers) {
-    String traceparent = headers.get(TRACEPARENT);
+    String traceparent = headers.get(HeaderKeys.TRACEPARENT);
     return traceparent != null
         && traceparent.length() >= 52
         && traceparent.regionMatches(36, span.getSpanContext().getSpanId(), 0, 16);
