@@ -1,11 +1,12 @@
 package io.github.grpcmiddleware;
 
-import io.github.grpcmiddleware.auth.ServerAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.ServiceException;
 import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.nulls.PublicApiNullChecks;
 import io.github.grpcmiddleware.trace.TraceIds;
@@ -23,10 +24,11 @@ class NullArgumentsTest {
   void everyPublicMethodRejectsNullNamingTheParameter() {
     // One class per package stands for the whole package.
     PublicApiNullChecks.forPackagesOf(
-            ServerAuth.class, // auth
+            Auth.class, // auth
             ErrorMapping.class, // errors
             AccessLog.class, // logging
             Limits.class, // limits
+            GrpcMetrics.class, // metrics
             MethodSelector.class, // selector
             ServerChain.class, // chain
             TraceIds.class) // trace

@@ -1,9 +1,8 @@
 package io.github.grpcmiddleware.benchmarks;
 
 import ch.qos.logback.classic.Level;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ClientAuth;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.chain.ClientChainBuilder;
 import io.github.grpcmiddleware.chain.ServerChain;
@@ -14,7 +13,7 @@ import io.github.grpcmiddleware.limits.LimitKey;
 import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.limits.LimitsServerBuilder;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
@@ -278,14 +277,14 @@ final class Stack {
   }
 
   static ServerInterceptor authServer() {
-    return ServerAuth.serverBuilder()
+    return Auth.serverBuilder()
         .authenticator(Authenticators.bearerTokens(Collections.singletonMap(TOKEN, "bench-user")))
         .build();
   }
 
   static CallCredentials credentials() {
     // The in-process transport reports PRIVACY_AND_INTEGRITY; Netty here is plaintext loopback.
-    return ClientAuth.bearerToken(TOKEN).allowPlaintextLoopback(true).build();
+    return Auth.clientBuilder().bearerToken(TOKEN).allowPlaintextLoopback(true).build();
   }
 
   private ServerInterceptor serverChain(ServerInterceptor tracing) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.bucket4j.BucketConfiguration;
 import io.github.grpcmiddleware.limits.AsyncLimitOptions;
-import io.github.grpcmiddleware.limits.LimitMetrics;
+import io.github.grpcmiddleware.metrics.LimitMetrics;
 import io.github.grpcmiddleware.redistest.RedisServer;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.grpc.Status;

@@ -1,8 +1,8 @@
 package io.github.grpcmiddleware.bucket4j;
 
 import io.github.bucket4j.BucketConfiguration;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.limits.AsyncLimitOptions;
@@ -95,7 +95,7 @@ final class Replica implements AutoCloseable {
         ServerChain.builder()
             .errorMapping(ErrorMapping.serverBuilder().build())
             .auth(
-                ServerAuth.newServerInterceptor(
+                Auth.newServerInterceptor(
                     Authenticators.bearerTokens(
                         Map.of("alice-token", "alice", "bob-token", "bob"))))
             .limits(limits.build())

@@ -111,4 +111,48 @@ class ApiDocsTest {
 
     assertThat(section("api-counts")).contains(expected);
   }
+
+  /**
+   * The one shape (docs/api.md): a builder is a top-level {@code XBuilder}, never a nested {@code
+   * Builder}; and a public type extends or implements only types a user can see, so its methods are
+   * its own or those of a public type.
+   */
+  @Test
+  void buildersAreTopLevelAndNoPublicTypeExtendsAHiddenOne() throws Exception {
+    Map<String, String> types = publicTypes();
+    Pattern ours = Pattern.compile("io\\.github\\.grpcmiddleware\\.[\\w.]+");
+    List<String> problems = new ArrayList<>();
+    for (Path file : Repository.files("*/api/*.api")) {
+      for (String line : ApiCheck.read(file)) {
+        String name = line.substring(0, line.indexOf(' '));
+        if (name.contains("#")) {
+          continue;
+        }
+        String relative = name.substring(PREFIX.length());
+        String simple = relative.substring(relative.indexOf('.') + 1);
+        if (simple.contains(".") && simple.endsWith("Builder")) {
+          problems.add(
+              relative
+                  + ": a nested builder (expected: a top-level "
+                  + simple.replace(".", "")
+                  + ")");
+        }
+        int extendsAt = line.indexOf(" extends ");
+        int supertypes = extendsAt >= 0 ? extendsAt : line.indexOf(" implements ");
+        if (supertypes < 0) {
+          continue;
+        }
+        Matcher matcher = ours.matcher(line.substring(supertypes));
+        while (matcher.find()) {
+          String supertype = matcher.group().substring(PREFIX.length());
+          if (!types.containsKey(supertype)) {
+            problems.add(
+                relative + " extends or implements " + supertype + ", which is not public");
+          }
+        }
+      }
+    }
+    assertThat(types).as("public types").isNotEmpty();
+    assertThat(problems).as("types off the one shape").isEmpty();
+  }
 }

@@ -55,6 +55,36 @@ class RepositoryRulesTest {
     assertThat(old).as("sources with \"may change without notice\"").isEmpty();
   }
 
+  /**
+   * A header the library reads or writes by name has one {@code Metadata.Key}, in core's {@code
+   * internal.HeaderKeys}: no runtime module defines its own from a literal. The testing module does
+   * not depend on core and keeps its own.
+   */
+  @Test
+  void everyHeaderKeyIsDefinedOnceInHeaderKeys() throws Exception {
+    Pattern literalKey = Pattern.compile("Metadata\\.Key\\.of\\(\\s*\"");
+    List<Path> sources = new ArrayList<>();
+    for (String module : List.of("core", "i18n", "otel", "validation", "bucket4j")) {
+      sources.addAll(Repository.files(module + "/src/main/java/**/*.java"));
+    }
+    Path keys =
+        Repository.ROOT.resolve(
+            "core/src/main/java/io/github/grpcmiddleware/internal/HeaderKeys.java");
+    assertThat(sources).as("runtime sources").contains(keys);
+    assertThat(literalKey.matcher(Files.readString(keys, UTF_8)).find())
+        .as("HeaderKeys defines keys from literals (the check can see them)")
+        .isTrue();
+    List<String> own = new ArrayList<>();
+    for (Path source : sources) {
+      if (!source.equals(keys) && literalKey.matcher(Files.readString(source, UTF_8)).find()) {
+        own.add(Repository.ROOT.relativize(source).toString());
+      }
+    }
+    assertThat(own)
+        .as("sources defining a header key of their own (use internal.HeaderKeys)")
+        .isEmpty();
+  }
+
   @Test
   void theDocsNameOnlyMarkdownFilesTheRepositoryHas() throws Exception {
     Set<String> present = new HashSet<>();
@@ -82,8 +112,8 @@ class RepositoryRulesTest {
 
   /**
    * Every {@code Type.member(} the docs and the example resources write, for one of our public
-   * types, names a member the signature files have: a renamed factory ({@code
-   * ServerAuth.builder()}) cannot linger in a comment or a page.
+   * types, names a member the signature files have: a renamed factory ({@code Auth.builder()})
+   * cannot linger in a comment or a page.
    */
   @Test
   void theDocsAndExampleResourcesCallOnlyMembersThatExist() throws Exception {

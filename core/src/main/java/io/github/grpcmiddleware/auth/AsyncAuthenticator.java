@@ -12,9 +12,9 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Auth calls it once per call, before the service sees the call, and waits for the answer
  * without holding a thread, at most {@link
- * ServerAuthBuilder#authenticationTimeout(java.time.Duration) the timeout}; meanwhile the call's
+ * AuthServerBuilder#authenticationTimeout(java.time.Duration) the timeout}; meanwhile the call's
  * messages wait. Once the answer came, the call goes on (authorizer, then the next parts and the
- * service) on the {@link ServerAuthBuilder#callExecutor(java.util.concurrent.Executor) call
+ * service) on the {@link AuthServerBuilder#callExecutor(java.util.concurrent.Executor) call
  * executor}, never on the thread that completed the stage; an answer already there when {@code
  * authenticate} returns goes on at once, on the call's thread.
  *

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticates and authorizes each call before the service sees it; built by ServerAuth. An {@link
+ * Authenticates and authorizes each call before the service sees it; built by Auth. An {@link
  * AsyncAuthenticator} makes the call wait for its answer ({@link AsyncAuthentication}).
  */
 final class AuthServerInterceptor extends ServerPart {
@@ -60,7 +60,7 @@ final class AuthServerInterceptor extends ServerPart {
 
   @Override
   public String describe() {
-    return "ServerAuth";
+    return "Auth";
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.auth;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.grpc.Metadata;
 import java.security.DigestException;
 import java.security.MessageDigest;
@@ -25,10 +26,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Authenticators {
 
-  /** The {@code authorization} request header. */
-  static final Metadata.Key<String> AUTHORIZATION =
-      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-
   private static final String BEARER = "Bearer";
 
   private Authenticators() {}
@@ -48,7 +45,7 @@ public final class Authenticators {
     StaticSecrets secrets = new StaticSecrets("tokenToPrincipalName", tokenToPrincipalName);
     // Hashes the token where it sits in the header value: no substring per call.
     return (headers, attributes) -> {
-      String value = single(headers, AUTHORIZATION);
+      String value = single(headers, HeaderKeys.AUTHORIZATION);
       return secrets.verify(value, bearerTokenStart(value));
     };
   }
@@ -125,7 +122,7 @@ public final class Authenticators {
    */
   public static String bearerToken(Metadata headers) throws AuthenticationException {
     Objects.requireNonNull(headers, "headers");
-    String value = single(headers, AUTHORIZATION);
+    String value = single(headers, HeaderKeys.AUTHORIZATION);
     return value.substring(bearerTokenStart(value));
   }
 

@@ -3,14 +3,14 @@ package io.github.grpcmiddleware.auth;
 /**
  * Fetches a fresh token for the client, for example from an OAuth 2.0 token endpoint.
  *
- * <p>The credentials built by {@link ClientAuth} cache the token and call the source again before
- * it expires (see {@link ClientAuthBuilder#refreshAhead}), at most one fetch at a time however many
- * calls wait. The source runs on the library's own daemon threads ({@code
+ * <p>The credentials built by {@link Auth#clientBuilder()} cache the token and call the source
+ * again before it expires (see {@link AuthClientBuilder#refreshAhead}), at most one fetch at a time
+ * however many calls wait. The source runs on the library's own daemon threads ({@code
  * grpc-middleware-token-fetch}), or on the executor set with {@link
- * ClientAuthBuilder#executor(java.util.concurrent.Executor)}; never on the executor grpc-java hands
+ * AuthClientBuilder#executor(java.util.concurrent.Executor)}; never on the executor grpc-java hands
  * to {@code CallCredentials}, which under {@code directExecutor()} is the caller's or a transport
- * thread. It may block. With {@link ClientAuth#newRetryInterceptor()}, a cached token that the
- * server rejects is fetched again before it expires.
+ * thread. It may block. With {@link Auth#newClientInterceptor()}, a cached token that the server
+ * rejects is fetched again before it expires.
  *
  * <p>A source that throws, returns {@code null}, returns an unusable token or does not answer in
  * time ends the waiting calls with {@code UNAUTHENTICATED}; the next call tries again.

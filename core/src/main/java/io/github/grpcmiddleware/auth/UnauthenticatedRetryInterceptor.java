@@ -7,7 +7,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 
 /**
- * Hands calls marked with {@link ClientAuth#RETRY_ON_UNAUTHENTICATED} that send one request message
+ * Hands calls marked with {@link Auth#RETRY_ON_UNAUTHENTICATED} that send one request message
  * (unary, server streaming) to a {@link RetryingClientCall}; every other call passes through
  * untouched.
  */
@@ -20,7 +20,7 @@ final class UnauthenticatedRetryInterceptor implements ClientInterceptor {
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next) {
     if (!method.getType().clientSendsOneMessage()
-        || !Boolean.TRUE.equals(callOptions.getOption(ClientAuth.RETRY_ON_UNAUTHENTICATED))) {
+        || !Boolean.TRUE.equals(callOptions.getOption(Auth.RETRY_ON_UNAUTHENTICATED))) {
       return next.newCall(method, callOptions);
     }
     return new RetryingClientCall<>(method, callOptions, next);

@@ -66,7 +66,8 @@ public final class ClientChainBuilder {
   }
 
   /**
-   * Sets the part that reports or logs failed calls.
+   * Sets the part that reports or logs failed calls, such as {@code
+   * ErrorMapping.newClientInterceptor()}.
    *
    * @param errorReporting the part; not null
    * @return this builder

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.errors;
 
+import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
@@ -52,6 +53,9 @@ import org.jspecify.annotations.Nullable;
  * message, and {@code x-trace-id}. Description and details are kept within a trailer budget (see
  * {@link ErrorMappingServerBuilder#trailerBudget(int)}).
  *
+ * <p><b>Client side:</b> {@link #newClientInterceptor()} logs every failed call with what {@link
+ * ErrorReport} decodes from it (the server's trace id, localized message and details).
+ *
  * <p>This class is thread-safe.
  */
 public final class ErrorMapping {
@@ -84,6 +88,19 @@ public final class ErrorMapping {
    */
   public static ServerInterceptor newServerInterceptor() {
     return serverBuilder().build();
+  }
+
+  /**
+   * Returns a client interceptor that logs every failed call with the server's trace id and the
+   * decoded details ({@link ErrorReport}): at WARN for INTERNAL, UNKNOWN and DATA_LOSS (server
+   * faults), at DEBUG for the other codes, on the logger {@code
+   * io.github.grpcmiddleware.errors.ErrorReport}. Install it on the channel, or in {@code
+   * ClientChain}'s {@code errorReporting(...)} slot.
+   *
+   * @return a thread-safe interceptor; never null
+   */
+  public static ClientInterceptor newClientInterceptor() {
+    return new ErrorMappingClientInterceptor();
   }
 
   static final class Registration {

@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.errors;
 
 import com.google.protobuf.Message;
 import com.google.rpc.LocalizedMessage;
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.MessageTexts;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
@@ -9,7 +10,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.ProtoUtils;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -24,15 +24,6 @@ import org.jspecify.annotations.Nullable;
  * <p>This class is thread-safe.
  */
 final class ErrorRenderer {
-
-  static final Metadata.Key<String> TRACE_ID_KEY =
-      Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> CONTENT_LANGUAGE_KEY =
-      Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<com.google.rpc.Status> DETAILS_KEY =
-      Metadata.Key.of(
-          "grpc-status-details-bin",
-          ProtoUtils.metadataMarshaller(com.google.rpc.Status.getDefaultInstance()));
 
   private final Map<Class<?>, Function<Throwable, @Nullable Throwable>> mappings;
   private final MessageResolver resolver;
@@ -160,23 +151,23 @@ final class ErrorRenderer {
         localizedDescription
             ? local.getMessage()
             : localize(Context.ROOT, code, key, args, defaultMessage).getMessage();
-    trailers.removeAll(DETAILS_KEY);
-    trailers.removeAll(CONTENT_LANGUAGE_KEY);
+    trailers.removeAll(HeaderKeys.STATUS_DETAILS);
+    trailers.removeAll(HeaderKeys.CONTENT_LANGUAGE);
     String traceId = TraceIds.fromContext(callContext);
-    if (traceId != null && !trailers.containsKey(TRACE_ID_KEY)) {
-      trailers.put(TRACE_ID_KEY, traceId);
+    if (traceId != null && !trailers.containsKey(HeaderKeys.TRACE_ID)) {
+      trailers.put(HeaderKeys.TRACE_ID, traceId);
     }
     String language = local.getLocale();
     if (!MessageTexts.isLanguageTag(language)) {
       local = local.toBuilder().setLocale("").build();
     } else {
-      trailers.put(CONTENT_LANGUAGE_KEY, language);
+      trailers.put(HeaderKeys.CONTENT_LANGUAGE, language);
     }
     TrailerBudget.Fitted fitted =
         TrailerBudget.fit(
             code, description, local, details, TrailerBudget.sizeOf(trailers), budget);
     if (fitted.details != null) {
-      trailers.put(DETAILS_KEY, fitted.details);
+      trailers.put(HeaderKeys.STATUS_DETAILS, fitted.details);
     }
     Status status = Status.fromCode(code);
     return fitted.description.isEmpty() ? status : status.withDescription(fitted.description);

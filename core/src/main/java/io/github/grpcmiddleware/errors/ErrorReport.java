@@ -6,7 +6,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.LocalizedMessage;
 import com.google.rpc.RetryInfo;
-import io.grpc.ClientInterceptor;
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
@@ -36,9 +36,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ErrorReport {
 
-  private static final Metadata.Key<byte[]> DETAILS_KEY =
-      Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
-
   private final Status.Code code;
   private final @Nullable String description;
   private final @Nullable String localizedMessage;
@@ -52,7 +49,7 @@ public final class ErrorReport {
   private ErrorReport(Status status, @Nullable Metadata trailers) {
     this.code = status.getCode();
     this.description = status.getDescription();
-    this.traceId = trailers == null ? null : safeGet(trailers, ErrorRenderer.TRACE_ID_KEY);
+    this.traceId = trailers == null ? null : safeGet(trailers, HeaderKeys.TRACE_ID);
     String localized = null;
     String tag = null;
     ErrorInfo info = null;
@@ -117,17 +114,6 @@ public final class ErrorReport {
   public static ErrorReport of(Status status, @Nullable Metadata trailers) {
     Objects.requireNonNull(status, "status");
     return new ErrorReport(status, trailers);
-  }
-
-  /**
-   * Returns a client interceptor that logs every failed call with the server's trace id: at WARN
-   * for INTERNAL, UNKNOWN and DATA_LOSS (server faults), at DEBUG for the other codes, on the
-   * logger {@code io.github.grpcmiddleware.errors.ErrorReport}. Install it on the channel.
-   *
-   * @return a thread-safe interceptor; never null
-   */
-  public static ClientInterceptor newLoggingClientInterceptor() {
-    return new ErrorReportClientInterceptor();
   }
 
   /** Returns the status code; never null. */
@@ -225,7 +211,7 @@ public final class ErrorReport {
     if (trailers == null) {
       return Collections.emptyList();
     }
-    byte[] bytes = safeGet(trailers, DETAILS_KEY);
+    byte[] bytes = safeGet(trailers, HeaderKeys.STATUS_DETAILS_BYTES);
     if (bytes == null) {
       return Collections.emptyList();
     }

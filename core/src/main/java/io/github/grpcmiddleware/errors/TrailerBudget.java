@@ -9,6 +9,7 @@ import com.google.rpc.LocalizedMessage;
 import com.google.rpc.PreconditionFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ final class TrailerBudget {
   static final String ELLIPSIS = "...";
   private static final int GRPC_STATUS_ENTRY = "grpc-status".length() + 2 + ENTRY_OVERHEAD;
   private static final int GRPC_MESSAGE_NAME = "grpc-message".length() + ENTRY_OVERHEAD;
-  private static final int DETAILS_NAME = "grpc-status-details-bin".length() + ENTRY_OVERHEAD;
+  private static final int DETAILS_NAME =
+      HeaderKeys.STATUS_DETAILS.name().length() + ENTRY_OVERHEAD;
 
   private TrailerBudget() {}
 

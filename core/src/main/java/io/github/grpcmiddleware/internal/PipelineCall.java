@@ -26,11 +26,6 @@ public final class PipelineCall<ReqT, RespT>
     extends ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT> {
   private static final Logger logger = LoggerFactory.getLogger(PipelineCall.class);
 
-  static final Metadata.Key<String> X_TRACE_ID =
-      Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> CONTENT_LANGUAGE =
-      Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER);
-
   /** Sent when a close hook itself fails; built once so that it needs no allocation then. */
   private static final Status FALLBACK = Status.INTERNAL.withDescription("Internal error.");
 
@@ -111,8 +106,8 @@ public final class PipelineCall<ReqT, RespT>
     if (owner) {
       echo(headers);
       String language = scope.contentLanguage;
-      if (language != null && !headers.containsKey(CONTENT_LANGUAGE)) {
-        headers.put(CONTENT_LANGUAGE, language);
+      if (language != null && !headers.containsKey(HeaderKeys.CONTENT_LANGUAGE)) {
+        headers.put(HeaderKeys.CONTENT_LANGUAGE, language);
       }
     }
     headersSent = true;
@@ -354,8 +349,8 @@ public final class PipelineCall<ReqT, RespT>
   private void echo(Metadata metadata) {
     String traceId = scope.echoedTraceId();
     if (traceId != null) {
-      metadata.discardAll(X_TRACE_ID);
-      metadata.put(X_TRACE_ID, traceId);
+      metadata.discardAll(HeaderKeys.TRACE_ID);
+      metadata.put(HeaderKeys.TRACE_ID, traceId);
     }
   }
 

@@ -3,7 +3,6 @@ package io.github.grpcmiddleware.internal;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Status;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -84,22 +83,6 @@ public final class ServerCallScope extends CallEnds {
    */
   public static @Nullable ServerCallScope fromContext(Context context) {
     return KEY.get(context);
-  }
-
-  /**
-   * Returns a Context holding a record of no call with just {@code locale}, for resolving messages
-   * outside a call (tests, batch jobs). Only i18n's tests call it, and being internal it is no way
-   * for a user's batch job: it goes in phase B of issue 29 (docs/api.md), where the tests use
-   * {@code LocalizedMessages.resolve(Locale, ...)}.
-   *
-   * @param parent the parent Context; not null
-   * @param locale the locale; not null
-   * @return the Context; never null
-   */
-  public static Context withLocale(Context parent, Locale locale) {
-    ServerCallScope scope = new ServerCallScope(System.nanoTime(), false, "");
-    scope.setLocale(locale, locale.toLanguageTag(), null, false);
-    return attach(parent, scope);
   }
 
   static Context attach(Context parent, ServerCallScope scope) {

@@ -1,6 +1,6 @@
 package io.github.grpcmiddleware.limits;
 
-import io.github.grpcmiddleware.auth.ServerAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -26,7 +26,7 @@ enum BuiltInKeys implements LimitKey {
   PRINCIPAL {
     @Override
     public String keyOf(ServerCall<?, ?> call, Metadata headers) {
-      Principal principal = ServerAuth.principal();
+      Principal principal = Auth.principal();
       // The prefix keeps a principal named "anonymous" out of the unauthenticated callers' bucket.
       return principal == null ? LimitKey.ANONYMOUS : PRINCIPAL_PREFIX + principal.getName();
     }

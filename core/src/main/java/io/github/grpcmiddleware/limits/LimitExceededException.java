@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.limits;
 
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.errors.ServiceExceptionBuilder;
 
 /**
  * The cause of a call the limits part rejected: error mapping renders it in the caller's language,
@@ -9,7 +10,7 @@ import io.github.grpcmiddleware.errors.ServiceException;
 final class LimitExceededException extends ServiceException {
   private static final long serialVersionUID = 1L;
 
-  LimitExceededException(ServiceException.Builder builder) {
+  LimitExceededException(ServiceExceptionBuilder builder) {
     super(builder);
   }
 }

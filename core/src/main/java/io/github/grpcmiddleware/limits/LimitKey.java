@@ -1,6 +1,6 @@
 package io.github.grpcmiddleware.limits;
 
-import io.github.grpcmiddleware.auth.ServerAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 
@@ -48,11 +48,11 @@ public interface LimitKey {
   }
 
   /**
-   * {@code principal:} followed by the authenticated principal's name ({@link
-   * ServerAuth#principal()}), or {@value #ANONYMOUS} for every call without a principal: a limit
-   * per caller, in which the unauthenticated callers share one key (a principal named {@code
-   * anonymous} is {@code principal:anonymous}, a key of its own). Needs the limits part inside
-   * auth, as {@code ServerChain} places it.
+   * {@code principal:} followed by the authenticated principal's name ({@link Auth#principal()}),
+   * or {@value #ANONYMOUS} for every call without a principal: a limit per caller, in which the
+   * unauthenticated callers share one key (a principal named {@code anonymous} is {@code
+   * principal:anonymous}, a key of its own). Needs the limits part inside auth, as {@code
+   * ServerChain} places it.
    *
    * @return the key function; never null
    */

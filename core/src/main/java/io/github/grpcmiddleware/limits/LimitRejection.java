@@ -5,12 +5,13 @@ import com.google.protobuf.Message;
 import com.google.rpc.QuotaFailure;
 import io.github.grpcmiddleware.errors.MessageKeys;
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.errors.ServiceExceptionBuilder;
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.PipelineCall;
 import io.github.grpcmiddleware.internal.ServerPart;
 import io.github.grpcmiddleware.internal.StartResult;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.protobuf.ProtoUtils;
 import java.time.Duration;
 import java.util.Collections;
 import org.jspecify.annotations.Nullable;
@@ -22,11 +23,11 @@ import org.jspecify.annotations.Nullable;
  * error mapping (outside the limits part) re-renders in the caller's language within its trailer
  * budget. Without error mapping the caller gets the English text and the same details.
  *
- * <p>Every {@code RESOURCE_EXHAUSTED} also carries {@value #PUSHBACK} (gRFC A6), which error
- * mapping keeps: RetryInfo's delay in whole milliseconds, rounded up (a client's retry policy then
- * waits until the token is there), or {@code -1} ("do not retry") for a call without a required
- * deadline, which would be rejected again. A store that fails closed answers {@code UNAVAILABLE}
- * without pushback: the client's own backoff applies.
+ * <p>Every {@code RESOURCE_EXHAUSTED} also carries {@code grpc-retry-pushback-ms} (gRFC A6), which
+ * error mapping keeps: RetryInfo's delay in whole milliseconds, rounded up (a client's retry policy
+ * then waits until the token is there), or {@code -1} ("do not retry") for a call without a
+ * required deadline, which would be rejected again. A store that fails closed answers {@code
+ * UNAVAILABLE} without pushback: the client's own backoff applies.
  */
 final class LimitRejection {
 
@@ -37,22 +38,11 @@ final class LimitRejection {
   static final String UNAVAILABLE_TEXT =
       "A limit of this service cannot be checked right now. Please retry later.";
 
-  /** The trailer of gRFC A6 that tells a client's retry policy how long to wait. */
-  static final String PUSHBACK = "grpc-retry-pushback-ms";
-
-  static final Metadata.Key<String> PUSHBACK_KEY =
-      Metadata.Key.of(PUSHBACK, Metadata.ASCII_STRING_MARSHALLER);
-
   /** The pushback that tells a client not to retry. */
   static final String NO_RETRY = "-1";
 
   /** Keys are cut to this many characters in QuotaFailure (a key may come from the caller). */
   static final int MAX_SUBJECT = 128;
-
-  private static final Metadata.Key<com.google.rpc.Status> DETAILS_KEY =
-      Metadata.Key.of(
-          "grpc-status-details-bin",
-          ProtoUtils.metadataMarshaller(com.google.rpc.Status.getDefaultInstance()));
 
   private LimitRejection() {}
 
@@ -61,7 +51,7 @@ final class LimitRejection {
       PipelineCall<?, ?> call, ServerPart part, LimitRule rule, String key, long retryAfterNanos) {
     boolean rate = rule.type == LimitType.RATE;
     String subject = subject(key);
-    ServiceException.Builder builder =
+    ServiceExceptionBuilder builder =
         ServiceException.builder(
                 Status.Code.RESOURCE_EXHAUSTED,
                 rate ? MessageKeys.LIMIT_RATE : MessageKeys.LIMIT_CONCURRENCY)
@@ -86,7 +76,7 @@ final class LimitRejection {
 
   /** Rejects a call that came without a deadline to a method that requires one. */
   static StartResult deadlineRequired(PipelineCall<?, ?> call, ServerPart part) {
-    ServiceException.Builder builder =
+    ServiceExceptionBuilder builder =
         ServiceException.builder(Status.Code.RESOURCE_EXHAUSTED, MessageKeys.DEADLINE_REQUIRED)
             .defaultMessage(DEADLINE_TEXT)
             .errorInfo(
@@ -108,7 +98,7 @@ final class LimitRejection {
    * QuotaFailure, no RetryInfo: the caller is not over a quota).
    */
   static StartResult unavailable(PipelineCall<?, ?> call, ServerPart part, LimitRule rule) {
-    ServiceException.Builder builder =
+    ServiceExceptionBuilder builder =
         ServiceException.builder(Status.Code.UNAVAILABLE, MessageKeys.LIMIT_UNAVAILABLE)
             .defaultMessage(UNAVAILABLE_TEXT)
             .errorInfo(
@@ -124,7 +114,10 @@ final class LimitRejection {
         null);
   }
 
-  /** RetryInfo's delay for {@value #PUSHBACK}: whole milliseconds, rounded up, at most 2^31-1. */
+  /**
+   * RetryInfo's delay for {@code grpc-retry-pushback-ms}: whole milliseconds, rounded up, at most
+   * 2^31-1.
+   */
   static String pushbackMillis(long retryAfterNanos) {
     long millis = retryAfterNanos / 1_000_000 + (retryAfterNanos % 1_000_000 == 0 ? 0 : 1);
     // grpc-java and grpc-go parse it as a 32-bit int; a larger value would read as "do not retry".
@@ -144,9 +137,9 @@ final class LimitRejection {
       details.addDetails(Any.pack(detail));
     }
     Metadata trailers = new Metadata();
-    trailers.put(DETAILS_KEY, details.build());
+    trailers.put(HeaderKeys.STATUS_DETAILS, details.build());
     if (pushback != null) {
-      trailers.put(PUSHBACK_KEY, pushback);
+      trailers.put(HeaderKeys.RETRY_PUSHBACK_MS, pushback);
     }
     return call.reject(
         part, Status.fromCode(code).withDescription(text).withCause(cause), trailers);

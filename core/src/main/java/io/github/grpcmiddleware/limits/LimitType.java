@@ -1,8 +1,9 @@
 package io.github.grpcmiddleware.limits;
 
 /**
- * Why the limits part rejected a call; the {@code reason} tag of {@link LimitMetrics} and the
- * {@code reason} of the {@code google.rpc.ErrorInfo} sent to the caller.
+ * Why the limits part rejected a call; the {@code reason} tag of {@link
+ * io.github.grpcmiddleware.metrics.LimitMetrics} and the {@code reason} of the {@code
+ * google.rpc.ErrorInfo} sent to the caller.
  */
 public enum LimitType {
   /** Too many calls in flight. */

@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.limits;
 
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.errors.ServiceExceptionBuilder;
 
 /**
  * The cause of a call that an asynchronous limit failing closed could not decide: error mapping
@@ -10,7 +11,7 @@ import io.github.grpcmiddleware.errors.ServiceException;
 final class LimitUnavailableException extends ServiceException {
   private static final long serialVersionUID = 1L;
 
-  LimitUnavailableException(ServiceException.Builder builder) {
+  LimitUnavailableException(ServiceExceptionBuilder builder) {
     super(builder);
   }
 }

@@ -267,7 +267,8 @@ public final class LimitsServerBuilder {
   }
 
   /**
-   * Sets who hears about every rejected call, such as {@link LimitMetrics#rejectionCounter}.
+   * Sets who hears about every rejected call, such as {@link
+   * io.github.grpcmiddleware.metrics.LimitMetrics#rejectionCounter}.
    *
    * @param listener the listener; not null
    * @return this builder

@@ -4,8 +4,8 @@ import io.grpc.MethodDescriptor;
 
 /**
  * Told about every call the limits part rejects, before the call is closed, and about every call an
- * asynchronous limit let through because its store failed; {@link LimitMetrics#rejectionCounter} is
- * the Micrometer one.
+ * asynchronous limit let through because its store failed; {@link
+ * io.github.grpcmiddleware.metrics.LimitMetrics#rejectionCounter} is the Micrometer one.
  *
  * <p>Implementations must be thread-safe, must not block and should not throw (what they throw is
  * logged at DEBUG and ignored).

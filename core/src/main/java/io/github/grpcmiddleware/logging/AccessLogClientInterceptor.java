@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.internal.RecordingClientCall;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.CallOptions;
@@ -90,18 +91,18 @@ final class AccessLogClientInterceptor implements ClientInterceptor {
 
     @Override
     @SuppressWarnings("NonAtomicVolatileUpdate") // the application serializes calls on a ClientCall
-    void messageSent() {
+    protected void messageSent() {
       sent++;
     }
 
     @Override
     @SuppressWarnings("NonAtomicVolatileUpdate") // callbacks are serialized
-    void messageReceived() {
+    protected void messageReceived() {
       received++;
     }
 
     @Override
-    void record(Status status, long durationNanos) {
+    protected void record(Status status, long durationNanos) {
       writer.write(
           method.getType(),
           method.getFullMethodName(),

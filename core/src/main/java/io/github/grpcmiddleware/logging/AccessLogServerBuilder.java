@@ -1,23 +1,83 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.selector.MethodSelector;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 /**
- * Builds the server access-log interceptor; see {@link AccessLog} for what a line holds. Default
- * levels: INFO for every code except {@code INTERNAL}, {@code UNKNOWN} and {@code DATA_LOSS}, which
- * are WARN (error mapping already logs the exception itself at ERROR, so a failure gives one ERROR
- * line).
+ * Configures the server access-log interceptor; obtained from {@link AccessLog#serverBuilder()}.
+ * See {@link AccessLog} for what a line holds. Default levels: INFO for every code except {@code
+ * INTERNAL}, {@code UNKNOWN} and {@code DATA_LOSS}, which are WARN (error mapping already logs the
+ * exception itself at ERROR, so a failure gives one ERROR line).
  *
  * <p>Not thread-safe; {@link #build()} copies what it needs, and the interceptor it returns is
  * thread-safe.
  */
-public final class AccessLogServerBuilder extends AccessLogBuilder<AccessLogServerBuilder> {
-  AccessLogServerBuilder() {
-    super(AccessLog.SERVER_LOGGER_NAME);
+public final class AccessLogServerBuilder {
+  private final AccessLogSettings settings = new AccessLogSettings(AccessLog.SERVER_LOGGER_NAME);
+
+  AccessLogServerBuilder() {}
+
+  /**
+   * Sets the logger lines are written to.
+   *
+   * @param logger the logger; not null
+   * @return this builder
+   */
+  public AccessLogServerBuilder logger(Logger logger) {
+    settings.logger = Objects.requireNonNull(logger, "logger");
+    return this;
   }
 
-  @Override
-  AccessLogServerBuilder self() {
+  /**
+   * Sets the level at which calls that ended with {@code code} are logged.
+   *
+   * @param code the status code; not null
+   * @param level the level, or {@code null} to not log such calls at all (unless slow)
+   * @return this builder
+   */
+  public AccessLogServerBuilder level(Status.Code code, @Nullable Level level) {
+    settings.levels.put(Objects.requireNonNull(code, "code"), level);
+    return this;
+  }
+
+  /**
+   * Logs calls that took at least {@code threshold} at the slow-call level (WARN unless changed)
+   * when that is higher than their code's level, and marks them {@code slow}.
+   *
+   * @param threshold positive; not null
+   * @return this builder
+   */
+  public AccessLogServerBuilder slowCallThreshold(Duration threshold) {
+    settings.slowCallThreshold = Objects.requireNonNull(threshold, "threshold");
+    return this;
+  }
+
+  /**
+   * Sets the level of slow calls (see {@link #slowCallThreshold}).
+   *
+   * @param level the level; not null; default WARN
+   * @return this builder
+   */
+  public AccessLogServerBuilder slowCallLevel(Level level) {
+    settings.slowCallLevel = Objects.requireNonNull(level, "level");
+    return this;
+  }
+
+  /**
+   * Leaves the selected methods out of the access log; their calls pass through untouched. Use it
+   * for noisy methods such as health checks: {@code MethodSelector.of("grpc.health.v1.Health/*")}.
+   *
+   * @param methods the methods not to log; not null; default none
+   * @return this builder
+   */
+  public AccessLogServerBuilder exclude(MethodSelector methods) {
+    settings.excluded = Objects.requireNonNull(methods, "methods");
     return this;
   }
 
@@ -28,6 +88,6 @@ public final class AccessLogServerBuilder extends AccessLogBuilder<AccessLogServ
    * @throws IllegalArgumentException when a setting is out of range
    */
   public ServerInterceptor build() {
-    return new AccessLogServerInterceptor(writer("server"), excluded());
+    return new AccessLogServerInterceptor(settings.writer("server"), settings.excluded);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -15,8 +16,6 @@ final class AccessLogWriter {
           + " deadline={}";
   static final String SLOW_FORMAT = FORMAT + " slow";
 
-  private static final Metadata.Key<String> USER_AGENT =
-      Metadata.Key.of("user-agent", Metadata.ASCII_STRING_MARSHALLER);
   private static final int MAX_USER_AGENT = 256;
   private static final boolean KEY_VALUES = keyValuesSupported();
 
@@ -83,7 +82,7 @@ final class AccessLogWriter {
     if (level == null || !isEnabled(level)) {
       return;
     }
-    String userAgent = headers == null ? null : bound(headers.get(USER_AGENT));
+    String userAgent = headers == null ? null : bound(headers.get(HeaderKeys.USER_AGENT));
     String peerText = peer == null ? null : peer.toString();
     // Values a caller controls (method name of an unknown method, user agent, a principal's name
     // taken from a token) are quoted and escaped, so none can create a field or a line.

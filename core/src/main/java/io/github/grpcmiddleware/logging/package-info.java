@@ -1,8 +1,7 @@
 /**
- * Access log ({@link io.github.grpcmiddleware.logging.AccessLog}) and Micrometer metrics ({@link
- * io.github.grpcmiddleware.logging.GrpcMetrics}): one line and one set of measurements per call,
- * recording the status the caller actually received. Only {@code GrpcMetrics} and the classes it
- * builds touch Micrometer, an optional dependency.
+ * Access log ({@link io.github.grpcmiddleware.logging.AccessLog}): one line per call when it
+ * closes, with the status the caller actually received, through SLF4J. Micrometer metrics are in
+ * {@link io.github.grpcmiddleware.metrics}.
  */
 @NullMarked
 package io.github.grpcmiddleware.logging;

@@ -1,12 +1,8 @@
 package io.github.grpcmiddleware.selector;
 
 import io.grpc.MethodDescriptor;
-import io.grpc.ServiceDescriptor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -21,7 +17,7 @@ import java.util.Set;
  * <ul>
  *   <li>{@code example.UserService/GetUser}: exactly that method;
  *   <li>{@code example.UserService/*}: every method of exactly that service (same as {@link
- *       Builder#service(String)});
+ *       MethodSelectorBuilder#service(String)});
  *   <li>{@code example.UserService/Get*} or {@code example.admin.*}: every full name that starts
  *       with the text before the {@code *} (a plain prefix, no other wildcard);
  *   <li>{@code *}: every method.
@@ -37,14 +33,14 @@ import java.util.Set;
  */
 public final class MethodSelector {
 
-  private static final MethodSelector NONE =
+  static final MethodSelector NONE =
       new MethodSelector(Collections.<String>emptySet(), new String[0], false);
 
-  private final Set<String> exact;
-  private final String[] prefixes;
-  private final boolean all;
+  final Set<String> exact;
+  final String[] prefixes;
+  final boolean all;
 
-  private MethodSelector(Set<String> exact, String[] prefixes, boolean all) {
+  MethodSelector(Set<String> exact, String[] prefixes, boolean all) {
     this.exact = exact;
     this.prefixes = prefixes;
     this.all = all;
@@ -68,7 +64,7 @@ public final class MethodSelector {
    */
   public static MethodSelector of(String... patterns) {
     Objects.requireNonNull(patterns, "patterns");
-    Builder builder = builder();
+    MethodSelectorBuilder builder = builder();
     for (String pattern : patterns) {
       builder.pattern(pattern);
     }
@@ -80,8 +76,8 @@ public final class MethodSelector {
    *
    * @return a builder that selects nothing yet; never null
    */
-  public static Builder builder() {
-    return new Builder();
+  public static MethodSelectorBuilder builder() {
+    return new MethodSelectorBuilder();
   }
 
   /**
@@ -136,125 +132,5 @@ public final class MethodSelector {
       parts.add(prefix + "*");
     }
     return "MethodSelector" + parts;
-  }
-
-  /**
-   * Collects the patterns of a {@link MethodSelector}.
-   *
-   * <p>Not thread-safe; {@link #build()} copies what it needs.
-   */
-  public static final class Builder {
-    private final Set<String> exact = new HashSet<>();
-    private final Set<String> prefixes = new LinkedHashSet<>();
-    private boolean all;
-
-    private Builder() {}
-
-    /**
-     * Adds a pattern (syntax in {@link MethodSelector}).
-     *
-     * @param pattern the pattern; not null
-     * @return this builder
-     * @throws IllegalArgumentException when the pattern is malformed
-     */
-    public Builder pattern(String pattern) {
-      Objects.requireNonNull(pattern, "pattern");
-      if (pattern.isEmpty()) {
-        throw new IllegalArgumentException("pattern: \"\" (expected: a full method name)");
-      }
-      for (int i = 0; i < pattern.length(); i++) {
-        char c = pattern.charAt(i);
-        if (c <= ' ' || c >= 0x7f) {
-          throw new IllegalArgumentException(
-              "pattern: \"" + pattern + "\" (expected: no whitespace or control characters)");
-        }
-      }
-      int star = pattern.indexOf('*');
-      if (star >= 0) {
-        if (star != pattern.length() - 1) {
-          throw new IllegalArgumentException(
-              "pattern: \"" + pattern + "\" (expected: '*' only at the end)");
-        }
-        if (star == 0) {
-          all = true;
-        } else {
-          prefixes.add(pattern.substring(0, star));
-        }
-        return this;
-      }
-      int slash = pattern.indexOf('/');
-      if (slash <= 0 || slash == pattern.length() - 1 || pattern.indexOf('/', slash + 1) >= 0) {
-        throw new IllegalArgumentException(
-            "pattern: \"" + pattern + "\" (expected: package.Service/Method)");
-      }
-      exact.add(pattern);
-      return this;
-    }
-
-    /**
-     * Adds every method of exactly the named service.
-     *
-     * @param serviceName the full service name, for example {@code grpc.health.v1.Health}; not null
-     * @return this builder
-     * @throws IllegalArgumentException when the name is empty or contains {@code /} or {@code *}
-     */
-    public Builder service(String serviceName) {
-      Objects.requireNonNull(serviceName, "serviceName");
-      if (serviceName.isEmpty() || serviceName.indexOf('/') >= 0 || serviceName.indexOf('*') >= 0) {
-        throw new IllegalArgumentException(
-            "serviceName: \"" + serviceName + "\" (expected: package.Service)");
-      }
-      return pattern(serviceName + "/*");
-    }
-
-    /**
-     * Adds every method of the service.
-     *
-     * @param service the service descriptor, for example {@code HealthGrpc.getServiceDescriptor()};
-     *     not null
-     * @return this builder
-     */
-    public Builder service(ServiceDescriptor service) {
-      Objects.requireNonNull(service, "service");
-      return service(service.getName());
-    }
-
-    /**
-     * Adds one method.
-     *
-     * @param method the method descriptor; not null
-     * @return this builder
-     */
-    public Builder method(MethodDescriptor<?, ?> method) {
-      Objects.requireNonNull(method, "method");
-      return pattern(method.getFullMethodName());
-    }
-
-    /**
-     * Adds every method another selector matches.
-     *
-     * @param other the selector; not null
-     * @return this builder
-     */
-    public Builder include(MethodSelector other) {
-      Objects.requireNonNull(other, "other");
-      all |= other.all;
-      exact.addAll(other.exact);
-      prefixes.addAll(Arrays.asList(other.prefixes));
-      return this;
-    }
-
-    /**
-     * Builds the selector.
-     *
-     * @return the selector; never null
-     */
-    public MethodSelector build() {
-      if (!all && exact.isEmpty() && prefixes.isEmpty()) {
-        return NONE;
-      }
-      return new MethodSelector(
-          Collections.unmodifiableSet(new HashSet<>(exact)), prefixes.toArray(new String[0]), all);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
@@ -27,7 +28,7 @@ public final class TraceIds {
   private TraceIds() {}
 
   /**
-   * Returns the server interceptor with default settings; see {@link TraceServerBuilder}.
+   * Returns the server interceptor with default settings; see {@link TraceIdsServerBuilder}.
    *
    * <p>Register it outermost (in the chain builder's trace slot, or last with {@code
    * ServerBuilder.intercept}, which runs the last interceptor first). Per call it:
@@ -54,12 +55,12 @@ public final class TraceIds {
    *
    * @return a new builder with the defaults of {@link #newServerInterceptor()}; never null
    */
-  public static TraceServerBuilder serverBuilder() {
-    return new TraceServerBuilder();
+  public static TraceIdsServerBuilder serverBuilder() {
+    return new TraceIdsServerBuilder();
   }
 
   /**
-   * Returns the client interceptor with default settings; see {@link TraceClientBuilder}.
+   * Returns the client interceptor with default settings; see {@link TraceIdsClientBuilder}.
    *
    * <p>Per call it sends a {@code traceparent} with the trace id of the server call whose Context
    * is current (keeping its trace flags and {@code tracestate}), else the valid trace id in the MDC
@@ -67,10 +68,10 @@ public final class TraceIds {
    * its span owns the server call). A trace no tracer decided on (started by this client, or by its
    * server call for a caller that sent no valid {@code traceparent}) is sent with flags {@code 01}
    * ("sampled"), so a server whose OpenTelemetry SDK has the default parent-based sampler records
-   * it; {@link TraceClientBuilder#sampleNewTraces(boolean)} changes that. Incoming flags are never
-   * changed. It injects nothing when the headers already hold a {@code traceparent} (for example
-   * from OpenTelemetry). It puts the trace id in the MDC around the client listener callbacks and
-   * restores what was there. Register it nearest the channel.
+   * it; {@link TraceIdsClientBuilder#sampleNewTraces(boolean)} changes that. Incoming flags are
+   * never changed. It injects nothing when the headers already hold a {@code traceparent} (for
+   * example from OpenTelemetry). It puts the trace id in the MDC around the client listener
+   * callbacks and restores what was there. Register it nearest the channel.
    *
    * @return the interceptor; never null
    */
@@ -83,8 +84,8 @@ public final class TraceIds {
    *
    * @return a new builder with the defaults of {@link #newClientInterceptor()}; never null
    */
-  public static TraceClientBuilder clientBuilder() {
-    return new TraceClientBuilder();
+  public static TraceIdsClientBuilder clientBuilder() {
+    return new TraceIdsClientBuilder();
   }
 
   /**
@@ -97,7 +98,7 @@ public final class TraceIds {
    */
   public static @Nullable String fromHeaders(Metadata headers) {
     Objects.requireNonNull(headers, "headers");
-    String value = TraceParent.singleValue(headers, TraceParent.TRACEPARENT);
+    String value = TraceParent.singleValue(headers, HeaderKeys.TRACEPARENT);
     TraceParent parsed = value == null ? null : TraceParent.parse(value);
     return parsed == null ? null : parsed.traceId;
   }

@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.trace;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.RandomIds;
 import io.github.grpcmiddleware.internal.W3CTraceContext;
 import io.grpc.Metadata;
@@ -17,10 +18,6 @@ import org.jspecify.annotations.Nullable;
  * W3CTraceContext}, shared with the otel module.
  */
 final class TraceParent {
-  static final Metadata.Key<String> TRACEPARENT =
-      Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER);
-  static final Metadata.Key<String> TRACESTATE =
-      Metadata.Key.of("tracestate", Metadata.ASCII_STRING_MARSHALLER);
 
   /** Only the sampled (0x01) and random (0x02) flags are defined; others must be zero. */
   private static final int KNOWN_FLAGS = 0x03;
@@ -60,7 +57,7 @@ final class TraceParent {
    * W3CTraceContext#traceState}.
    */
   static @Nullable String traceState(Metadata headers) {
-    return W3CTraceContext.traceState(headers.getAll(TRACESTATE));
+    return W3CTraceContext.traceState(headers.getAll(HeaderKeys.TRACESTATE));
   }
 
   /**

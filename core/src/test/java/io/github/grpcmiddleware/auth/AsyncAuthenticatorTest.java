@@ -99,14 +99,14 @@ class AsyncAuthenticatorTest {
   private final AsyncAuthenticator authenticator =
       (headers, attributes) -> introspect(Authenticators.bearerToken(headers), ANSWER_MILLIS);
 
-  private void start(UnaryOperator<ServerAuthBuilder> auth) throws IOException {
+  private void start(UnaryOperator<AuthServerBuilder> auth) throws IOException {
     start(auth, null);
   }
 
-  private void start(UnaryOperator<ServerAuthBuilder> auth, @Nullable ServerInterceptor limits)
+  private void start(UnaryOperator<AuthServerBuilder> auth, @Nullable ServerInterceptor limits)
       throws IOException {
-    ServerAuthBuilder builder =
-        ServerAuth.serverBuilder()
+    AuthServerBuilder builder =
+        Auth.serverBuilder()
             .asyncAuthenticator(authenticator)
             .authorizer((principal, method) -> !principal.getName().equals("mallory"))
             .principalInMdc(true);
@@ -126,7 +126,7 @@ class AsyncAuthenticatorTest {
     seen.add(
         Thread.currentThread().getName()
             + " principal="
-            + name(ServerAuth.principal())
+            + name(Auth.principal())
             + " mdc="
             + MDC.get("principal"));
   }
@@ -206,7 +206,7 @@ class AsyncAuthenticatorTest {
     // Auth used alone, registered with ServerBuilder.intercept only (no stream tracer): the
     // pipeline opens the call's record in a Context of its own.
     ServerInterceptor alone =
-        ServerAuth.serverBuilder().asyncAuthenticator(authenticator).principalInMdc(true).build();
+        Auth.serverBuilder().asyncAuthenticator(authenticator).principalInMdc(true).build();
     service.onStart = this::noteWhereTheServiceRuns;
     Server plain =
         Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
@@ -370,8 +370,8 @@ class AsyncAuthenticatorTest {
 
   @Test
   void theBuilderRefusesATimeoutForASynchronousAuthenticator() {
-    ServerAuthBuilder builder =
-        ServerAuth.serverBuilder()
+    AuthServerBuilder builder =
+        Auth.serverBuilder()
             .authenticator(Authenticators.bearer(token -> new NamedPrincipal("x")))
             .authenticationTimeout(Duration.ofMillis(500));
     assertThatThrownBy(builder::build)

@@ -29,7 +29,7 @@ class AuthCanaryTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(
                       Authenticators.bearer(
                           token -> {
@@ -54,7 +54,7 @@ class AuthCanaryTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(Authenticators.bearerTokens(Map.of(CANARY, "alice")))
                   .build())
           .build();
@@ -78,15 +78,18 @@ class AuthCanaryTest {
     }
     texts.add(
         clientText(
-            ClientAuth.bearerToken(
+            Auth.clientBuilder()
+                .bearerToken(
                     () -> {
                       throw new IOException("token endpoint rejected " + CANARY);
                     })
                 .build()));
     texts.add(
         clientText(
-            ClientAuth.bearerToken(() -> AccessToken.of(CANARY + "\r\nx: y", null)).build()));
-    assertThatThrownBy(() -> ClientAuth.bearerToken(CANARY + "\n").build())
+            Auth.clientBuilder()
+                .bearerToken(() -> AccessToken.of(CANARY + "\r\nx: y", null))
+                .build()));
+    assertThatThrownBy(() -> Auth.clientBuilder().bearerToken(CANARY + "\n").build())
         .satisfies(e -> texts.add(e.getMessage()));
     texts.add(AccessToken.of(CANARY, null).toString());
     texts.add(new NamedPrincipal("alice").toString());

@@ -32,7 +32,7 @@ class AuthErrorMappingTest {
                                   .build()
                               : null)
                   .build(),
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(Authenticators.bearerTokens(Map.of("good", "alice")))
                   .build())
           .build();

@@ -28,7 +28,7 @@ class AuthExampleTest {
   static final class GreeterService extends SimpleServiceGrpc.SimpleServiceImplBase {
     @Override
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
-      Principal caller = ServerAuth.principal();
+      Principal caller = Auth.principal();
       String name = caller == null ? "stranger" : caller.getName();
       responses.onNext(SimpleResponse.newBuilder().setResponseMessage("hello " + name).build());
       responses.onCompleted();
@@ -46,7 +46,7 @@ class AuthExampleTest {
     // [START auth_example]
     // Server: every method but grpc.health.v1.Health needs "authorization: Bearer <token>".
     ServerInterceptor auth =
-        ServerAuth.serverBuilder()
+        Auth.serverBuilder()
             .authenticator(
                 Authenticators.bearer(
                     token -> {
@@ -66,7 +66,8 @@ class AuthExampleTest {
 
     // Client: a cached token, fetched again a minute before it expires, one fetch at a time.
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> AccessToken.of(fetchToken(), Instant.now().plus(Duration.ofHours(1))))
             .refreshAhead(Duration.ofMinutes(1))
             .build();

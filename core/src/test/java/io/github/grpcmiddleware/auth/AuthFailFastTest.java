@@ -28,13 +28,13 @@ class AuthFailFastTest {
     assertThatThrownBy(() -> Authenticators.apiKey("x-api-key", null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("verifier");
-    assertThatThrownBy(() -> ClientAuth.bearerToken((String) null))
+    assertThatThrownBy(() -> Auth.clientBuilder().bearerToken((String) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("token");
-    assertThatThrownBy(() -> ClientAuth.bearerToken((TokenSource) null))
+    assertThatThrownBy(() -> Auth.clientBuilder().bearerToken((TokenSource) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("source");
-    assertThatThrownBy(() -> ClientAuth.apiKey("x-api-key", (String) null))
+    assertThatThrownBy(() -> Auth.clientBuilder().apiKey("x-api-key", (String) null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("key");
   }
@@ -65,13 +65,36 @@ class AuthFailFastTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("expected: 0x21-0x7E only")
         .hasMessageNotContaining("Evil");
-    assertThatThrownBy(() -> ClientAuth.bearerToken("").build())
+    assertThatThrownBy(() -> Auth.clientBuilder().bearerToken("").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "token: empty or has a character that is not visible ASCII (expected: 0x21-0x7E only)");
-    assertThatThrownBy(() -> ClientAuth.bearerToken("tok\r\nX-Evil: 1").build())
+    assertThatThrownBy(() -> Auth.clientBuilder().bearerToken("tok\r\nX-Evil: 1").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("token: empty or has a character that is not visible ASCII")
         .hasMessageNotContaining("Evil");
+  }
+
+  @Test
+  void clientCredentialsNeedExactlyOneTokenOrKey() {
+    assertThatThrownBy(() -> Auth.clientBuilder().build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("credentials: not set (expected: one of bearerToken(...) or apiKey(...))");
+    assertThatThrownBy(
+            () -> Auth.clientBuilder().bearerToken("tok-1").apiKey("x-api-key", "key-1").build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "credentials: bearerToken(...) and then apiKey(...)"
+                + " (expected: one of bearerToken(...) or apiKey(...), called once)")
+        .hasMessageNotContaining("tok-1")
+        .hasMessageNotContaining("key-1");
+    assertThatThrownBy(
+            () ->
+                Auth.clientBuilder()
+                    .bearerToken(() -> AccessToken.of("tok-1", null))
+                    .bearerToken("tok-2")
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("credentials: bearerToken(...) and then bearerToken(...)");
   }
 }

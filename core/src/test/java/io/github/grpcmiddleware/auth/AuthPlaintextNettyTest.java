@@ -28,9 +28,9 @@ class AuthPlaintextNettyTest {
 
   @Test
   void clientRefusesToSendCredentialsOverPlaintextByDefault() throws Exception {
-    ManagedChannel channel = plaintextChannel(start(ServerAuth.serverBuilder()));
+    ManagedChannel channel = plaintextChannel(start(Auth.serverBuilder()));
 
-    Rpcs.Outcome outcome = unary(channel, ClientAuth.bearerToken("tok-1").build());
+    Rpcs.Outcome outcome = unary(channel, Auth.clientBuilder().bearerToken("tok-1").build());
 
     assertThat(outcome.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(outcome.status().getDescription())
@@ -41,11 +41,15 @@ class AuthPlaintextNettyTest {
 
   @Test
   void clientSendsOverPlaintextWhenAllowedExplicitly() throws Exception {
-    ManagedChannel channel = plaintextChannel(start(ServerAuth.serverBuilder()));
+    ManagedChannel channel = plaintextChannel(start(Auth.serverBuilder()));
 
-    CallCredentials loopback = ClientAuth.bearerToken("tok-1").allowPlaintextLoopback(true).build();
+    CallCredentials loopback =
+        Auth.clientBuilder().bearerToken("tok-1").allowPlaintextLoopback(true).build();
     CallCredentials anywhere =
-        ClientAuth.bearerToken(() -> AccessToken.of("tok-1", null)).allowPlaintext(true).build();
+        Auth.clientBuilder()
+            .bearerToken(() -> AccessToken.of("tok-1", null))
+            .allowPlaintext(true)
+            .build();
 
     assertThat(unary(channel, loopback).responses()).containsExactly("tok-1-user");
     assertThat(unary(channel, anywhere).responses()).containsExactly("tok-1-user");
@@ -54,10 +58,10 @@ class AuthPlaintextNettyTest {
   @Test
   void serverRequiringTransportSecurityAcceptsLoopbackByDefault() throws Exception {
     ManagedChannel channel =
-        plaintextChannel(start(ServerAuth.serverBuilder().requireTransportSecurity(true)));
+        plaintextChannel(start(Auth.serverBuilder().requireTransportSecurity(true)));
 
     Rpcs.Outcome outcome =
-        unary(channel, ClientAuth.bearerToken("tok-1").allowPlaintext(true).build());
+        unary(channel, Auth.clientBuilder().bearerToken("tok-1").allowPlaintext(true).build());
 
     assertThat(outcome.responses()).containsExactly("tok-1-user");
   }
@@ -68,18 +72,16 @@ class AuthPlaintextNettyTest {
     ManagedChannel channel =
         plaintextChannel(
             start(
-                ServerAuth.serverBuilder()
-                    .requireTransportSecurity(true)
-                    .allowPlaintextLoopback(false)));
+                Auth.serverBuilder().requireTransportSecurity(true).allowPlaintextLoopback(false)));
 
     Rpcs.Outcome outcome =
-        unary(channel, ClientAuth.bearerToken("tok-1").allowPlaintext(true).build());
+        unary(channel, Auth.clientBuilder().bearerToken("tok-1").allowPlaintext(true).build());
 
-    ServerAuthTest.assertRejected(outcome, AuthRejection.INSECURE);
+    AuthServerTest.assertRejected(outcome, AuthRejection.INSECURE);
     assertThat(service.handlerCalls).hasValue(0);
   }
 
-  private Server start(ServerAuthBuilder auth) throws Exception {
+  private Server start(AuthServerBuilder auth) throws Exception {
     Server server =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress("127.0.0.1", 0), InsecureServerCredentials.create())

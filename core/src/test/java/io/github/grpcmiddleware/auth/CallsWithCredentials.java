@@ -19,7 +19,7 @@ public final class CallsWithCredentials implements Function<Channel, String> {
   @Override
   public String apply(Channel channel) {
     CallCredentials credentials =
-        ClientAuth.bearerToken(() -> AccessToken.of("tok-app", null)).build();
+        Auth.clientBuilder().bearerToken(() -> AccessToken.of("tok-app", null)).build();
     // No deadline: grpc-java would start its shared timer thread from here, which copies this
     // thread's context class loader (the test's own timeout bounds the call).
     return SimpleServiceGrpc.newBlockingStub(channel)

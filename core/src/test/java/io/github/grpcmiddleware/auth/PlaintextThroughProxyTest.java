@@ -35,7 +35,7 @@ class PlaintextThroughProxyTest {
 
   final RecordingService service = new RecordingService();
   final CallCredentials loopbackOnly =
-      ClientAuth.bearerToken("tok-1").allowPlaintextLoopback(true).build();
+      Auth.clientBuilder().bearerToken("tok-1").allowPlaintextLoopback(true).build();
   ConnectProxy proxy;
   Server server;
 
@@ -49,7 +49,7 @@ class PlaintextThroughProxyTest {
                 .addService(
                     ServerInterceptors.intercept(
                         service,
-                        ServerAuth.serverBuilder()
+                        Auth.serverBuilder()
                             .authenticator(
                                 Authenticators.bearerTokens(Map.of("tok-1", "tok-1-user")))
                             .build()))
@@ -99,7 +99,7 @@ class PlaintextThroughProxyTest {
 
     Rpcs.Outcome refused = unary(channel, loopbackOnly);
     Rpcs.Outcome allowed =
-        unary(channel, ClientAuth.bearerToken("tok-1").allowPlaintext(true).build());
+        unary(channel, Auth.clientBuilder().bearerToken("tok-1").allowPlaintext(true).build());
 
     assertThat(refused.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
     assertThat(refused.status().getDescription()).contains("addressed to example.invalid");

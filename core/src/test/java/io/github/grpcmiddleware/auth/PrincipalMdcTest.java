@@ -34,7 +34,7 @@ class PrincipalMdcTest {
           .service(service)
           .interceptor(
               new OuterMdcProbe(),
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(Authenticators.bearerTokens(Map.of("alice-token", "alice")))
                   .principalInMdc(true)
                   .build())

@@ -18,7 +18,7 @@ final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
 
   /** Server auth that accepts any bearer token starting with {@code tok-}, named after it. */
   static ServerInterceptor acceptingTokTokens() {
-    return ServerAuth.serverBuilder()
+    return Auth.serverBuilder()
         .authenticator(
             Authenticators.bearer(
                 token -> token.startsWith("tok-") ? new NamedPrincipal(token) : null))
@@ -26,7 +26,7 @@ final class RecordingService extends SimpleServiceGrpc.SimpleServiceImplBase {
   }
 
   private SimpleResponse whoAmI() {
-    Principal principal = ServerAuth.principal();
+    Principal principal = Auth.principal();
     String mdc = MDC.get("principal");
     mdcPrincipals.add(mdc == null ? "<none>" : mdc);
     return SimpleResponse.newBuilder()

@@ -1,8 +1,9 @@
 package io.github.grpcmiddleware.auth;
 
-import static io.github.grpcmiddleware.auth.ServerAuthTest.assertRejected;
+import static io.github.grpcmiddleware.auth.AuthServerTest.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.grpc.Metadata;
@@ -37,7 +38,7 @@ class StaticSecretsTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(
                       Authenticators.bearerTokens(
                           Map.of(
@@ -51,7 +52,7 @@ class StaticSecretsTest {
       GrpcServerExtension.builder()
           .service(service)
           .interceptor(
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(
                       Authenticators.apiKeys(
                           "x-api-key", Map.of("key-1", "svc-1", LONG, "svc-long")))
@@ -126,7 +127,7 @@ class StaticSecretsTest {
   @Test
   void missingAndDuplicateBearerHeadersAreRejected() {
     Metadata twice = Rpcs.bearer("Bearer " + SHORT);
-    twice.put(Authenticators.AUTHORIZATION, "Bearer " + SHORT);
+    twice.put(HeaderKeys.AUTHORIZATION, "Bearer " + SHORT);
 
     assertRejected(
         Rpcs.unary(Rpcs.blocking(bearer.channel(), new Metadata())), AuthRejection.MISSING);

@@ -101,7 +101,8 @@ class TokenFetchTest {
   @Test
   void aHungSourceHoldsOneThreadAndOnlyItsLateTokenIsKept() throws Exception {
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> {
                   int n = fetches.incrementAndGet();
                   if (n == 1) {
@@ -131,7 +132,8 @@ class TokenFetchTest {
 
   /** Credentials whose source notes the thread it runs on and answers "tok". */
   private CallCredentials recordingFetchThreads() {
-    return ClientAuth.bearerToken(
+    return Auth.clientBuilder()
+        .bearerToken(
             () -> {
               fetchThreads.add(Thread.currentThread().getName());
               return AccessToken.of("tok", null);

@@ -114,7 +114,8 @@ class TokenRefreshScheduleTest {
   @Test
   void aFailingRefreshIsTriedAgainOnlyAfterTheMinimumInterval() throws Exception {
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> {
                   int n = fetches.incrementAndGet();
                   if (n == 2) {
@@ -149,7 +150,11 @@ class TokenRefreshScheduleTest {
   @Test
   void aCallWithoutATokenWaitsForTheMinimumIntervalBeforeTheNextFetch() throws Exception {
     CallCredentials credentials =
-        ClientAuth.bearerToken(failsOnceThenAnswers()).executor(executor).clock(clock).build();
+        Auth.clientBuilder()
+            .bearerToken(failsOnceThenAnswers())
+            .executor(executor)
+            .clock(clock)
+            .build();
     Rpcs.Outcome first = Rpcs.unary(stub(credentials).withDeadlineAfter(10, TimeUnit.SECONDS));
     assertThat(first.code()).isEqualTo(Status.Code.UNAUTHENTICATED);
 
@@ -167,7 +172,8 @@ class TokenRefreshScheduleTest {
   @Test
   void aZeroMinimumIntervalFetchesAgainAtOnce() throws Exception {
     CallCredentials credentials =
-        ClientAuth.bearerToken(failsOnceThenAnswers())
+        Auth.clientBuilder()
+            .bearerToken(failsOnceThenAnswers())
             .minFetchInterval(Duration.ZERO)
             .executor(executor)
             .clock(clock)
@@ -201,8 +207,9 @@ class TokenRefreshScheduleTest {
     };
   }
 
-  private ClientAuthBuilder credentials(Duration life) {
-    return ClientAuth.bearerToken(
+  private AuthClientBuilder credentials(Duration life) {
+    return Auth.clientBuilder()
+        .bearerToken(
             () -> {
               int n = fetches.incrementAndGet();
               return AccessToken.of("tok-" + n, clock.instant().plus(life));

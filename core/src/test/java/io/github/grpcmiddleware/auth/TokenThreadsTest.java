@@ -65,7 +65,8 @@ class TokenThreadsTest {
   void theFetchThreadKeepsNothingOfTheThreadWhoseCallStartedIt() throws Exception {
     AtomicReference<ThreadState> seen = new AtomicReference<>();
     CallCredentials credentials =
-        ClientAuth.bearerToken(
+        Auth.clientBuilder()
+            .bearerToken(
                 () -> {
                   seen.set(ThreadState.ofCurrentThread(APP_LOCAL));
                   return AccessToken.of("tok-1", null);
@@ -102,7 +103,11 @@ class TokenThreadsTest {
   @Test
   void theTokenThreadsEndWhenIdle() throws Exception {
     assertThat(
-            Rpcs.unary(stub(ClientAuth.bearerToken(() -> AccessToken.of("tok-1", null)).build()))
+            Rpcs.unary(
+                    stub(
+                        Auth.clientBuilder()
+                            .bearerToken(() -> AccessToken.of("tok-1", null))
+                            .build()))
                 .code())
         .isEqualTo(Status.Code.OK);
     List<Thread> started = liveThreads(FETCH, TIMEOUT);

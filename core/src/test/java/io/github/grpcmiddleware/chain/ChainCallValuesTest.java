@@ -2,8 +2,8 @@ package io.github.grpcmiddleware.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.TestCredentials;
@@ -124,9 +124,9 @@ class ChainCallValuesTest {
   @Test
   void outsideACallNothingIsFound() {
     assertThat(TraceIds.current()).isNull();
-    assertThat(ServerAuth.principal()).isNull();
+    assertThat(Auth.principal()).isNull();
     assertThat(TraceIds.fromContext(Context.ROOT)).isNull();
-    assertThat(ServerAuth.principal(Context.ROOT)).isNull();
+    assertThat(Auth.principal(Context.ROOT)).isNull();
   }
 
   private static String call(GrpcServerExtension server, AtomicReference<Metadata> headers) {
@@ -142,7 +142,7 @@ class ChainCallValuesTest {
   }
 
   private static io.grpc.ServerInterceptor auth(String principal) {
-    return ServerAuth.serverBuilder()
+    return Auth.serverBuilder()
         .authenticator(Authenticators.bearerTokens(Collections.singletonMap("token", principal)))
         .build();
   }
@@ -153,10 +153,10 @@ class ChainCallValuesTest {
     public void unaryRpc(SimpleRequest request, StreamObserver<SimpleResponse> responses) {
       put("current", TraceIds.current());
       put("mdc", MDC.get("traceId"));
-      put("principal", name(ServerAuth.principal()));
+      put("principal", name(Auth.principal()));
       Context captured = Context.current();
       put("fromContext", TraceIds.fromContext(captured));
-      put("principalFromContext", name(ServerAuth.principal(captured)));
+      put("principalFromContext", name(Auth.principal(captured)));
       ServerCallScope info = ServerCallScope.current();
       Principal scoped = info == null ? null : info.principal();
       put("callInfo.principalName", scoped == null ? null : scoped.getName());
@@ -166,7 +166,7 @@ class ChainCallValuesTest {
               () -> {
                 put("wrapped.current", TraceIds.current());
                 put("wrapped.mdc", MDC.get("traceId"));
-                put("wrapped.principal", name(ServerAuth.principal()));
+                put("wrapped.principal", name(Auth.principal()));
                 done.countDown();
               });
       try {

@@ -2,8 +2,8 @@ package io.github.grpcmiddleware.chain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.logging.AccessLog;
 import io.github.grpcmiddleware.testsupport.RawBytes;
@@ -78,7 +78,7 @@ class OneBadRequestTest {
             .observability(AccessLog.newServerInterceptor())
             .errorMapping(ErrorMapping.newServerInterceptor())
             .auth(
-                ServerAuth.newServerInterceptor(
+                Auth.newServerInterceptor(
                     Authenticators.bearerTokens(Collections.singletonMap("t", "user"))))
             .build());
 

@@ -6,7 +6,7 @@ import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.limits.LimitKey;
 import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;

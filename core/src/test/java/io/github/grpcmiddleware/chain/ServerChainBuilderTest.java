@@ -3,8 +3,8 @@ package io.github.grpcmiddleware.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.limits.Limits;
 import io.github.grpcmiddleware.logging.AccessLog;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ServerChainBuilderTest {
 
   private static final ServerInterceptor AUTH =
-      ServerAuth.newServerInterceptor(
+      Auth.newServerInterceptor(
           Authenticators.bearerTokens(Collections.singletonMap("token", "user")));
 
   @Test
@@ -29,7 +29,7 @@ class ServerChainBuilderTest {
                 + " (expected: ServerChain.builder().auth(...))");
     assertThatThrownBy(() -> ServerChain.builder().observability(TraceIds.newServerInterceptor()))
         .hasMessage(
-            "observability: TraceServerInterceptor is the library's tracing part"
+            "observability: TraceIdsServerInterceptor is the library's tracing part"
                 + " (expected: ServerChain.builder().tracing(...))");
     assertThatThrownBy(() -> ServerChain.builder().application(ErrorMapping.newServerInterceptor()))
         .hasMessage(

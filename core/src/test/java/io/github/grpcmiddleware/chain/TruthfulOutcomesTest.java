@@ -9,7 +9,7 @@ import ch.qos.logback.core.AppenderBase;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.MessageResolver;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.github.grpcmiddleware.testsupport.RawBytes;

@@ -94,7 +94,7 @@ class ErrorMappingWireTest {
     String huge = "错误😀".repeat(3000);
     service.failure =
         () -> {
-          ServiceException.Builder b =
+          ServiceExceptionBuilder b =
               ServiceException.builder(Status.Code.INVALID_ARGUMENT, "k")
                   .defaultMessage(huge)
                   .errorInfo("TOO_BIG", "example.com", Collections.singletonMap("a", "b"));

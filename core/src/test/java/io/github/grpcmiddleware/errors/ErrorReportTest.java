@@ -92,8 +92,7 @@ class ErrorReportTest {
 
   @Test
   void loggingClientInterceptorLogsFailedCallsWithTheServersTraceId() {
-    StatusRuntimeException e =
-        Rpcs.UNARY.fail(grpc.channel(ErrorReport.newLoggingClientInterceptor()));
+    StatusRuntimeException e = Rpcs.UNARY.fail(grpc.channel(ErrorMapping.newClientInterceptor()));
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
     assertThat(logs.events("WARN")).hasSize(1);

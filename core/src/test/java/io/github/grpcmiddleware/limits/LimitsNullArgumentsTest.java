@@ -2,6 +2,7 @@ package io.github.grpcmiddleware.limits;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.metrics.LimitMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import java.time.Duration;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;

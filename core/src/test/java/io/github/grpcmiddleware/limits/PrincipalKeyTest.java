@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.rpc.QuotaFailure;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.selector.MethodSelector;
@@ -60,7 +60,7 @@ class PrincipalKeyTest {
         ServerChain.builder()
             .errorMapping(ErrorMapping.serverBuilder().build())
             .auth(
-                ServerAuth.serverBuilder()
+                Auth.serverBuilder()
                     .authenticator(Authenticators.bearerTokens(Map.of("a-token", "anonymous")))
                     .exempt(MethodSelector.of("grpc.testing.SimpleService/BidiStreamingRpc"))
                     .build())

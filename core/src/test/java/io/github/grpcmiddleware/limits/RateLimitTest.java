@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.QuotaFailure;
 import com.google.rpc.RetryInfo;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.logging.AccessLog;
+import io.github.grpcmiddleware.metrics.LimitMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
@@ -119,7 +120,7 @@ class RateLimitTest {
         ServerChain.builder()
             .limits(limits)
             .auth(
-                ServerAuth.serverBuilder()
+                Auth.serverBuilder()
                     .authenticator(
                         Authenticators.bearerTokens(Map.of("a-token", "alice", "b-token", "bob")))
                     .build())

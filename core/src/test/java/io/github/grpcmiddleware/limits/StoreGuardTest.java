@@ -3,6 +3,7 @@ package io.github.grpcmiddleware.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.metrics.LimitMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;

@@ -1,11 +1,12 @@
 package io.github.grpcmiddleware.logging;
 
-import static io.github.grpcmiddleware.logging.ObservedService.request;
+import static io.github.grpcmiddleware.testsupport.ObservedService.request;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.ObservedService;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.github.grpcmiddleware.logging;
 
-import static io.github.grpcmiddleware.logging.ObservedService.request;
+import static io.github.grpcmiddleware.testsupport.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +8,7 @@ import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.ObservedService;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -1,12 +1,13 @@
 package io.github.grpcmiddleware.logging;
 
-import static io.github.grpcmiddleware.logging.ObservedService.request;
+import static io.github.grpcmiddleware.testsupport.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.ObservedService;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptor;

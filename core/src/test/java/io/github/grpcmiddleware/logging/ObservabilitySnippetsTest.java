@@ -1,11 +1,14 @@
 package io.github.grpcmiddleware.logging;
 
-import static io.github.grpcmiddleware.logging.ObservedService.request;
+import static io.github.grpcmiddleware.testsupport.ObservedService.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.chain.ServerChain;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetricsServerBuilder;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.LogCapture;
+import io.github.grpcmiddleware.testsupport.ObservedService;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -36,7 +39,8 @@ class ObservabilitySnippetsTest {
             .slowCallThreshold(Duration.ofSeconds(2))
             .exclude(MethodSelector.of("grpc.health.v1.Health/*"))
             .build();
-    MetricsServerBuilder metrics = GrpcMetrics.serverBuilder(registry).percentileHistogram(true);
+    GrpcMetricsServerBuilder metrics =
+        GrpcMetrics.serverBuilder(registry).percentileHistogram(true);
     ServerInterceptor chain =
         ServerChain.builder().observability(accessLog).observability(metrics.build()).build();
     // install adds the chain and its stream tracer: records then carry the status the

@@ -1,7 +1,7 @@
 package io.github.grpcmiddleware.trace;
 
-import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.assertHandlerSaw;
-import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.request;
+import static io.github.grpcmiddleware.trace.TraceIdsServerInterceptorTest.assertHandlerSaw;
+import static io.github.grpcmiddleware.trace.TraceIdsServerInterceptorTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;

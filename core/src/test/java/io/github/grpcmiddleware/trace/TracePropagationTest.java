@@ -4,8 +4,8 @@ import static io.github.grpcmiddleware.trace.TraceHeadersTest.P;
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.T;
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.TRACEPARENT;
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.VALID;
-import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.X_TRACE_ID;
-import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.request;
+import static io.github.grpcmiddleware.trace.TraceIdsServerInterceptorTest.X_TRACE_ID;
+import static io.github.grpcmiddleware.trace.TraceIdsServerInterceptorTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;

@@ -6,8 +6,8 @@ import static io.github.grpcmiddleware.testsupport.TraceContextVectors.printable
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.T;
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.TRACEPARENT;
 import static io.github.grpcmiddleware.trace.TraceHeadersTest.VALID;
+import static io.github.grpcmiddleware.trace.TraceIdsServerInterceptorTest.request;
 import static io.github.grpcmiddleware.trace.TracePropagationTest.TRACESTATE;
-import static io.github.grpcmiddleware.trace.TraceServerInterceptorTest.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.testing.GrpcServerExtension;

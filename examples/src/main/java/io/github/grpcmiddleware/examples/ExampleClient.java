@@ -5,7 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.QuotaFailure;
-import io.github.grpcmiddleware.auth.ClientAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.errors.ErrorReport;
 import io.github.grpcmiddleware.examples.proto.ChatMessage;
@@ -71,7 +71,7 @@ public final class ExampleClient {
   private ExampleClient(ManagedChannel channel, String token, PrintStream out) {
     this.out = out;
     CallCredentials credentials =
-        ClientAuth.bearerToken(token).allowPlaintextLoopback(true).build();
+        Auth.clientBuilder().bearerToken(token).allowPlaintextLoopback(true).build();
     this.greeter =
         GreeterGrpc.newBlockingStub(channel)
             .withInterceptors(

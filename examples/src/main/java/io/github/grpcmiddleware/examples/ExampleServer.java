@@ -1,13 +1,13 @@
 package io.github.grpcmiddleware.examples;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.trace.TraceIds;
@@ -320,7 +320,7 @@ public final class ExampleServer {
                 .translateDownstream(Status.Code.PERMISSION_DENIED)
                 .build())
         .auth(
-            ServerAuth.serverBuilder()
+            Auth.serverBuilder()
                 .authenticator(
                     Authenticators.bearerTokens(Collections.singletonMap(token, "demo-user")))
                 .exempt(MethodSelector.of("example.Greeter/*"))

@@ -2,7 +2,7 @@ package io.github.grpcmiddleware.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.grpcmiddleware.limits.LimitMetrics;
+import io.github.grpcmiddleware.metrics.LimitMetrics;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.Server;

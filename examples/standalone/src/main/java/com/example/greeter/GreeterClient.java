@@ -2,7 +2,7 @@ package com.example.greeter;
 
 import com.example.greeter.proto.GreeterGrpc;
 import com.example.greeter.proto.HelloRequest;
-import io.github.grpcmiddleware.auth.ClientAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.errors.ErrorReport;
 import io.github.grpcmiddleware.i18n.Locales;
@@ -49,7 +49,7 @@ public final class GreeterClient {
   static String greet(GreeterGrpc.GreeterBlockingStub stub, String token, String name) {
     try {
       return stub.withCallCredentials(
-              ClientAuth.bearerToken(token).allowPlaintextLoopback(true).build())
+              Auth.clientBuilder().bearerToken(token).allowPlaintextLoopback(true).build())
           .withDeadlineAfter(5, TimeUnit.SECONDS)
           .sayHello(HelloRequest.newBuilder().setName(name).build())
           .getMessage();

@@ -1,13 +1,13 @@
 package com.example.greeter;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
 import io.github.grpcmiddleware.i18n.LocalizedMessages;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
@@ -79,7 +79,7 @@ public final class GreeterServer {
                 .build())
         .errorMapping(ErrorMapping.serverBuilder().messageResolver(messages).build())
         .auth(
-            ServerAuth.serverBuilder()
+            Auth.serverBuilder()
                 .authenticator(Authenticators.bearerTokens(Map.of(token, "greeter-user")))
                 .principalInMdc(true)
                 .build())

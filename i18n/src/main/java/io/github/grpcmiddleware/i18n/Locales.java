@@ -59,8 +59,8 @@ public final class Locales {
    *
    * @return a new builder; never null
    */
-  public static LocaleServerBuilder serverBuilder() {
-    return new LocaleServerBuilder();
+  public static LocalesServerBuilder serverBuilder() {
+    return new LocalesServerBuilder();
   }
 
   /**
@@ -68,8 +68,8 @@ public final class Locales {
    *
    * @return a new builder; never null
    */
-  public static LocaleClientBuilder clientBuilder() {
-    return new LocaleClientBuilder();
+  public static LocalesClientBuilder clientBuilder() {
+    return new LocalesClientBuilder();
   }
 
   /**

@@ -61,7 +61,7 @@ class DeadlineCapI18nTest {
   @Test
   void capPassedIsDeadlineExceededInSimplifiedChineseWithErrorInfo() throws Exception {
     Metadata headers = new Metadata();
-    headers.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, "zh-CN");
+    headers.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, "zh-CN");
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
         SimpleServiceGrpc.newBlockingStub(grpc.channel())
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));

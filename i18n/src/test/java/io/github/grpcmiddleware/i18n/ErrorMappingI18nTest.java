@@ -3,8 +3,8 @@ package io.github.grpcmiddleware.i18n;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.errors.ErrorReport;
 import io.github.grpcmiddleware.errors.MessageKeys;
@@ -59,7 +59,7 @@ class ErrorMappingI18nTest {
     Locale.forLanguageTag("ru"),
   };
   private static final Metadata.Key<String> CONTENT_LANGUAGE =
-      LocaleServerInterceptorTest.CONTENT_LANGUAGE;
+      LocalesServerInterceptorTest.CONTENT_LANGUAGE;
   private static final Metadata.Key<String> TRACE_ID =
       Metadata.Key.of("x-trace-id", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -125,7 +125,7 @@ class ErrorMappingI18nTest {
               TraceIds.newServerInterceptor(),
               LOCALE,
               ErrorMapping.serverBuilder().messageResolver(MESSAGES).build(),
-              ServerAuth.serverBuilder()
+              Auth.serverBuilder()
                   .authenticator(
                       Authenticators.bearerTokens(Collections.singletonMap("good-token", "ada")))
                   .build())
@@ -152,7 +152,7 @@ class ErrorMappingI18nTest {
 
   private Channel channel(GrpcServerExtension server, String acceptLanguage) {
     Metadata metadata = new Metadata();
-    metadata.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, acceptLanguage);
+    metadata.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, acceptLanguage);
     return server.channel(
         MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
         MetadataUtils.newAttachHeadersInterceptor(metadata));
@@ -302,7 +302,7 @@ class ErrorMappingI18nTest {
         grpc.register(
             NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build());
     Metadata metadata = new Metadata();
-    metadata.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, tag);
+    metadata.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, tag);
     Channel channel =
         io.grpc.ClientInterceptors.intercept(
             netty,

@@ -69,7 +69,7 @@ class LimitsI18nTest {
   @Test
   void rejectionIsInSimplifiedChineseWithRetryInfoAndQuotaFailure() throws Exception {
     Metadata headers = new Metadata();
-    headers.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, "zh-CN");
+    headers.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, "zh-CN");
     SimpleServiceGrpc.SimpleServiceBlockingStub stub =
         SimpleServiceGrpc.newBlockingStub(grpc.channel())
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
@@ -83,7 +83,7 @@ class LimitsI18nTest {
     assertThat(e.getStatus().getDescription()).isEqualTo("请求过多，请稍后重试。");
     assertThat(
             Objects.requireNonNull(e.getTrailers())
-                .get(LocaleServerInterceptorTest.CONTENT_LANGUAGE))
+                .get(LocalesServerInterceptorTest.CONTENT_LANGUAGE))
         .isEqualTo("zh-CN");
     com.google.rpc.Status details = Objects.requireNonNull(StatusProto.fromThrowable(e));
     LocalizedMessage localized = null;

@@ -77,7 +77,7 @@ class LocaleInChainTest {
 
   private static Channel withAcceptLanguage(GrpcServerExtension server, String value) {
     Metadata headers = new Metadata();
-    headers.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, value);
+    headers.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, value);
     return server.channel(MetadataUtils.newAttachHeadersInterceptor(headers));
   }
 

@@ -32,7 +32,7 @@ class LocaleServerOptionsTest {
               new ForwardingServerCall.SimpleForwardingServerCall<ReqT, RespT>(call) {
                 @Override
                 public void sendHeaders(Metadata responseHeaders) {
-                  responseHeaders.put(LocaleServerInterceptorTest.CONTENT_LANGUAGE, "x-service");
+                  responseHeaders.put(LocalesServerInterceptorTest.CONTENT_LANGUAGE, "x-service");
                   super.sendHeaders(responseHeaders);
                 }
               },
@@ -62,7 +62,7 @@ class LocaleServerOptionsTest {
 
   private SimpleServiceGrpc.SimpleServiceBlockingStub stub(GrpcServerExtension server, String al) {
     Metadata metadata = new Metadata();
-    metadata.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, al);
+    metadata.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, al);
     return SimpleServiceGrpc.newBlockingStub(
         server.channel(
             MetadataUtils.newCaptureMetadataInterceptor(headers, trailers),
@@ -78,7 +78,7 @@ class LocaleServerOptionsTest {
     String seen =
         stub(grpc, "fr").unaryRpc(SimpleRequest.getDefaultInstance()).getResponseMessage();
     assertThat(seen).isEqualTo("de|null");
-    assertThat(received().get(LocaleServerInterceptorTest.CONTENT_LANGUAGE)).isEqualTo("de");
+    assertThat(received().get(LocalesServerInterceptorTest.CONTENT_LANGUAGE)).isEqualTo("de");
   }
 
   @Test
@@ -86,7 +86,7 @@ class LocaleServerOptionsTest {
     stub(grpc, "ja")
         .serverStreamingRpc(SimpleRequest.getDefaultInstance())
         .forEachRemaining(r -> {});
-    assertThat(received().getAll(LocaleServerInterceptorTest.CONTENT_LANGUAGE))
+    assertThat(received().getAll(LocalesServerInterceptorTest.CONTENT_LANGUAGE))
         .containsExactly("x-service");
   }
 
@@ -95,6 +95,6 @@ class LocaleServerOptionsTest {
     String seen =
         stub(quiet, "de-AT").unaryRpc(SimpleRequest.getDefaultInstance()).getResponseMessage();
     assertThat(seen).isEqualTo("de|null");
-    assertThat(received().containsKey(LocaleServerInterceptorTest.CONTENT_LANGUAGE)).isFalse();
+    assertThat(received().containsKey(LocalesServerInterceptorTest.CONTENT_LANGUAGE)).isFalse();
   }
 }

@@ -24,7 +24,7 @@ class LocalesFactoryTest {
 
   private String seenFor(String acceptLanguage) {
     Metadata metadata = new Metadata();
-    metadata.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, acceptLanguage);
+    metadata.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, acceptLanguage);
     return SimpleServiceGrpc.newBlockingStub(
             grpc.channel(MetadataUtils.newAttachHeadersInterceptor(metadata)))
         .unaryRpc(SimpleRequest.getDefaultInstance())

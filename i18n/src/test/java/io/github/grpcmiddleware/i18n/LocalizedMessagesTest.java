@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.rpc.LocalizedMessage;
-import io.github.grpcmiddleware.internal.ServerCallScope;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.grpc.Context;
 import java.text.DateFormat;
@@ -28,9 +27,12 @@ class LocalizedMessagesTest {
 
   private static LocalizedMessage resolve(
       LocalizedMessages messages, @Nullable Locale caller, String key, Object... args) {
-    Context context =
-        caller == null ? Context.ROOT : ServerCallScope.withLocale(Context.ROOT, caller);
-    return Objects.requireNonNull(messages.resolve(context, key, Arrays.asList(args)), key);
+    // Context.ROOT holds no locale: the default one.
+    LocalizedMessage message =
+        caller == null
+            ? messages.resolve(Context.ROOT, key, Arrays.asList(args))
+            : messages.resolve(caller, key, Arrays.asList(args));
+    return Objects.requireNonNull(message, key);
   }
 
   private static String text(LocalizedMessage message) {

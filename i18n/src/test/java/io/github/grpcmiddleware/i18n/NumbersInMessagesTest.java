@@ -43,7 +43,7 @@ class NumbersInMessagesTest {
 
   private static SimpleServiceGrpc.SimpleServiceBlockingStub stub(String language) {
     Metadata headers = new Metadata();
-    headers.put(LocaleServerInterceptorTest.ACCEPT_LANGUAGE, language);
+    headers.put(LocalesServerInterceptorTest.ACCEPT_LANGUAGE, language);
     return SimpleServiceGrpc.newBlockingStub(grpc.channel())
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
   }

@@ -89,8 +89,8 @@ public final class GrpcTracing {
    * @param openTelemetry the instance whose tracer and propagators are used; not null
    * @return a new builder; never null
    */
-  public static TracingServerBuilder serverBuilder(OpenTelemetry openTelemetry) {
-    return new TracingServerBuilder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
+  public static GrpcTracingServerBuilder serverBuilder(OpenTelemetry openTelemetry) {
+    return new GrpcTracingServerBuilder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
   }
 
   /**
@@ -103,7 +103,7 @@ public final class GrpcTracing {
    */
   public static ClientInterceptor newClientInterceptor(OpenTelemetry openTelemetry) {
     Objects.requireNonNull(openTelemetry, "openTelemetry");
-    return new TracingClientInterceptor(
+    return new GrpcTracingClientInterceptor(
         openTelemetry.getTracer(INSTRUMENTATION_NAME),
         openTelemetry.getPropagators().getTextMapPropagator());
   }

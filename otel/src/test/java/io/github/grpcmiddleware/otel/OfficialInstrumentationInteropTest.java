@@ -4,8 +4,8 @@ import static io.github.grpcmiddleware.testsupport.Rpcs.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
 import io.github.grpcmiddleware.testsupport.Rpcs;
@@ -241,7 +241,7 @@ class OfficialInstrumentationInteropTest {
     OpenTelemetrySdk sampled = otel.sdk(sampler);
     List<ServerInterceptor> interceptors = new ArrayList<>();
     interceptors.add(
-        ServerAuth.serverBuilder()
+        Auth.serverBuilder()
             .authenticator(Authenticators.bearerTokens(Map.of("secret", "alice")))
             .build());
     interceptors.add(GrpcTracing.newServerInterceptor(sampled));

@@ -1,8 +1,7 @@
 package io.github.grpcmiddleware.reliability;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ClientAuth;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ClientChain;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.chain.ServerChainBuilder;
@@ -70,7 +69,7 @@ final class Chains {
     }
     return chain
         .auth(
-            ServerAuth.serverBuilder()
+            Auth.serverBuilder()
                 .authenticator(Authenticators.bearerTokens(TOKENS))
                 .exempt(MethodSelector.of("example.Greeter/*"))
                 .principalInMdc(true)
@@ -80,7 +79,7 @@ final class Chains {
 
   /** The client chain with a fixed bearer token, allowed in plaintext to 127.0.0.1 only. */
   static ClientInterceptor client(String token) {
-    return client(ClientAuth.bearerToken(token).allowPlaintextLoopback(true).build());
+    return client(Auth.clientBuilder().bearerToken(token).allowPlaintextLoopback(true).build());
   }
 
   static ClientInterceptor client(CallCredentials credentials) {

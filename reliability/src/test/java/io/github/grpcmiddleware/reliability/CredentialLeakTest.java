@@ -3,9 +3,8 @@ package io.github.grpcmiddleware.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.auth.AccessToken;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ClientAuth;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.i18n.Locales;
@@ -82,27 +81,33 @@ class CredentialLeakTest {
   void canaryCredentialsNeverLeak() throws Exception {
     ProbeService bearerProbe = new ProbeService();
     ServerInterceptor bearerAuth =
-        ServerAuth.serverBuilder()
+        Auth.serverBuilder()
             .authenticator(Authenticators.bearerTokens(Map.of(BEARER, "canary-user")))
             .principalInMdc(true)
             .build();
     ServerInterceptor keyAuth =
-        ServerAuth.serverBuilder()
+        Auth.serverBuilder()
             .authenticator(Authenticators.apiKeys("x-api-key", Map.of(API_KEY, "key-user")))
             .principalInMdc(true)
             .build();
     try (ChainServer bearerServer =
             ChainServer.start(2, chain(bearerAuth), new FaultService(bearerProbe));
         ChainServer keyServer = ChainServer.start(2, chain(keyAuth), new FaultService())) {
-      CallCredentials fixed = ClientAuth.bearerToken(BEARER).allowPlaintextLoopback(true).build();
+      CallCredentials fixed =
+          Auth.clientBuilder().bearerToken(BEARER).allowPlaintextLoopback(true).build();
       call(bearerServer, fixed, "ok:canary-user", Status.Code.OK);
       call(bearerServer, fixed, "throw", Status.Code.INTERNAL);
       CallCredentials sourced =
-          ClientAuth.bearerToken(() -> AccessToken.of(BEARER, null))
+          Auth.clientBuilder()
+              .bearerToken(() -> AccessToken.of(BEARER, null))
               .allowPlaintextLoopback(true)
               .build();
       call(bearerServer, sourced, "ok:canary-user", Status.Code.OK);
-      call(bearerServer, ClientAuth.bearerToken(BEARER).build(), "x", Status.Code.UNAUTHENTICATED);
+      call(
+          bearerServer,
+          Auth.clientBuilder().bearerToken(BEARER).build(),
+          "x",
+          Status.Code.UNAUTHENTICATED);
       call(bearerServer, TestCredentials.bearer(WRONG), "x", Status.Code.UNAUTHENTICATED);
       for (String malformed :
           List.of(
@@ -120,18 +125,19 @@ class CredentialLeakTest {
       }
       call(
           bearerServer,
-          ClientAuth.apiKey("x-api-key", API_KEY).allowPlaintextLoopback(true).build(),
+          Auth.clientBuilder().apiKey("x-api-key", API_KEY).allowPlaintextLoopback(true).build(),
           "x",
           Status.Code.UNAUTHENTICATED);
 
       call(
           keyServer,
-          ClientAuth.apiKey("x-api-key", API_KEY).allowPlaintextLoopback(true).build(),
+          Auth.clientBuilder().apiKey("x-api-key", API_KEY).allowPlaintextLoopback(true).build(),
           "x",
           Status.Code.OK);
       call(
           keyServer,
-          ClientAuth.apiKey("x-api-key", () -> AccessToken.of(API_KEY, null))
+          Auth.clientBuilder()
+              .apiKey("x-api-key", () -> AccessToken.of(API_KEY, null))
               .allowPlaintextLoopback(true)
               .build(),
           "throw",

@@ -1,6 +1,7 @@
 package io.github.grpcmiddleware.reliability;
 
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.errors.ServiceExceptionBuilder;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -75,7 +76,7 @@ final class FaultService extends SimpleServiceGrpc.SimpleServiceImplBase {
       trailers.put(DETAIL, "kept-" + traceId);
       throw Status.ABORTED.withDescription("conflict on row 7").asRuntimeException(trailers);
     } else if (text.equals("huge")) {
-      ServiceException.Builder huge =
+      ServiceExceptionBuilder huge =
           ServiceException.builder(Status.Code.RESOURCE_EXHAUSTED, "reliability.huge")
               .defaultMessage("{0}")
               .args("配额已用尽😀 ".repeat(3000))

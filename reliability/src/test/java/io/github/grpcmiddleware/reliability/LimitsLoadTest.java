@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import com.google.rpc.RetryInfo;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.limits.LimitKey;
@@ -86,9 +86,7 @@ class LimitsLoadTest {
         .tracing(TraceIds.newServerInterceptor())
         .errorMapping(ErrorMapping.serverBuilder().build())
         .auth(
-            ServerAuth.serverBuilder()
-                .authenticator(Authenticators.bearerTokens(Chains.TOKENS))
-                .build())
+            Auth.serverBuilder().authenticator(Authenticators.bearerTokens(Chains.TOKENS)).build())
         .limits(
             Limits.serverBuilder()
                 .concurrencyLimit(

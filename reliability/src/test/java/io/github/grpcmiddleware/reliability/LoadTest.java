@@ -2,7 +2,7 @@ package io.github.grpcmiddleware.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.grpcmiddleware.auth.ClientAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.grpc.CallCredentials;
@@ -41,7 +41,7 @@ class LoadTest {
       ManagedChannel channel = server.channel(Chains.client(Chains.TOKEN_A));
       SimpleServiceGrpc.SimpleServiceStub stub = SimpleServiceGrpc.newStub(channel);
       CallCredentials asBob =
-          ClientAuth.bearerToken(Chains.TOKEN_B).allowPlaintextLoopback(true).build();
+          Auth.clientBuilder().bearerToken(Chains.TOKEN_B).allowPlaintextLoopback(true).build();
       Semaphore inFlight = new Semaphore(64);
       List<String> expected = new ArrayList<>();
       List<Rpc.Kind> kinds = new ArrayList<>();

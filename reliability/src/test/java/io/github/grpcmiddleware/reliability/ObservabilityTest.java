@@ -2,13 +2,12 @@ package io.github.grpcmiddleware.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ClientAuth;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.logging.AccessLog;
-import io.github.grpcmiddleware.logging.GrpcMetrics;
+import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.otel.GrpcTracing;
 import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.LogCapture;
@@ -78,7 +77,7 @@ class ObservabilityTest {
         .errorMapping(ErrorMapping.serverBuilder().build())
         .application(baggageProbe)
         .auth(
-            ServerAuth.serverBuilder()
+            Auth.serverBuilder()
                 .authenticator(Authenticators.bearerTokens(Map.of(CANARY, "canary-user")))
                 .build())
         .build();
@@ -118,7 +117,8 @@ class ObservabilityTest {
   @Test
   void everyEndIsRecordedOnceWithTheSameCodeInLogMetricsAndSpans() throws Exception {
     FaultService faults = new FaultService();
-    CallCredentials good = ClientAuth.bearerToken(CANARY).allowPlaintextLoopback(true).build();
+    CallCredentials good =
+        Auth.clientBuilder().bearerToken(CANARY).allowPlaintextLoopback(true).build();
     try (ChainServer server = ChainServer.start(3, chain(Sampler.alwaysOn()), faults)) {
       assertThat(
               call(server, faults, good, Rpc.Kind.UNARY, "echo", 10_000, false).status().getCode())

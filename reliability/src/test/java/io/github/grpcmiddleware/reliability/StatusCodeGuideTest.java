@@ -2,10 +2,9 @@ package io.github.grpcmiddleware.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.AuthenticationException;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ClientAuth;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.examples.ExampleServices;
@@ -65,7 +64,7 @@ class StatusCodeGuideTest {
         .tracing(TraceIds.newServerInterceptor())
         .errorMapping(ErrorMapping.serverBuilder().build())
         .auth(
-            ServerAuth.serverBuilder()
+            Auth.serverBuilder()
                 .authenticator(
                     (headers, attributes) -> {
                       String value = headers.get(Rpc.ascii("authorization"));
@@ -124,11 +123,12 @@ class StatusCodeGuideTest {
       assertThat(unidentified).containsOnly(Status.Code.UNAUTHENTICATED);
       produced.addAll(unidentified);
       // Client-side refusals: plaintext without allowance, a broken token source.
-      produced.add(unary(channel, ClientAuth.bearerToken(TOKEN).build()));
+      produced.add(unary(channel, Auth.clientBuilder().bearerToken(TOKEN).build()));
       produced.add(
           unary(
               channel,
-              ClientAuth.bearerToken(
+              Auth.clientBuilder()
+                  .bearerToken(
                       () -> {
                         throw new IllegalArgumentException("source bug");
                       })

@@ -3,7 +3,7 @@ package io.github.grpcmiddleware.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.auth.AccessToken;
-import io.github.grpcmiddleware.auth.ClientAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -35,7 +35,8 @@ class TokenRefreshLoadTest {
       ManagedChannel channel =
           server.channel(
               Chains.client(
-                  ClientAuth.bearerToken(
+                  Auth.clientBuilder()
+                      .bearerToken(
                           () -> {
                             int n = fetches.incrementAndGet();
                             Thread.sleep(300); // slow enough that every call waits on this fetch

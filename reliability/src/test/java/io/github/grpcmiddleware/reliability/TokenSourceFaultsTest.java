@@ -4,7 +4,7 @@ import static io.github.grpcmiddleware.testing.GrpcAssertions.assertThatCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.grpcmiddleware.auth.AccessToken;
-import io.github.grpcmiddleware.auth.ClientAuth;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.TokenSource;
 import io.github.grpcmiddleware.testing.StatusAssert;
 import io.grpc.Status;
@@ -29,7 +29,8 @@ class TokenSourceFaultsTest {
         SimpleServiceGrpc.newBlockingStub(
                 server.channel(
                     Chains.client(
-                        ClientAuth.bearerToken(source)
+                        Auth.clientBuilder()
+                            .bearerToken(source)
                             .tokenTimeout(Duration.ofMillis(500))
                             .allowPlaintextLoopback(true)
                             .build())))

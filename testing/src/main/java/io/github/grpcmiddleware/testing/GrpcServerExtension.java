@@ -1,6 +1,5 @@
 package io.github.grpcmiddleware.testing;
 
-import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
@@ -42,10 +41,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }
  * }</pre>
  *
- * <p>The server is in-process by default; {@link Builder#netty()} serves plaintext HTTP/2 on {@code
- * 127.0.0.1} with a free port instead, for tests where the transport matters. Handlers run on a
- * small multi-threaded executor by default (four threads named {@code grpc-test-server-*}), so
- * thread hops that {@code directExecutor()} would hide are exercised.
+ * <p>The server is in-process by default; {@link GrpcServerExtensionBuilder#netty()} serves
+ * plaintext HTTP/2 on {@code 127.0.0.1} with a free port instead, for tests where the transport
+ * matters. Handlers run on a small multi-threaded executor by default (four threads named {@code
+ * grpc-test-server-*}), so thread hops that {@code directExecutor()} would hide are exercised.
  *
  * <p>When the server's scope ends, channels and servers are shut down gracefully when the tests
  * passed and immediately when one failed; the test (or class) then fails when any of them does not
@@ -76,7 +75,7 @@ public final class GrpcServerExtension
   private int scopes;
   private boolean failed;
 
-  private GrpcServerExtension(Builder builder) {
+  GrpcServerExtension(GrpcServerExtensionBuilder builder) {
     this.services = Collections.unmodifiableList(new ArrayList<>(builder.services));
     this.interceptors = Collections.unmodifiableList(new ArrayList<>(builder.interceptors));
     this.executorThreads = builder.executorThreads;
@@ -91,8 +90,8 @@ public final class GrpcServerExtension
    * @return a builder with no services, no interceptors, an in-process transport, four handler
    *     threads and a five-second shutdown timeout
    */
-  public static Builder builder() {
-    return new Builder();
+  public static GrpcServerExtensionBuilder builder() {
+    return new GrpcServerExtensionBuilder();
   }
 
   @Override
@@ -139,8 +138,8 @@ public final class GrpcServerExtension
   /**
    * Opens a new channel to the server, closed when the server's scope ends.
    *
-   * <p>In-process by default; with {@link Builder#netty()} a plaintext channel to {@code
-   * 127.0.0.1}.
+   * <p>In-process by default; with {@link GrpcServerExtensionBuilder#netty()} a plaintext channel
+   * to {@code 127.0.0.1}.
    *
    * @param clientInterceptors interceptors for the channel, outermost first (the first one sees a
    *     call first); not null, may be empty
@@ -276,130 +275,6 @@ public final class GrpcServerExtension
     String problem = Cleanup.shutDown(toClose, servers, pool, immediately, shutdownTimeout);
     if (problem != null) {
       throw new AssertionError(problem);
-    }
-  }
-
-  /**
-   * Configures a {@link GrpcServerExtension}.
-   *
-   * <p>Not thread-safe; {@link #build()} copies what it needs, so one builder may build several
-   * extensions.
-   */
-  public static final class Builder {
-    private final List<ServerServiceDefinition> services = new ArrayList<>();
-    private final List<ServerInterceptor> interceptors = new ArrayList<>();
-    private int executorThreads = 4;
-    private boolean directExecutor;
-    private boolean netty;
-    private Duration shutdownTimeout = Duration.ofSeconds(5);
-
-    private Builder() {}
-
-    /**
-     * Adds a service.
-     *
-     * @param service the service; not null
-     * @return this builder
-     */
-    public Builder service(BindableService service) {
-      Objects.requireNonNull(service, "service");
-      services.add(service.bindService());
-      return this;
-    }
-
-    /**
-     * Adds a service definition (for example one already wrapped in its own interceptors).
-     *
-     * @param service the definition; not null
-     * @return this builder
-     */
-    public Builder service(ServerServiceDefinition service) {
-      Objects.requireNonNull(service, "service");
-      services.add(service);
-      return this;
-    }
-
-    /**
-     * Adds server interceptors applied to every service, outermost first: the first one added sees
-     * a call first.
-     *
-     * @param serverInterceptors the interceptors; not null
-     * @return this builder
-     */
-    public Builder interceptor(ServerInterceptor... serverInterceptors) {
-      Objects.requireNonNull(serverInterceptors, "serverInterceptors");
-      Collections.addAll(interceptors, serverInterceptors);
-      return this;
-    }
-
-    /**
-     * Sets how many threads run the handlers.
-     *
-     * @param threads at least 1; default 4
-     * @return this builder
-     */
-    public Builder executorThreads(int threads) {
-      this.executorThreads = threads;
-      return this;
-    }
-
-    /**
-     * Runs handlers on the transport thread instead of a pool, as {@code
-     * ServerBuilder.directExecutor()} does. Hides thread hops and how errors propagate, so use it
-     * only beside tests with the default pool.
-     *
-     * @return this builder
-     */
-    public Builder directExecutor() {
-      this.directExecutor = true;
-      return this;
-    }
-
-    /**
-     * Serves over Netty with plaintext HTTP/2 on {@code 127.0.0.1} and a free port instead of
-     * in-process, for tests where the transport matters (header size limits, plaintext, real
-     * deadlines). Needs {@code io.grpc:grpc-netty-shaded} on the test class path.
-     *
-     * @return this builder
-     */
-    public Builder netty() {
-      this.netty = true;
-      return this;
-    }
-
-    /**
-     * Sets how long shutdown may take before the test fails.
-     *
-     * @param timeout positive; not null; default five seconds
-     * @return this builder
-     */
-    public Builder shutdownTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      this.shutdownTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * Builds the extension.
-     *
-     * @return the extension; never null
-     * @throws IllegalArgumentException when a setting is out of range
-     * @throws IllegalStateException when {@link #netty()} was chosen and grpc-netty-shaded is
-     *     missing
-     */
-    public GrpcServerExtension build() {
-      if (executorThreads < 1) {
-        throw new IllegalArgumentException(
-            "executorThreads: " + executorThreads + " (expected: >= 1)");
-      }
-      if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
-        throw new IllegalArgumentException(
-            "shutdownTimeout: " + shutdownTimeout + " (expected: > 0)");
-      }
-      if (netty) {
-        NettyTransport.checkAvailable();
-      }
-      return new GrpcServerExtension(this);
     }
   }
 }

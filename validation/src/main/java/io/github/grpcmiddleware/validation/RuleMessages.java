@@ -12,12 +12,13 @@ import com.google.rpc.LocalizedMessage;
 import io.github.grpcmiddleware.errors.MessageKeys;
 import io.github.grpcmiddleware.errors.MessageResolver;
 import io.github.grpcmiddleware.errors.ServiceException;
+import io.github.grpcmiddleware.errors.ServiceExceptionBuilder;
+import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.github.grpcmiddleware.internal.MessageTexts;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.protobuf.ProtoUtils;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Collections;
@@ -39,13 +40,6 @@ final class RuleMessages {
 
   /** Where the English descriptions live; the i18n module ships the translations. */
   static final String RESOURCE = "/io/github/grpcmiddleware/validation/default-messages.properties";
-
-  static final Metadata.Key<com.google.rpc.Status> DETAILS_KEY =
-      Metadata.Key.of(
-          "grpc-status-details-bin",
-          ProtoUtils.metadataMarshaller(com.google.rpc.Status.getDefaultInstance()));
-  static final Metadata.Key<String> CONTENT_LANGUAGE_KEY =
-      Metadata.Key.of("content-language", Metadata.ASCII_STRING_MARSHALLER);
 
   static final String INVALID_TEXT = "The request is invalid.";
   static final String INTERNAL_TEXT = "Internal error.";
@@ -117,7 +111,7 @@ final class RuleMessages {
    */
   Status invalid(List<Violation> violations, Context callContext, Metadata trailers) {
     String key = MessageKeys.forCode(Status.Code.INVALID_ARGUMENT);
-    ServiceException.Builder exception =
+    ServiceExceptionBuilder exception =
         ServiceException.builder(Status.Code.INVALID_ARGUMENT, key).defaultMessage(INVALID_TEXT);
     BadRequest.Builder badRequest = BadRequest.newBuilder();
     int size = 0;
@@ -180,9 +174,9 @@ final class RuleMessages {
       status.addDetails(Any.pack(badRequest));
     }
     status.addDetails(Any.pack(message));
-    trailers.put(DETAILS_KEY, status.build());
+    trailers.put(HeaderKeys.STATUS_DETAILS, status.build());
     if (MessageTexts.isLanguageTag(message.getLocale())) {
-      trailers.put(CONTENT_LANGUAGE_KEY, message.getLocale());
+      trailers.put(HeaderKeys.CONTENT_LANGUAGE, message.getLocale());
     }
   }
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import build.buf.protovalidate.ValidatorFactory;
+import io.github.grpcmiddleware.auth.Auth;
 import io.github.grpcmiddleware.auth.Authenticators;
-import io.github.grpcmiddleware.auth.ServerAuth;
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.errors.ErrorMapping;
 import io.github.grpcmiddleware.selector.MethodSelector;
@@ -40,7 +40,7 @@ class ValidationSetupTest {
                     // Given before auth on purpose: the chain puts it after auth anyway.
                     .validation(Validation.newServerInterceptor())
                     .auth(
-                        ServerAuth.serverBuilder()
+                        Auth.serverBuilder()
                             .authenticator(Authenticators.bearerTokens(Map.of("demo-token", "ada")))
                             .build())
                     .errorMapping(ErrorMapping.serverBuilder().build())

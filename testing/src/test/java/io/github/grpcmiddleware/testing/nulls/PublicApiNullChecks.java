@@ -52,7 +52,7 @@ import java.util.Set;
  * test:
  *
  * <pre>{@code
- * PublicApiNullChecks.forPackagesOf(ServerAuth.class, ErrorMapping.class)
+ * PublicApiNullChecks.forPackagesOf(Auth.class, ErrorMapping.class)
  *     .setDefault(MeterRegistry.class, new SimpleMeterRegistry())
  *     .check();
  * }</pre>
