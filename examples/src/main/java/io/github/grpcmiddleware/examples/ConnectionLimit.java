@@ -18,9 +18,12 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +38,15 @@ import org.slf4j.event.Level;
  * the builder a {@code channelFactory} whose listening channel has one more handler, which sees
  * each accepted connection before grpc-java sets it up. At the limit, a new connection is let in
  * and the connection that has been idle longest (no call in flight, as {@link CallAdmission}
- * reports) is closed; when every connection is serving a call (or too many are still closing), the
- * new one is closed instead. So a flood of slow or idle connections cannot keep a new client out,
- * and cannot use up the process's file descriptors. A failed accept (out of descriptors after all)
- * pauses accepting for a second, as Netty's own acceptor does, with one summarized log line instead
- * of a stack trace each time.
+ * reports) is closed; when every connection is serving a call, the new one is closed instead. When
+ * idle connections exist but too many evicted ones are still closing (a flood arrives faster than
+ * the event loops close), the new connection waits, unregistered, and accepting pauses until a
+ * close completes: refusing it then would turn away the very client the eviction is for (a probe
+ * right after 2,048 slow connections was refused in 1 of 3 runs before). So a flood of slow or idle
+ * connections cannot keep a new client out, and cannot use up the process's file descriptors (what
+ * waits is at most one read batch of the listening channel). A failed accept (out of descriptors
+ * after all) pauses accepting for a second, as Netty's own acceptor does, with one summarized log
+ * line instead of a stack trace each time.
  *
  * <p>A custom channel factory requires the event loops to be given too (grpc-java checks it); they
  * are created here like grpc-java's defaults (epoll when available, else NIO; one acceptor thread;
@@ -61,6 +68,8 @@ final class ConnectionLimit {
   // guarded by this
   private final Map<SocketAddress, Connection> open = new HashMap<>();
   private final Set<Connection> idle = new LinkedHashSet<>(); // longest idle first
+  // Accepted while the closing budget was used up: admitted, in order, as closes complete.
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private int closing;
   private int listeningChannels;
   private boolean everListened;
@@ -117,22 +126,42 @@ final class ConnectionLimit {
     return open.size();
   }
 
-  /** Decides on a connection just accepted; false: close it. */
-  private boolean admit(Channel child) {
+  /** What {@link #decide} chose for a connection just accepted. */
+  private enum Decision {
+    ADMIT,
+    REFUSE,
+    WAIT
+  }
+
+  /**
+   * Decides on a connection just accepted (or waiting), on the listening channel's event loop, and
+   * sets it up when admitted. A connection that must wait is queued; so is every later one until
+   * those before it are decided, to keep their order.
+   */
+  private Decision decide(ChannelHandlerContext listener, Channel child, boolean fromQueue) {
     SocketAddress remote = child.remoteAddress();
     @Nullable Connection victim = null;
     @Nullable Connection c = new Connection(remote);
     synchronized (this) {
+      if (!fromQueue && !waiting.isEmpty()) {
+        waiting.add(new Waiting(listener, child));
+        return Decision.WAIT;
+      }
       if (open.size() >= maxConnections) {
         Iterator<Connection> longestIdle = idle.iterator();
-        if (longestIdle.hasNext() && closing < maxClosing) {
+        if (!longestIdle.hasNext()) {
+          c = null;
+        } else if (closing >= maxClosing) {
+          if (!fromQueue) {
+            waiting.add(new Waiting(listener, child));
+          }
+          return Decision.WAIT;
+        } else {
           victim = longestIdle.next();
           longestIdle.remove();
           open.remove(victim.remote);
           victim.evicted = true;
           closing++;
-        } else {
-          c = null;
         }
       }
       if (c != null) {
@@ -142,7 +171,7 @@ final class ConnectionLimit {
     }
     if (c == null) {
       refused(remote);
-      return false;
+      return Decision.REFUSE;
     }
     if (victim != null) {
       victim.closeNow();
@@ -152,10 +181,48 @@ final class ConnectionLimit {
     // First in the connection's pipeline, before grpc-java's handlers: see closeNow.
     child.pipeline().addFirst("example-connection-limit", admitted);
     var unused = child.closeFuture().addListener(f -> closed(admitted));
-    return true;
+    return Decision.ADMIT;
+  }
+
+  /**
+   * Decides on the waiting connections, in order, on their listening channel's event loop, until
+   * one must wait again; accepting resumes when none is left.
+   */
+  private void decideWaiting() {
+    while (true) {
+      Waiting next;
+      synchronized (this) {
+        next = waiting.peek();
+      }
+      if (next == null) {
+        return;
+      }
+      if (!next.listener.executor().inEventLoop()) {
+        next.listener.executor().execute(this::decideWaiting);
+        return;
+      }
+      Decision decision = decide(next.listener, next.child, true);
+      if (decision == Decision.WAIT) {
+        return;
+      }
+      boolean resume;
+      synchronized (this) {
+        waiting.remove();
+        resume = waiting.isEmpty();
+      }
+      if (decision == Decision.ADMIT) {
+        next.listener.fireChannelRead(next.child);
+      } else {
+        next.child.unsafe().closeForcibly();
+      }
+      if (resume) {
+        next.listener.channel().config().setAutoRead(true); // reads again at once
+      }
+    }
   }
 
   private void closed(Connection c) {
+    boolean decide;
     synchronized (this) {
       if (c.evicted) {
         closing--;
@@ -163,20 +230,35 @@ final class ConnectionLimit {
         open.remove(c.remote);
       }
       idle.remove(c);
+      decide = !waiting.isEmpty();
+    }
+    if (decide) {
+      decideWaiting();
     }
     shutDownWhenDone();
   }
 
   private void listeningClosed() {
+    List<Waiting> dropped;
     synchronized (this) {
       listeningChannels--;
+      dropped = new ArrayList<>(waiting);
+      waiting.clear();
+    }
+    for (Waiting w : dropped) {
+      w.child.unsafe().closeForcibly(); // never registered: nothing else would close it
     }
     shutDownWhenDone();
   }
 
   private void shutDownWhenDone() {
     synchronized (this) {
-      if (shutDown || !everListened || listeningChannels > 0 || !open.isEmpty() || closing > 0) {
+      if (shutDown
+          || !everListened
+          || listeningChannels > 0
+          || !open.isEmpty()
+          || closing > 0
+          || !waiting.isEmpty()) {
         return;
       }
       shutDown = true;
@@ -211,6 +293,17 @@ final class ConnectionLimit {
                 + maxConnections
                 + " reached and no idle connection can be closed now: refused "
                 + LogText.escape(String.valueOf(remote)));
+  }
+
+  /** A connection accepted while the closing budget was used up, and where it came in. */
+  private static final class Waiting {
+    final ChannelHandlerContext listener;
+    final Channel child;
+
+    Waiting(ChannelHandlerContext listener, Channel child) {
+      this.listener = listener;
+      this.child = child;
+    }
   }
 
   /** One open connection; also the first handler of its pipeline. */
@@ -261,10 +354,17 @@ final class ConnectionLimit {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       Channel child = (Channel) msg;
-      if (admit(child)) {
-        ctx.fireChannelRead(child);
-      } else {
-        child.unsafe().closeForcibly();
+      switch (decide(ctx, child, false)) {
+        case ADMIT:
+          ctx.fireChannelRead(child);
+          break;
+        case REFUSE:
+          child.unsafe().closeForcibly();
+          break;
+        case WAIT:
+          // Accept no more until the waiting ones are decided (the kernel's backlog holds them).
+          ctx.channel().config().setAutoRead(false);
+          break;
       }
     }
 
