@@ -43,7 +43,7 @@ final class AuthServerInterceptor extends ServerPart {
       boolean requireTransportSecurity,
       boolean allowPlaintextLoopback,
       boolean principalInMdc) {
-    super(AUTH, ON_START);
+    super(AUTH, ON_START, "auth", "Auth");
     this.authenticator = authenticator;
     this.async = async;
     this.authorizer = authorizer;
@@ -51,16 +51,6 @@ final class AuthServerInterceptor extends ServerPart {
     this.requireTransportSecurity = requireTransportSecurity;
     this.allowPlaintextLoopback = allowPlaintextLoopback;
     this.principalInMdc = principalInMdc;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "auth";
-  }
-
-  @Override
-  public String describe() {
-    return "Auth";
   }
 
   @Override

@@ -26,18 +26,8 @@ final class ErrorMappingServerInterceptor extends ServerPart {
   private final ErrorRenderer renderer;
 
   ErrorMappingServerInterceptor(ErrorRenderer renderer) {
-    super(ERROR_MAPPING, ON_CLOSE | ON_FAILURE);
+    super(ERROR_MAPPING, ON_CLOSE | ON_FAILURE, "errorMapping", "ErrorMapping");
     this.renderer = renderer;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "errorMapping";
-  }
-
-  @Override
-  public String describe() {
-    return "ErrorMapping";
   }
 
   @Override

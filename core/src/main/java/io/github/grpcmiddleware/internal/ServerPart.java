@@ -51,6 +51,8 @@ public abstract class ServerPart implements ServerInterceptor, ChainPart {
 
   private final int kind;
   private final int hooks;
+  private final String chainSlot;
+  private final String description;
   private volatile @Nullable ServerPipeline alone;
 
   /**
@@ -58,10 +60,14 @@ public abstract class ServerPart implements ServerInterceptor, ChainPart {
    *
    * @param kind one of the kind constants
    * @param hooks the hooks it overrides, OR-ed
+   * @param chainSlot the {@code ServerChainBuilder} slot the part belongs in ("tracing")
+   * @param description names the part in warnings ("AccessLog", "GrpcTracing")
    */
-  protected ServerPart(int kind, int hooks) {
+  protected ServerPart(int kind, int hooks, String chainSlot, String description) {
     this.kind = kind;
     this.hooks = hooks;
+    this.chainSlot = chainSlot;
+    this.description = description;
   }
 
   /** Returns the part's kind. */
@@ -178,8 +184,15 @@ public abstract class ServerPart implements ServerInterceptor, ChainPart {
     return null;
   }
 
+  @Override
+  public final String chainSlot() {
+    return chainSlot;
+  }
+
   /** Names the part in warnings ("AccessLog", "GrpcTracing"). */
-  public abstract String describe();
+  public final String describe() {
+    return description;
+  }
 
   @Override
   public String toString() {

@@ -46,7 +46,7 @@ final class LimitsServerInterceptor extends ServerPart {
       LimitRule[] rules,
       @Nullable RejectionListener rejections,
       Executor callExecutor) {
-    super(LIMITS, ON_START);
+    super(LIMITS, ON_START, "limits", "Limits");
     this.deadlineRequired = deadlineRequired;
     this.caps = caps;
     this.timers = timers;
@@ -77,16 +77,6 @@ final class LimitsServerInterceptor extends ServerPart {
   /** The timer of the cap at {@code index}; for tests. */
   CapTimer capTimer(int index) {
     return timers[index];
-  }
-
-  @Override
-  public String chainSlot() {
-    return "limits";
-  }
-
-  @Override
-  public String describe() {
-    return "Limits";
   }
 
   @Override

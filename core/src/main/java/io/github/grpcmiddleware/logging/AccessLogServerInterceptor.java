@@ -23,19 +23,9 @@ final class AccessLogServerInterceptor extends ServerPart implements ServerCallO
   private final MethodSelector excluded;
 
   AccessLogServerInterceptor(AccessLogWriter writer, MethodSelector excluded) {
-    super(ACCESS_LOG, ON_START);
+    super(ACCESS_LOG, ON_START, "observability", "AccessLog");
     this.writer = writer;
     this.excluded = excluded;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "observability";
-  }
-
-  @Override
-  public String describe() {
-    return "AccessLog";
   }
 
   /** A disabled logger costs nothing per call: no observer, and alone no wrappers either. */

@@ -22,19 +22,9 @@ final class GrpcMetricsServerInterceptor extends ServerPart implements ServerCal
   private final MethodSelector excluded;
 
   GrpcMetricsServerInterceptor(MeterCache cache, MethodSelector excluded) {
-    super(METRICS, ON_START);
+    super(METRICS, ON_START, "observability", "GrpcMetrics");
     this.cache = cache;
     this.excluded = excluded;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "observability";
-  }
-
-  @Override
-  public String describe() {
-    return "GrpcMetrics";
   }
 
   @Override

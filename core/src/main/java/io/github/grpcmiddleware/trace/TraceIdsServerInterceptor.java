@@ -23,20 +23,10 @@ final class TraceIdsServerInterceptor extends ServerPart {
 
   TraceIdsServerInterceptor(
       MdcKeys keys, boolean readRequestId, int maxRequestIdLength, boolean echoTraceId) {
-    super(TRACING, ON_START);
+    super(TRACING, ON_START, "tracing", "TraceIds");
     this.keys = new TraceValues.Keys(keys.traceId, keys.spanId, keys.requestId, echoTraceId);
     this.readRequestId = readRequestId;
     this.maxRequestIdLength = maxRequestIdLength;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "tracing";
-  }
-
-  @Override
-  public String describe() {
-    return "TraceIds";
   }
 
   @Override

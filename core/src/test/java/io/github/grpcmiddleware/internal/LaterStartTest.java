@@ -60,19 +60,9 @@ class LaterStartTest {
     private final Consumer<StartResult.Pending> decide;
 
     LaterPart(long delayMillis, Consumer<StartResult.Pending> decide) {
-      super(AUTH, ON_START);
+      super(AUTH, ON_START, "auth", "LaterPart");
       this.delayMillis = delayMillis;
       this.decide = decide;
-    }
-
-    @Override
-    public String chainSlot() {
-      return "auth";
-    }
-
-    @Override
-    public String describe() {
-      return "LaterPart";
     }
 
     @Override

@@ -387,7 +387,7 @@ class ServerPipelineTest {
     private final String name;
 
     Recorder(String name, int kind) {
-      super(kind, ON_START | ON_MESSAGE | ON_CLOSE);
+      super(kind, ON_START | ON_MESSAGE | ON_CLOSE, "test", "Recorder " + name);
       this.name = name;
     }
 
@@ -415,59 +415,29 @@ class ServerPipelineTest {
       events.add("end " + name);
       ends.add(status);
     }
-
-    @Override
-    public String chainSlot() {
-      return "test";
-    }
-
-    @Override
-    public String describe() {
-      return "Recorder " + name;
-    }
   }
 
   /** A failure part: maps every failure to ABORTED. */
   private static final class Mapper extends ServerPart {
     Mapper() {
-      super(ERROR_MAPPING, ON_FAILURE);
+      super(ERROR_MAPPING, ON_FAILURE, "errorMapping", "Mapper");
     }
 
     @Override
     public Status onFailure(ServerCallScope scope, Throwable failure, Metadata trailers) {
       return Status.ABORTED.withDescription("mapped");
     }
-
-    @Override
-    public String chainSlot() {
-      return "errorMapping";
-    }
-
-    @Override
-    public String describe() {
-      return "Mapper";
-    }
   }
 
   /** Rejects every call at start. */
   private static final class Rejecter extends ServerPart {
     Rejecter() {
-      super(AUTH, ON_START);
+      super(AUTH, ON_START, "auth", "Rejecter");
     }
 
     @Override
     public StartResult start(ServerCallScope scope, PipelineCall<?, ?> call, Metadata headers) {
       return call.reject(this, Status.PERMISSION_DENIED, new Metadata());
-    }
-
-    @Override
-    public String chainSlot() {
-      return "auth";
-    }
-
-    @Override
-    public String describe() {
-      return "Rejecter";
     }
   }
 
@@ -480,7 +450,7 @@ class ServerPipelineTest {
     volatile long delayMillis = 50;
 
     Later(ScheduledExecutorService timer, ExecutorService executor, boolean reject) {
-      super(LIMITS, ON_START);
+      super(LIMITS, ON_START, "limits", "Later");
       this.timer = timer;
       this.executor = executor;
       this.reject = reject;
@@ -502,16 +472,6 @@ class ServerPipelineTest {
           delayMillis,
           TimeUnit.MILLISECONDS);
       return pending;
-    }
-
-    @Override
-    public String chainSlot() {
-      return "limits";
-    }
-
-    @Override
-    public String describe() {
-      return "Later";
     }
   }
 

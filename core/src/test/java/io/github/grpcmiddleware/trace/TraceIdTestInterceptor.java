@@ -19,18 +19,8 @@ public final class TraceIdTestInterceptor extends ServerPart {
   private final String traceId;
 
   public TraceIdTestInterceptor(String traceId) {
-    super(TRACING, ON_START);
+    super(TRACING, ON_START, "tracing", "TraceIdTestInterceptor");
     this.traceId = traceId;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "tracing";
-  }
-
-  @Override
-  public String describe() {
-    return "TraceIdTestInterceptor";
   }
 
   @Override

@@ -19,20 +19,10 @@ final class LocalesServerInterceptor extends ServerPart {
   private final boolean contentLanguage;
 
   LocalesServerInterceptor(LocaleMatcher matcher, boolean mdc, boolean contentLanguage) {
-    super(LOCALE, ON_START);
+    super(LOCALE, ON_START, "locale", "Locales");
     this.matcher = matcher;
     this.mdc = mdc;
     this.contentLanguage = contentLanguage;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "locale";
-  }
-
-  @Override
-  public String describe() {
-    return "Locales";
   }
 
   @Override

@@ -87,21 +87,11 @@ final class GrpcTracingServerInterceptor extends ServerPart {
       TextMapPropagator propagator,
       BaggageLimit baggageLimit,
       boolean reuseCurrentSpan) {
-    super(TRACING, ON_START);
+    super(TRACING, ON_START, "tracing", "GrpcTracing");
     this.tracer = tracer;
     this.propagator = propagator;
     this.baggageLimit = baggageLimit;
     this.reuseCurrentSpan = reuseCurrentSpan;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "tracing";
-  }
-
-  @Override
-  public String describe() {
-    return "GrpcTracing";
   }
 
   @Override

@@ -50,21 +50,11 @@ final class ValidationServerInterceptor extends ServerPart {
       MessageChecks checks,
       RuleMessages messages,
       boolean validateResponses) {
-    super(VALIDATION, ON_MESSAGE | (validateResponses ? ON_SEND : 0));
+    super(VALIDATION, ON_MESSAGE | (validateResponses ? ON_SEND : 0), "validation", "Validation");
     this.methods = methods;
     this.checks = checks;
     this.messages = messages;
     this.validateResponses = validateResponses;
-  }
-
-  @Override
-  public String chainSlot() {
-    return "validation";
-  }
-
-  @Override
-  public String describe() {
-    return "Validation";
   }
 
   @Override
