@@ -119,6 +119,8 @@ class ObservabilityTest {
     FaultService faults = new FaultService();
     CallCredentials good =
         Auth.clientBuilder().bearerToken(CANARY).allowPlaintextLoopback(true).build();
+    List<SpanData> spans;
+    List<LoggedEvent> lines;
     try (ChainServer server = ChainServer.start(3, chain(Sampler.alwaysOn()), faults)) {
       assertThat(
               call(server, faults, good, Rpc.Kind.UNARY, "echo", 10_000, false).status().getCode())
@@ -153,10 +155,17 @@ class ObservabilityTest {
                   .status()
                   .getCode())
           .isEqualTo(Status.Code.CANCELLED);
+      // Wait for the server's records while it runs: a client's cancel reaches the server a moment
+      // after the client returns, and a server stopped before that ends the call UNAVAILABLE.
+      spans = otel.awaitSpans(6);
+      lines = access.awaitEvents(6, Duration.ofSeconds(10));
+      // A call's end writes its access-log line before it records its timer: wait for the timers.
+      long timersDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (endedCount() < 6 && System.nanoTime() < timersDeadline) {
+        Thread.sleep(5);
+      }
     }
     List<String> timedOut = List.of("DEADLINE_EXCEEDED", "CANCELLED");
-    List<SpanData> spans = otel.awaitSpans(6);
-    List<LoggedEvent> lines = access.awaitEvents(6, Duration.ofSeconds(10));
     assertThat(spans).hasSize(6);
     assertThat(lines).hasSize(6);
     List<String> spanCodes =
@@ -173,7 +182,7 @@ class ObservabilityTest {
         .contains("OK", "INTERNAL", "UNAUTHENTICATED")
         .filteredOn("CANCELLED"::equals)
         .hasSizeGreaterThanOrEqualTo(2);
-    assertThat(lineCodes).filteredOn(timedOut::contains).hasSize(3);
+    assertThat(lineCodes).as("codes %s", lines).filteredOn(timedOut::contains).hasSize(3);
     double counted = 0;
     for (Meter meter : registry.getMeters()) {
       for (Tag tag : meter.getId().getTags()) {
@@ -194,6 +203,11 @@ class ObservabilityTest {
       assertThat(line.toString()).doesNotContain("cnry-");
       assertThat(line.mdc().toString()).doesNotContain("cnry-");
     }
+  }
+
+  /** How many calls the server's call timers have counted. */
+  private long endedCount() {
+    return registry.find("grpc.server.calls").timers().stream().mapToLong(t -> t.count()).sum();
   }
 
   @Test
