@@ -92,16 +92,17 @@ class ChainIntegrationTest {
         .isEqualTo(1L);
   }
 
-  /** What the server's call timer with these tags counted once it exists (0 if none by TIMEOUT). */
+  /**
+   * What the server's call timer with these tags counted, once it counted a call (0 if none by
+   * TIMEOUT). A timer is registered on its first use and records right after: wait for the count.
+   */
   private long awaitTimerCount(String... tags) throws InterruptedException {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     while (true) {
       Timer timer = registry.find("grpc.server.calls").tags(tags).timer();
-      if (timer != null) {
-        return timer.count();
-      }
-      if (System.nanoTime() > deadline) {
-        return 0;
+      long count = timer == null ? 0 : timer.count();
+      if (count > 0 || System.nanoTime() > deadline) {
+        return count;
       }
       Thread.sleep(5);
     }
