@@ -10,6 +10,7 @@ import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.selector.MethodSelector;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.CallTimers;
 import io.github.grpcmiddleware.testsupport.Rpcs;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.Context;
@@ -199,7 +200,8 @@ class OneEndTest {
 
     List<LoggedEvent> lines = accessLog.awaitEvents(2, Duration.ofSeconds(10));
     // Each call's end writes its access-log line, then records its timer: wait for the timers too.
-    awaitTimerCount(method, 2);
+    CallTimers.await(
+        registry.find("grpc.server.calls").tag("grpc.method", method), 2, Duration.ofSeconds(10));
     assertThat(lines)
         .allSatisfy(
             line -> {
@@ -214,23 +216,9 @@ class OneEndTest {
     assertThat(registry.find("grpc.server.calls").tag("grpc.method", "unknown").timers()).isEmpty();
     double started =
         registry.get("grpc.server.calls.started").tag("grpc.method", method).counter().count();
-    long ended = timerCount(method);
+    long ended = CallTimers.count(registry.find("grpc.server.calls").tag("grpc.method", method));
     assertThat(timer).isNotNull();
     assertThat(ended).isEqualTo((long) started).isEqualTo(2);
-  }
-
-  /** Waits, for at most 10 s, until the method's call timers together counted {@code count}. */
-  private void awaitTimerCount(String method, long count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (timerCount(method) < count && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-  }
-
-  private long timerCount(String method) {
-    return registry.find("grpc.server.calls").tag("grpc.method", method).timers().stream()
-        .mapToLong(Timer::count)
-        .sum();
   }
 
   // ---- 5: wiring mistakes speak once

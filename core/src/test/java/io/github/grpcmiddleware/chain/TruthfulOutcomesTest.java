@@ -12,6 +12,7 @@ import io.github.grpcmiddleware.logging.AccessLog;
 import io.github.grpcmiddleware.metrics.GrpcMetrics;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
+import io.github.grpcmiddleware.testsupport.CallTimers;
 import io.github.grpcmiddleware.testsupport.RawBytes;
 import io.github.grpcmiddleware.trace.TraceIds;
 import io.grpc.CallOptions;
@@ -36,14 +37,13 @@ import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -446,20 +446,15 @@ class TruthfulOutcomesTest {
   }
 
   private void awaitTimer(String method, String code) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (timerCount(method, code) == 0 && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
+    CallTimers.await(timers(method, code), 1, Duration.ofSeconds(5));
   }
 
   private long timerCount(String method, String code) {
-    Collection<Timer> timers =
-        registry
-            .find("grpc.server.calls")
-            .tag("grpc.method", method)
-            .tag("grpc.status", code)
-            .timers();
-    return timers.stream().mapToLong(Timer::count).sum();
+    return CallTimers.count(timers(method, code));
+  }
+
+  private Search timers(String method, String code) {
+    return registry.find("grpc.server.calls").tag("grpc.method", method).tag("grpc.status", code);
   }
 
   private static final Pattern FIELD = Pattern.compile("(\\w+)=(\"(?:[^\"\\\\]|\\\\.)*\"|\\S*)");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.grpcmiddleware.chain.ServerChain;
 import io.github.grpcmiddleware.testing.GrpcServerExtension;
+import io.github.grpcmiddleware.testsupport.CallTimers;
 import io.github.grpcmiddleware.testsupport.ObservedService;
 import io.grpc.CallOptions;
 import io.grpc.Context;
@@ -25,6 +26,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -91,15 +93,12 @@ class GrpcMetricsTest {
   /** Waits until the timers named {@code name} have recorded {@code count} in total. */
   private static void awaitRecorded(MeterRegistry registry, String name, int count)
       throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (recorded(registry, name) < count && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(recorded(registry, name)).isEqualTo(count);
+    assertThat(CallTimers.await(registry.find(name), count, Duration.ofSeconds(10)))
+        .isEqualTo(count);
   }
 
   private static long recorded(MeterRegistry registry, String name) {
-    return registry.find(name).timers().stream().mapToLong(Timer::count).sum();
+    return CallTimers.count(registry.find(name));
   }
 
   @Test

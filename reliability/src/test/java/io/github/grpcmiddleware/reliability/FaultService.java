@@ -46,6 +46,17 @@ final class FaultService extends SimpleServiceGrpc.SimpleServiceImplBase {
 
   private final @Nullable ProbeService probe;
 
+  /**
+   * Waits, for at most 10 s, until the handler saw {@code count} ends: its cancellation listeners
+   * run on the server's threads after the call's end has passed the chain.
+   */
+  void awaitEnds(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (ends.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+  }
+
   FaultService() {
     this(null);
   }

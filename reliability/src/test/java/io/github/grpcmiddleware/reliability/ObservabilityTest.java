@@ -13,6 +13,7 @@ import io.github.grpcmiddleware.otel.testsupport.InMemoryOtel;
 import io.github.grpcmiddleware.testing.LogCapture;
 import io.github.grpcmiddleware.testing.LoggedEvent;
 import io.github.grpcmiddleware.testing.TestCredentials;
+import io.github.grpcmiddleware.testsupport.CallTimers;
 import io.grpc.CallCredentials;
 import io.grpc.Context;
 import io.grpc.Metadata;
@@ -160,10 +161,7 @@ class ObservabilityTest {
       spans = otel.awaitSpans(6);
       lines = access.awaitEvents(6, Duration.ofSeconds(10));
       // A call's end writes its access-log line before it records its timer: wait for the timers.
-      long timersDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (endedCount() < 6 && System.nanoTime() < timersDeadline) {
-        Thread.sleep(5);
-      }
+      CallTimers.await(registry.find("grpc.server.calls"), 6, Duration.ofSeconds(10));
     }
     List<String> timedOut = List.of("DEADLINE_EXCEEDED", "CANCELLED");
     assertThat(spans).hasSize(6);
@@ -203,11 +201,6 @@ class ObservabilityTest {
       assertThat(line.toString()).doesNotContain("cnry-");
       assertThat(line.mdc().toString()).doesNotContain("cnry-");
     }
-  }
-
-  /** How many calls the server's call timers have counted. */
-  private long endedCount() {
-    return registry.find("grpc.server.calls").timers().stream().mapToLong(t -> t.count()).sum();
   }
 
   @Test

@@ -94,10 +94,7 @@ class ThreadHygieneTest {
   }
 
   private static void awaitEnds(FaultService faults, int count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (faults.ends.size() < count && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    faults.awaitEnds(count);
     assertThat(faults.ends).hasSize(count);
   }
 
