@@ -1,5 +1,7 @@
 package io.github.grpcmiddleware.chain;
 
+import io.github.grpcmiddleware.internal.ClientHeaderHost;
+import io.github.grpcmiddleware.internal.ClientHeaderPart;
 import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -121,6 +123,10 @@ public final class ClientChainBuilder {
   /**
    * Builds the composite interceptor.
    *
+   * <p>When the locale part sits right outside the tracing part (no application interceptor between
+   * them), both run in one call wrapper: the locale part adds its header at the start of the
+   * tracing part's wrapper, in the same order as two wrappers would.
+   *
    * @return the interceptor; never null
    */
   public ClientInterceptor build() {
@@ -134,7 +140,35 @@ public final class ClientChainBuilder {
     addIfSet(parts, locale);
     parts.addAll(application);
     addIfSet(parts, tracing);
-    return new CompositeClientInterceptor(parts.toArray(new ClientInterceptor[0]));
+    return new CompositeClientInterceptor(fuseHeaderParts(parts));
+  }
+
+  /**
+   * Replaces each run of {@link ClientHeaderPart}s directly outside a {@link ClientHeaderHost} by
+   * the host running them at its start: one call wrapper per call instead of one per part. Only
+   * adjacent parts fuse, so an interceptor between them still sees the headers in the same order.
+   */
+  static ClientInterceptor[] fuseHeaderParts(List<ClientInterceptor> parts) {
+    List<ClientInterceptor> fused = new ArrayList<>(parts.size());
+    for (ClientInterceptor part : parts) {
+      int run = 0;
+      while (part instanceof ClientHeaderHost
+          && run < fused.size()
+          && fused.get(fused.size() - 1 - run) instanceof ClientHeaderPart) {
+        run++;
+      }
+      if (run == 0) {
+        fused.add(part);
+        continue;
+      }
+      ClientHeaderPart[] outer = new ClientHeaderPart[run];
+      for (int i = 0; i < run; i++) {
+        outer[i] = (ClientHeaderPart) fused.get(fused.size() - run + i);
+      }
+      fused.subList(fused.size() - run, fused.size()).clear();
+      fused.add(((ClientHeaderHost) part).withOuterHeaderParts(outer));
+    }
+    return fused.toArray(new ClientInterceptor[0]);
   }
 
   private static void addIfSet(List<ClientInterceptor> parts, @Nullable ClientInterceptor part) {

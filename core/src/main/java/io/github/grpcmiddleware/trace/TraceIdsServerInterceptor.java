@@ -45,10 +45,10 @@ final class TraceIdsServerInterceptor extends ServerPart {
     String traceState = null;
     if (headers.containsKey(HeaderKeys.TRACEPARENT)) {
       String value = TraceParent.singleValue(headers, HeaderKeys.TRACEPARENT);
-      TraceParent parent = value == null ? null : TraceParent.parse(value);
-      if (parent != null) {
-        traceId = parent.traceId;
-        flags = parent.flags;
+      int parentFlags = value == null ? -1 : TraceParent.flags(value);
+      if (value != null && parentFlags >= 0) {
+        traceId = TraceParent.traceId(value);
+        flags = parentFlags;
         traceState = TraceParent.traceState(headers);
       } else if (logger.isDebugEnabled()) {
         // Never log the value itself: it comes from the caller and may forge log lines.

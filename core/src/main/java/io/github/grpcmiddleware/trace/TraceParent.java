@@ -42,8 +42,23 @@ final class TraceParent {
 
   /** Parses a {@code traceparent} value; {@code null} when it is invalid. */
   static @Nullable TraceParent parse(String value) {
+    int flags = flags(value);
+    return flags < 0 ? null : new TraceParent(traceId(value), flags);
+  }
+
+  /**
+   * Returns the known flags of a valid {@code traceparent}, or -1 when it is invalid; with {@link
+   * #traceId} the server reads the header without the object {@link #parse} makes (which escape
+   * analysis does not always remove on the server's start path).
+   */
+  static int flags(String value) {
     int flags = W3CTraceContext.traceParentFlags(value);
-    return flags < 0 ? null : new TraceParent(value.substring(3, 35), flags & KNOWN_FLAGS);
+    return flags < 0 ? -1 : flags & KNOWN_FLAGS;
+  }
+
+  /** Returns the trace id of a {@code traceparent} that {@link #flags} found valid. */
+  static String traceId(String valid) {
+    return valid.substring(3, 35);
   }
 
   /** Returns whether {@code value} is a valid trace id: 32 lowercase hex, not all zeros. */

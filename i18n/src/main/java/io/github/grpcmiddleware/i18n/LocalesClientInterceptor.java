@@ -1,5 +1,6 @@
 package io.github.grpcmiddleware.i18n;
 
+import io.github.grpcmiddleware.internal.ClientHeaderPart;
 import io.github.grpcmiddleware.internal.HeaderKeys;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -16,8 +17,12 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends {@code accept-language}; see {@link LocalesClientBuilder}. */
-final class LocalesClientInterceptor implements ClientInterceptor {
+/**
+ * Sends {@code accept-language}; see {@link LocalesClientBuilder}. Its only work is a header at the
+ * call's start ({@link ClientHeaderPart}), so in a client chain it runs inside the tracing part's
+ * call wrapper when it sits right outside it.
+ */
+final class LocalesClientInterceptor implements ClientInterceptor, ClientHeaderPart {
 
   private static final Logger logger = LoggerFactory.getLogger(LocalesClientInterceptor.class);
 
@@ -45,15 +50,20 @@ final class LocalesClientInterceptor implements ClientInterceptor {
         next.newCall(method, callOptions)) {
       @Override
       public void start(Listener<RespT> responseListener, Metadata headers) {
-        if (!headers.containsKey(HeaderKeys.ACCEPT_LANGUAGE)) {
-          String value = headerValue();
-          if (value != null) {
-            headers.put(HeaderKeys.ACCEPT_LANGUAGE, value);
-          }
-        }
+        addHeaders(headers);
         super.start(responseListener, headers);
       }
     };
+  }
+
+  @Override
+  public void addHeaders(Metadata headers) {
+    if (!headers.containsKey(HeaderKeys.ACCEPT_LANGUAGE)) {
+      String value = headerValue();
+      if (value != null) {
+        headers.put(HeaderKeys.ACCEPT_LANGUAGE, value);
+      }
+    }
   }
 
   private @Nullable String headerValue() {
