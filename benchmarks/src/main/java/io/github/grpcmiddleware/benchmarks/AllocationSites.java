@@ -10,10 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -73,12 +74,13 @@ public final class AllocationSites {
     System.out.printf(Locale.ROOT, "%s: %,.0f B/call in all%n%n", args[0], total(baseline));
     for (int i = 1; i < args.length; i++) {
       Map<String, Double> sites = fork(args[i], calls);
+      double total = total(sites);
       System.out.printf(
           Locale.ROOT,
           "%s: %,.0f B/call in all, %+,.0f over %s%n",
           args[i],
-          total(sites),
-          total(sites) - total(baseline),
+          total,
+          total - total(baseline),
           args[0]);
       printDifferences(sites, baseline);
       System.out.println();
@@ -93,9 +95,9 @@ public final class AllocationSites {
   private static void printDifferences(Map<String, Double> sites, Map<String, Double> baseline) {
     Map<String, Double> byClass = new HashMap<>();
     Map<String, Map<String, Double>> bySite = new HashMap<>();
-    Map<String, Double> keys = new LinkedHashMap<>(sites);
-    baseline.forEach(keys::putIfAbsent);
-    for (String key : keys.keySet()) {
+    Set<String> keys = new HashSet<>(sites.keySet());
+    keys.addAll(baseline.keySet());
+    for (String key : keys) {
       double difference = sites.getOrDefault(key, 0.0) - baseline.getOrDefault(key, 0.0);
       String type = key.substring(0, key.indexOf(SITE));
       byClass.merge(type, difference, Double::sum);

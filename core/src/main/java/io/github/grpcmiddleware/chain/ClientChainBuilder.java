@@ -151,22 +151,19 @@ public final class ClientChainBuilder {
   static ClientInterceptor[] fuseHeaderParts(List<ClientInterceptor> parts) {
     List<ClientInterceptor> fused = new ArrayList<>(parts.size());
     for (ClientInterceptor part : parts) {
-      int run = 0;
-      while (part instanceof ClientHeaderHost
-          && run < fused.size()
-          && fused.get(fused.size() - 1 - run) instanceof ClientHeaderPart) {
-        run++;
+      if (part instanceof ClientHeaderHost) {
+        int start = fused.size();
+        while (start > 0 && fused.get(start - 1) instanceof ClientHeaderPart) {
+          start--;
+        }
+        List<ClientInterceptor> run = fused.subList(start, fused.size());
+        if (!run.isEmpty()) {
+          ClientHeaderPart[] outer = run.toArray(new ClientHeaderPart[0]);
+          run.clear();
+          part = ((ClientHeaderHost) part).withOuterHeaderParts(outer);
+        }
       }
-      if (run == 0) {
-        fused.add(part);
-        continue;
-      }
-      ClientHeaderPart[] outer = new ClientHeaderPart[run];
-      for (int i = 0; i < run; i++) {
-        outer[i] = (ClientHeaderPart) fused.get(fused.size() - run + i);
-      }
-      fused.subList(fused.size() - run, fused.size()).clear();
-      fused.add(((ClientHeaderHost) part).withOuterHeaderParts(outer));
+      fused.add(part);
     }
     return fused.toArray(new ClientInterceptor[0]);
   }

@@ -16,7 +16,7 @@ public interface ClientHeaderHost {
    * Returns a part that first runs {@code outer} in order, as if each wrapped the call outside this
    * part, then does this part's own work; this part is unchanged.
    *
-   * @param outer the header parts, outermost first; not null, not empty
+   * @param outer the header parts, outermost first; not null
    * @return the combined part; never null
    */
   ClientInterceptor withOuterHeaderParts(ClientHeaderPart[] outer);

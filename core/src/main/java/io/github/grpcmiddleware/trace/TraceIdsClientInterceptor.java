@@ -48,15 +48,9 @@ final class TraceIdsClientInterceptor implements ClientInterceptor, ClientHeader
 
   @Override
   public ClientInterceptor withOuterHeaderParts(ClientHeaderPart[] outer) {
-    if (outer.length == 0) {
-      throw new IllegalArgumentException("no header parts");
-    }
     ClientHeaderPart[] all = new ClientHeaderPart[outer.length + this.outer.length];
     System.arraycopy(outer, 0, all, 0, outer.length);
     System.arraycopy(this.outer, 0, all, outer.length, this.outer.length);
-    for (ClientHeaderPart part : all) {
-      Objects.requireNonNull(part, "outer part");
-    }
     return new TraceIdsClientInterceptor(keys, newTraceFlags, all);
   }
 
